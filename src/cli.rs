@@ -1,0 +1,110 @@
+//! The command line: every subcommand and flag, in one place.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::text::Encoding;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "choucha",
+    version,
+    about = "抽查 — verifiable spot checks of government websites and new-media accounts",
+    long_about = "抽查 (choucha) — verifiable spot checks of government websites and new-media accounts.\n\n\
+A round goes: init (settings) → roster (commit to the list of accounts) → seed (a public random value, \
+known only after the commitment) → draw (the reproducible stratified sample). Every step is appended to \
+the round's hash-chained log.jsonl. SPEC.md states the draw (choucha-v1) byte for byte."
+)]
+pub struct Cli {
+    /// The round directory to work on.
+    #[arg(
+        short = 'C',
+        long = "dir",
+        global = true,
+        value_name = "DIR",
+        default_value = "."
+    )]
+    pub dir: PathBuf,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a round directory with its settings (first line of log.jsonl).
+    Init(InitArgs),
+    /// Commit to the roster of registered accounts (writes roster.tsv, records its SHA-256).
+    Roster(RosterArgs),
+    /// Record the public seed, after the roster is committed.
+    Seed(SeedArgs),
+    /// Draw the stratified sample with choucha-v1 (writes manifest.json and sample.csv).
+    #[command(long_about = DRAW_HELP)]
+    Draw(DrawArgs),
+    /// Work on the log itself.
+    #[command(subcommand)]
+    Log(LogCommand),
+}
+
+const DRAW_HELP: &str = "Draw the stratified sample with choucha-v1 (SPEC.md §4).\n\n\
+1. Quotas per stratum from the rate p/q and the allocation rule fixed at init: floor(N_s·p/q), \
+ceil(N_s·p/q), largest-remainder (total ceil(N·p/q), floors first, the rest to the largest remainders \
+N_s·p mod q, ties by SHA-256(\"choucha-v1/alloc\" 0x00 seed 0x00 stratum)), or a quota plan.\n\
+2. Each stratum's generator: ChaCha20 keyed with SHA-256(\"choucha-v1\" 0x00 seed 0x00 stratum), \
+nonce 0, counter 0; each u64 is the next 8 keystream bytes, little-endian.\n\
+3. uniform(m): draw u64 x until x < 2^64 - (2^64 mod m); return x mod m.\n\
+4. The stratum's ids sorted by UTF-8 bytes; for i in 0..k: swap a[i] with a[i + uniform(N - i)]. \
+The sample is a[0..k] in rank order.\n\n\
+Refused before the seed, and refused a second time: a redraw would let someone try seeds.";
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Directory to create the round in (created if missing; must not hold a round).
+    pub path: PathBuf,
+    /// The round's name, e.g. anhui-2023q3-new-media.
+    #[arg(long)]
+    pub round: String,
+    /// What is inspected, e.g. 政务新媒体 or 政府网站.
+    #[arg(long)]
+    pub population: String,
+    /// Sampling rate: 50%, 0.5 or 1/2 (kept as an exact fraction).
+    #[arg(long)]
+    pub rate: String,
+    /// largest-remainder, ceil, floor, or quotas=FILE (CSV of stratum,quota fixed in advance).
+    #[arg(long, default_value = "largest-remainder", value_name = "RULE")]
+    pub allocation: String,
+}
+
+#[derive(Debug, Args)]
+pub struct RosterArgs {
+    /// The roster CSV: one line per registered account, with a header.
+    pub file: PathBuf,
+    /// Column holding the account id (default: id, 账号ID, 账号 or 标识码).
+    #[arg(long, value_name = "NAME")]
+    pub id_column: Option<String>,
+    /// Column holding the stratum (default: region, 地区, 所属地区 or 省直厅局/各市).
+    #[arg(long, value_name = "NAME")]
+    pub stratum_column: Option<String>,
+    /// The file's encoding (default: detected; UTF-8 with or without BOM, else GB18030).
+    #[arg(long, value_enum)]
+    pub encoding: Option<Encoding>,
+}
+
+#[derive(Debug, Args)]
+pub struct SeedArgs {
+    /// The seed, verbatim (at least 20 characters, e.g. 20 dice rolled in public).
+    pub value: String,
+    /// Where the seed came from.
+    #[arg(long, default_value = "")]
+    pub source: String,
+}
+
+#[derive(Debug, Args)]
+pub struct DrawArgs {}
+
+#[derive(Debug, Subcommand)]
+pub enum LogCommand {
+    /// Check the hash chain; print the line count, head hash and last record type.
+    Check,
+}

@@ -1,0 +1,83 @@
+//! `choucha init DIR`: a new round directory with its settings as line 0.
+
+use crate::cli::InitArgs;
+use crate::commit::sha256_hex;
+use crate::error::{Error, Result};
+use crate::log::LOG_FILE;
+use crate::plan::parse_plan;
+use crate::rate::Rate;
+use crate::round::{LOG_FORMAT, RoundOpened};
+use crate::{fsio, logfile};
+
+pub const QUOTAS_FILE: &str = "quotas.csv";
+
+fn check_name(value: &str, flag: &str) -> Result<String> {
+    let v = crate::text::normalize_field(value);
+    if v.is_empty() || v.chars().any(char::is_control) {
+        return Err(Error::input(format!(
+            "{flag}: {value:?} is empty or holds a control character; give a plain name"
+        )));
+    }
+    Ok(v.into_owned())
+}
+
+pub fn run(args: &InitArgs) -> Result<()> {
+    let rate: Rate = args
+        .rate
+        .parse()
+        .map_err(|e| Error::input(format!("--rate: {e}")))?;
+    let round = check_name(&args.round, "--round")?;
+    let population = check_name(&args.population, "--population")?;
+    let (allocation, plan) = match args.allocation.as_str() {
+        rule @ ("largest-remainder" | "ceil" | "floor") => (rule.to_string(), None),
+        other => match other.strip_prefix("quotas=") {
+            Some(file) if !file.is_empty() => {
+                let path = std::path::Path::new(file);
+                let (text, _, bytes) = super::read_text(path, None)?;
+                let plan = parse_plan(&text, &path.display().to_string())?;
+                ("quotas".to_string(), Some((plan, bytes)))
+            }
+            _ => {
+                return Err(Error::input(format!(
+                    "--allocation: {other:?} is not a rule; accepted: largest-remainder, ceil, floor, quotas=FILE"
+                )));
+            }
+        },
+    };
+
+    let dir = &args.path;
+    if dir.join(LOG_FILE).exists() {
+        return Err(Error::refused(format!(
+            "{}: a round already exists here; choose another directory",
+            dir.display()
+        )));
+    }
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let (quotas, quotas_sha256) = match plan {
+        Some((plan, bytes)) => {
+            fsio::write_atomic(&dir.join(QUOTAS_FILE), &bytes)?;
+            (Some(plan), Some(sha256_hex(&bytes)))
+        }
+        None => (None, None),
+    };
+    let opened = RoundOpened {
+        format: LOG_FORMAT.into(),
+        round,
+        population,
+        rate: rate.to_string(),
+        allocation,
+        quotas,
+        quotas_sha256,
+        tool: concat!("choucha ", env!("CARGO_PKG_VERSION")).into(),
+    };
+    logfile::create(dir, &opened)?;
+    println!(
+        "opened round {:?} in {} (rate {}, allocation {})",
+        opened.round,
+        dir.display(),
+        opened.rate,
+        opened.allocation
+    );
+    println!("next: choucha -C {} roster ROSTER.csv", dir.display());
+    Ok(())
+}

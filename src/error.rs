@@ -1,0 +1,52 @@
+//! One error type for the whole tool, carrying the exit code the user sees.
+//!
+//! Exit codes are part of the interface: 0 all held, 1 a verification found a
+//! discrepancy, 2 bad input, bad usage, or a refused command.
+
+use std::path::Path;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Input that cannot be accepted: names the file, line and field, and what would be.
+    #[error("{0}")]
+    Input(String),
+    /// A command refused in the round's current state (e.g. a second draw).
+    #[error("{0}")]
+    Refused(String),
+    /// A verification found a difference between what was claimed and what holds.
+    #[error("{0}")]
+    Discrepancy(String),
+    /// The operating system refused a read or write.
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Discrepancy(_) => 1,
+            Error::Input(_) | Error::Refused(_) | Error::Io { .. } => 2,
+        }
+    }
+
+    pub fn input(msg: impl Into<String>) -> Self {
+        Error::Input(msg.into())
+    }
+
+    pub fn refused(msg: impl Into<String>) -> Self {
+        Error::Refused(msg.into())
+    }
+
+    pub fn io(path: impl AsRef<Path>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.as_ref().display().to_string(),
+            source,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

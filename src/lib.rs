@@ -1,0 +1,41 @@
+//! choucha (抽查): verifiable spot checks of government websites and
+//! new-media accounts.
+//!
+//! Data flow: `roster` (parse, canonical form) → `commit` (SHA-256) → `seed`
+//! → `draw` (choucha-v1) → `manifest` / `sample` → `log` (hash chain) →
+//! `round` (state derived from the log). Pure modules do no I/O; `fsio`,
+//! `logfile` and `cmd/` are the edges.
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod cmd;
+pub mod commit;
+pub mod draw;
+pub mod error;
+pub mod fsio;
+pub mod log;
+pub mod logfile;
+pub mod manifest;
+pub mod plan;
+pub mod rate;
+pub mod roster;
+pub mod round;
+pub mod sample;
+pub mod seed;
+pub mod text;
+
+pub use error::{Error, Result};
+
+use cli::{Cli, Command, LogCommand};
+
+/// Runs one command line.
+pub fn run(cli: Cli) -> Result<()> {
+    let dir = cli.dir.as_path();
+    match &cli.command {
+        Command::Init(args) => cmd::init::run(args),
+        Command::Roster(args) => cmd::roster::run(dir, args),
+        Command::Seed(args) => cmd::seed::run(dir, args),
+        Command::Draw(_) => cmd::draw::run(dir),
+        Command::Log(LogCommand::Check) => cmd::log::check(dir),
+    }
+}

@@ -1,0 +1,115 @@
+//! manifest.json: the drawn sample and everything needed to redraw it.
+//!
+//! Its bytes are fixed (SPEC.md §6): serde_json's pretty form (two-space
+//! indent, `": "` after keys, non-ASCII unescaped) plus a final LF — the same
+//! bytes as Python's `json.dumps(m, ensure_ascii=False, indent=2) + "\n"`.
+//! It holds no time stamp, so redrawing gives the same bytes.
+
+use serde::{Deserialize, Serialize};
+
+pub const MANIFEST_FILE: &str = "manifest.json";
+pub const MANIFEST_FORMAT: &str = "choucha-manifest/1";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub format: String,
+    pub round: String,
+    pub population: String,
+    pub algorithm: String,
+    pub seed: String,
+    pub seed_source: String,
+    pub roster_sha256: String,
+    pub accounts: u64,
+    pub rate: String,
+    pub allocation: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quotas_sha256: Option<String>,
+    pub sample_size: u64,
+    /// In byte order of the stratum names.
+    pub strata: Vec<ManifestStratum>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestStratum {
+    pub name: String,
+    pub population: u64,
+    pub quota: u64,
+    /// The sample in rank order: `ids[0]` has rank 1.
+    pub ids: Vec<String>,
+}
+
+impl Manifest {
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = serde_json::to_vec_pretty(self).expect("manifest serialises");
+        out.push(b'\n');
+        out
+    }
+}
+
+/// Everything the draw depends on, as recorded in the log.
+pub struct DrawInputs<'a> {
+    pub round: &'a str,
+    pub population: &'a str,
+    pub seed: &'a str,
+    pub seed_source: &'a str,
+    pub roster_sha256: &'a str,
+    pub rate: crate::rate::Rate,
+    pub allocation: &'a crate::draw::Allocation,
+    pub quotas_sha256: Option<&'a str>,
+}
+
+/// A drawn sample: the manifest, and for the i-th account of roster.tsv its
+/// rank in its stratum's sample (0 when not sampled).
+pub struct DrawnSample {
+    pub manifest: Manifest,
+    pub ranks: Vec<u32>,
+}
+
+/// Runs choucha-v1 on a canonical roster.
+pub fn draw_manifest(
+    inputs: &DrawInputs<'_>,
+    roster: &crate::roster::CanonicalRoster<'_>,
+) -> Result<DrawnSample, String> {
+    use crate::draw::{ALGORITHM, quotas, sample_positions};
+    let sizes: Vec<(&str, u64)> = roster
+        .strata
+        .iter()
+        .map(|(s, ids)| (*s, ids.len() as u64))
+        .collect();
+    let k = quotas(&sizes, inputs.rate, inputs.allocation, inputs.seed)?;
+    let mut ranks = vec![0u32; roster.accounts() as usize];
+    let mut offset = 0usize;
+    let mut strata = Vec::with_capacity(k.len());
+    for ((name, ids), &k) in roster.strata.iter().zip(&k) {
+        let positions = sample_positions(inputs.seed, name, ids.len() as u64, k);
+        for (r, &p) in positions.iter().enumerate() {
+            ranks[offset + p as usize] = r as u32 + 1;
+        }
+        strata.push(ManifestStratum {
+            name: name.to_string(),
+            population: ids.len() as u64,
+            quota: k,
+            ids: positions
+                .iter()
+                .map(|&p| ids[p as usize].to_string())
+                .collect(),
+        });
+        offset += ids.len();
+    }
+    let manifest = Manifest {
+        format: MANIFEST_FORMAT.into(),
+        round: inputs.round.into(),
+        population: inputs.population.into(),
+        algorithm: ALGORITHM.into(),
+        seed: inputs.seed.into(),
+        seed_source: inputs.seed_source.into(),
+        roster_sha256: inputs.roster_sha256.into(),
+        accounts: roster.accounts(),
+        rate: inputs.rate.to_string(),
+        allocation: inputs.allocation.name().into(),
+        quotas_sha256: inputs.quotas_sha256.map(str::to_string),
+        sample_size: k.iter().sum(),
+        strata,
+    };
+    Ok(DrawnSample { manifest, ranks })
+}

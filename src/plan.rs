@@ -1,0 +1,102 @@
+//! A quota plan: the number to check in each stratum, fixed in advance
+//! (`--allocation quotas=FILE`), for offices whose rounding follows no rule.
+
+use std::collections::BTreeMap;
+
+use crate::error::{Error, Result};
+use crate::text::normalize_field;
+
+const STRATUM_HEADERS: &[&str] = &["stratum", "region", "地区", "所属地区", "省直厅局/各市"];
+const QUOTA_HEADERS: &[&str] = &["quota", "抽查数", "检查数"];
+
+/// Parses a plan CSV with a header naming a stratum column and a quota column.
+pub fn parse_plan(text: &str, file: &str) -> Result<BTreeMap<String, u64>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut rows = reader.records();
+    let err = |line: u64, what: String| Error::input(format!("{file}: line {line}: {what}"));
+    let header = match rows.next() {
+        None => {
+            return Err(Error::input(format!(
+                "{file}: the file is empty; expected a header stratum,quota and one line per stratum"
+            )));
+        }
+        Some(r) => r.map_err(|e| err(1, format!("not valid CSV: {e}")))?,
+    };
+    let find = |names: &[&str], what: &str| {
+        header
+            .iter()
+            .position(|h| {
+                let h = normalize_field(h);
+                names.iter().any(|n| h.eq_ignore_ascii_case(n))
+            })
+            .ok_or_else(|| {
+                err(
+                    1,
+                    format!("no {what} column; expected one of {}", names.join(" / ")),
+                )
+            })
+    };
+    let st_col = find(STRATUM_HEADERS, "stratum")?;
+    let q_col = find(QUOTA_HEADERS, "quota")?;
+    let mut plan = BTreeMap::new();
+    let mut seen_on: BTreeMap<String, u64> = BTreeMap::new();
+    for row in rows {
+        let row = row.map_err(|e| {
+            err(
+                e.position().map_or(0, |p| p.line()),
+                format!("not valid CSV: {e}"),
+            )
+        })?;
+        let line = row.position().map_or(0, |p| p.line());
+        let st = normalize_field(row.get(st_col).unwrap_or(""));
+        if st.is_empty() || st.chars().any(char::is_control) {
+            return Err(err(
+                line,
+                "the stratum is empty or holds a control character".into(),
+            ));
+        }
+        let q_text = normalize_field(row.get(q_col).unwrap_or(""));
+        let q: u64 = q_text
+            .parse()
+            .map_err(|_| err(line, format!("quota {q_text:?} is not a whole number ≥ 0")))?;
+        if let Some(first) = seen_on.insert(st.to_string(), line) {
+            return Err(err(
+                line,
+                format!("stratum {st:?} is already on line {first}"),
+            ));
+        }
+        plan.insert(st.into_owned(), q);
+    }
+    if plan.is_empty() {
+        return Err(Error::input(format!("{file}: has a header but no strata")));
+    }
+    Ok(plan)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plans_parse_and_refuse() {
+        let p = parse_plan("stratum,quota\n合肥市,3\n省直厅局, 0\n", "q.csv").unwrap();
+        assert_eq!(p.get("合肥市"), Some(&3));
+        assert!(
+            parse_plan("stratum,quota\nA,x\n", "q.csv")
+                .unwrap_err()
+                .to_string()
+                .contains("line 2")
+        );
+        assert!(
+            parse_plan("stratum,quota\nA,1\nA,2\n", "q.csv")
+                .unwrap_err()
+                .to_string()
+                .contains("already on line 2")
+        );
+        assert!(parse_plan("stratum,quota\n", "q.csv").is_err());
+        assert!(parse_plan("a,b\nA,1\n", "q.csv").is_err());
+    }
+}

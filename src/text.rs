@@ -1,0 +1,124 @@
+//! Turning the bytes users hand us into normalised text.
+//!
+//! Offices export CSV from Excel on Chinese Windows (GB18030/GBK, no BOM) or
+//! from web systems (UTF-8, often with a BOM). Both must yield the same
+//! strings, so every id and stratum is NFC-normalised and trimmed before it is
+//! compared, sorted or hashed.
+
+use std::borrow::Cow;
+
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+
+/// The encodings choucha reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Encoding {
+    #[value(name = "utf-8", alias = "utf8")]
+    Utf8,
+    /// GB18030, a superset of GBK and GB2312, as Excel saves CSV on Chinese Windows.
+    #[value(name = "gb18030", alias = "gbk")]
+    Gb18030,
+}
+
+impl Encoding {
+    pub fn name(self) -> &'static str {
+        match self {
+            Encoding::Utf8 => "utf-8",
+            Encoding::Gb18030 => "gb18030",
+        }
+    }
+}
+
+/// Decodes a whole file. With `forced == None` the encoding is detected:
+/// UTF-8 (a BOM is dropped) when the bytes are valid UTF-8, else GB18030.
+/// The error text names the line of the first undecodable byte.
+pub fn decode(bytes: &[u8], forced: Option<Encoding>) -> Result<(Cow<'_, str>, Encoding), String> {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(
+            "is UTF-16 (Excel's \"Unicode text\"); save it as \"CSV UTF-8\" or \"CSV\" instead"
+                .into(),
+        );
+    }
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match forced {
+        Some(Encoding::Utf8) => match std::str::from_utf8(body) {
+            Ok(s) => Ok((Cow::Borrowed(s), Encoding::Utf8)),
+            Err(e) => Err(format!(
+                "line {}: byte {} is not valid UTF-8; accepted: UTF-8, or GB18030 with --encoding gb18030",
+                line_of(body, e.valid_up_to()),
+                e.valid_up_to() + 1
+            )),
+        },
+        Some(Encoding::Gb18030) => decode_gb18030(bytes),
+        None => match std::str::from_utf8(body) {
+            Ok(s) => Ok((Cow::Borrowed(s), Encoding::Utf8)),
+            Err(_) => decode_gb18030(bytes).map_err(|e| {
+                format!("{e} (the file is not valid UTF-8 either); accepted: UTF-8 or GB18030/GBK")
+            }),
+        },
+    }
+}
+
+fn decode_gb18030(bytes: &[u8]) -> Result<(Cow<'_, str>, Encoding), String> {
+    match encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes) {
+        Some(s) => Ok((s, Encoding::Gb18030)),
+        None => {
+            // Find the first bad byte for the message by decoding with replacement.
+            let (text, _) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
+            let line = text
+                .split('\n')
+                .position(|l| l.contains('\u{FFFD}'))
+                .unwrap_or(0)
+                + 1;
+            Err(format!("line {line}: bytes that are not valid GB18030"))
+        }
+    }
+}
+
+fn line_of(bytes: &[u8], offset: usize) -> usize {
+    bytes[..offset].iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+/// Unicode NFC, then leading and trailing white space removed (U+3000, the
+/// ideographic space that Chinese input methods type, included).
+pub fn normalize_field(s: &str) -> Cow<'_, str> {
+    let trimmed = s.trim();
+    if is_nfc_quick(trimmed.chars()) == IsNormalized::Yes {
+        // Already NFC: trimming first gives the same result and borrows.
+        return Cow::Borrowed(trimmed);
+    }
+    let nfc: String = s.nfc().collect();
+    let t = nfc.trim();
+    Cow::Owned(t.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalisation_trims_ideographic_space_and_composes() {
+        assert_eq!(normalize_field("\u{3000} 合肥市\t"), "合肥市");
+        // "e" + combining acute becomes U+00E9.
+        assert_eq!(normalize_field(" e\u{301} "), "\u{e9}");
+        assert_eq!(normalize_field("A1"), "A1");
+    }
+
+    #[test]
+    fn gb18030_and_utf8_decode_to_the_same_text() {
+        let utf8 = "region,id\n合肥市,A1\n";
+        let (gbk, _, _) = encoding_rs::GB18030.encode(utf8);
+        let (a, ea) = decode(utf8.as_bytes(), None).unwrap();
+        let (b, eb) = decode(&gbk, None).unwrap();
+        assert_eq!(a, b);
+        assert_eq!((ea, eb), (Encoding::Utf8, Encoding::Gb18030));
+        let mut bom = b"\xEF\xBB\xBF".to_vec();
+        bom.extend_from_slice(utf8.as_bytes());
+        assert_eq!(decode(&bom, None).unwrap().0, utf8);
+    }
+
+    #[test]
+    fn forced_utf8_names_the_line_of_a_bad_byte() {
+        let err = decode(b"a\nb\n\xB0\xA1\n", Some(Encoding::Utf8)).unwrap_err();
+        assert!(err.starts_with("line 3:"), "{err}");
+    }
+}
