@@ -81,7 +81,7 @@ impl FromStr for Rate {
         } else {
             parse_decimal(t).ok_or_else(bad)?
         };
-        Rate::new(p, q)
+        Rate::new(p, q).map_err(|_| format!("rate {s:?} is out of range; {ACCEPTED}"))
     }
 }
 
