@@ -42,6 +42,13 @@ pub enum Command {
     /// Draw the stratified sample with choucha-v1 (writes manifest.json and sample.csv).
     #[command(long_about = DRAW_HELP)]
     Draw(DrawArgs),
+    /// Record inspection results: a CSV batch, or one with --id.
+    #[command(long_about = RECORD_HELP)]
+    Record(RecordArgs),
+    /// Correct a result; the earlier one stays in the log and the latest counts.
+    Amend(AmendArgs),
+    /// List the reason codes (single-veto items fail an account).
+    Codes,
     /// Work on the log itself.
     #[command(subcommand)]
     Log(LogCommand),
@@ -74,6 +81,9 @@ pub struct InitArgs {
     /// largest-remainder, ceil, floor, or quotas=FILE (CSV of stratum,quota fixed in advance).
     #[arg(long, default_value = "largest-remainder", value_name = "RULE")]
     pub allocation: String,
+    /// The round's own reason codes: a CSV of code, label, applies-to [, veto].
+    #[arg(long, value_name = "FILE")]
+    pub codes: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -103,8 +113,67 @@ pub struct SeedArgs {
 #[derive(Debug, Args)]
 pub struct DrawArgs {}
 
+const RECORD_HELP: &str = "Record inspection results.\n\n\
+A batch: `choucha record RESULTS.csv` with columns id and verdict (pass/fail, 合格/不合格), and \
+optionally reason (codes separated by ;), note, inspector, checked_at (YYYY-MM-DD); Chinese headers \
+(结果, 原因, 备注, 检查人, 检查日期) are recognised and other columns (such as sample.csv's) ignored. \
+The whole batch is checked first — every id in the sample and without a result, every code known, \
+every fail with a single-veto reason, no pass with one — and is refused whole, listing every problem, \
+or appended whole, framed by a batch line, and fsynced before exit 0.\n\n\
+One result: `choucha record --id ID --pass` or `--fail CODE[,CODE]`.";
+
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    /// A results CSV (a batch).
+    #[arg(conflicts_with = "id")]
+    pub file: Option<PathBuf>,
+    /// One result: the sampled account's id.
+    #[arg(long)]
+    pub id: Option<String>,
+    /// The account passed.
+    #[arg(long, conflicts_with = "fail")]
+    pub pass: bool,
+    /// The account failed, for these single-veto reason codes.
+    #[arg(long, value_name = "CODE[,CODE...]")]
+    pub fail: Option<String>,
+    /// Further reason codes (for a pass: non-veto notes such as REGISTRY_MISMATCH).
+    #[arg(long, value_name = "CODE[,CODE...]")]
+    pub reason: Option<String>,
+    #[arg(long)]
+    pub note: Option<String>,
+    #[arg(long)]
+    pub inspector: Option<String>,
+    /// Date of the check, YYYY-MM-DD.
+    #[arg(long, value_name = "DATE")]
+    pub checked_at: Option<String>,
+    /// The results file's encoding (default: detected).
+    #[arg(long, value_enum)]
+    pub encoding: Option<Encoding>,
+}
+
+#[derive(Debug, Args)]
+pub struct AmendArgs {
+    #[arg(long)]
+    pub id: String,
+    #[arg(long, conflicts_with = "fail")]
+    pub pass: bool,
+    #[arg(long, value_name = "CODE[,CODE...]")]
+    pub fail: Option<String>,
+    #[arg(long, value_name = "CODE[,CODE...]")]
+    pub reason: Option<String>,
+    /// Why the result changes (kept in the log).
+    #[arg(long)]
+    pub why: String,
+    #[arg(long)]
+    pub note: Option<String>,
+    #[arg(long)]
+    pub inspector: Option<String>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum LogCommand {
     /// Check the hash chain; print the line count, head hash and last record type.
     Check,
+    /// Set a torn tail (an interrupted append) aside into log.jsonl.torn-<time>.
+    Repair,
 }

@@ -9,6 +9,7 @@
 
 pub mod cli;
 pub mod cmd;
+pub mod codes;
 pub mod commit;
 pub mod draw;
 pub mod error;
@@ -18,6 +19,7 @@ pub mod logfile;
 pub mod manifest;
 pub mod plan;
 pub mod rate;
+pub mod results;
 pub mod roster;
 pub mod round;
 pub mod sample;
@@ -36,6 +38,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Roster(args) => cmd::roster::run(dir, args),
         Command::Seed(args) => cmd::seed::run(dir, args),
         Command::Draw(_) => cmd::draw::run(dir),
+        Command::Record(args) => cmd::record::record(dir, args),
+        Command::Amend(args) => cmd::record::amend(dir, args),
+        Command::Codes => cmd::record::codes(dir),
         Command::Log(LogCommand::Check) => cmd::log::check(dir),
+        Command::Log(LogCommand::Repair) => cmd::log::repair(dir),
     }
 }

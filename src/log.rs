@@ -1,23 +1,42 @@
 //! The round's log: UTF-8 JSON Lines, hash-chained (SPEC.md §5).
 //!
-//! Pure: renders lines and checks a log's bytes. Line i (from 0) is an object
-//! that starts `{"seq":i,"prev":"<hex>","type":"<type>","at":"<time>"` and
-//! goes on with the record's own fields; `prev` is the SHA-256 of line i-1's
-//! exact bytes without its LF (64 zeros for line 0). Reading and appending
-//! under a lock lives in `logfile.rs`.
+//! Pure: renders lines and checks a log's bytes. Line i (from 0) begins
+//! `{"seq":i,"prev":"<hex>","type":"<type>","at":"<time>"` and goes on with
+//! the record's own fields; `prev` is the SHA-256 of line i-1's exact bytes
+//! without its LF (64 zeros for line 0). A multi-line append is framed by a
+//! `batch` line announcing how many lines follow, so that an append cut off
+//! at a line boundary is still recognised as incomplete. Reading and
+//! appending under a lock lives in `logfile.rs`.
 
-use serde::Serialize;
-use serde_json::{Map, Value};
+use std::borrow::Cow;
+use std::ops::Range;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::commit::hex;
 
 pub const LOG_FILE: &str = "log.jsonl";
 pub const GENESIS_PREV: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+pub const BATCH_TYPE: &str = "batch";
 
 /// A record type: its fields serialise to a JSON object.
 pub trait Record: Serialize {
     const TYPE: &'static str;
+}
+
+/// The header of a multi-line append: `lines` records follow it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Batch {
+    pub lines: u64,
+    /// The file the batch came from (name and SHA-256), or "" for none.
+    pub source: String,
+    pub source_sha256: String,
+}
+
+impl Record for Batch {
+    const TYPE: &'static str = BATCH_TYPE;
 }
 
 /// One checked line of the log.
@@ -25,11 +44,37 @@ pub trait Record: Serialize {
 pub struct LogLine {
     pub seq: u64,
     pub kind: String,
-    pub at: String,
-    /// The record's own fields (everything after `at`).
-    pub fields: Map<String, Value>,
+    /// Where the line's bytes (without LF) are in the log.
+    pub range: Range<usize>,
     /// SHA-256 of the line's bytes without LF: the next line's `prev`.
     pub hash: [u8; 32],
+}
+
+/// A whole log, checked: its bytes and its lines.
+#[derive(Debug, Clone, Default)]
+pub struct Log {
+    pub bytes: Vec<u8>,
+    pub lines: Vec<LogLine>,
+}
+
+impl Log {
+    pub fn line(&self, i: usize) -> &[u8] {
+        &self.bytes[self.lines[i].range.clone()]
+    }
+
+    /// The record fields of line `i` as type `R` (the common fields are ignored).
+    pub fn fields<R: DeserializeOwned>(&self, i: usize) -> Result<R, String> {
+        let l = &self.lines[i];
+        serde_json::from_slice(self.line(i))
+            .map_err(|e| format!("line {}: {} record: {e}", l.seq + 1, l.kind))
+    }
+
+    /// SHA-256 of the last line (the next `prev`), or the genesis value.
+    pub fn head(&self) -> String {
+        self.lines
+            .last()
+            .map_or_else(|| GENESIS_PREV.to_string(), |l| hex(&l.hash))
+    }
 }
 
 /// What is wrong with a log, and where (1-based line number).
@@ -37,9 +82,11 @@ pub struct LogLine {
 pub struct Defect {
     pub line: u64,
     pub what: String,
-    /// True when every complete line holds and only an unterminated last
-    /// line (no LF) is left: what an interrupted append leaves behind.
-    pub torn_tail: bool,
+    /// Set when the damage is a torn tail — what an interrupted append leaves:
+    /// the byte offset from which the log's end is incomplete (a last line
+    /// without LF, or a batch with fewer lines than its header announced).
+    /// Everything before it holds.
+    pub torn_from: Option<usize>,
 }
 
 impl std::fmt::Display for Defect {
@@ -48,92 +95,141 @@ impl std::fmt::Display for Defect {
     }
 }
 
-/// Renders one line (without LF) of type `R` at position `seq`.
-pub fn render_line<R: Record>(seq: u64, prev: &str, at: &str, record: &R) -> String {
-    let mut obj = Map::new();
-    obj.insert("seq".into(), Value::from(seq));
-    obj.insert("prev".into(), Value::from(prev));
-    obj.insert("type".into(), Value::from(R::TYPE));
-    obj.insert("at".into(), Value::from(at));
-    match serde_json::to_value(record).expect("records serialise") {
-        Value::Object(fields) => obj.extend(fields),
-        _ => unreachable!("records are JSON objects"),
+/// The bytes of one line (without LF) of type `R` at position `seq`.
+pub fn render_line<R: Record>(seq: u64, prev: &str, at: &str, record: &R) -> Vec<u8> {
+    let fields = serde_json::to_vec(record).expect("records serialise");
+    debug_assert!(fields.starts_with(b"{") && fields.ends_with(b"}"));
+    let mut line = Vec::with_capacity(fields.len() + 140);
+    line.extend_from_slice(b"{\"seq\":");
+    line.extend_from_slice(seq.to_string().as_bytes());
+    line.extend_from_slice(b",\"prev\":\"");
+    line.extend_from_slice(prev.as_bytes());
+    line.extend_from_slice(b"\",\"type\":");
+    serde_json::to_writer(&mut line, R::TYPE).expect("string serialises");
+    line.extend_from_slice(b",\"at\":");
+    serde_json::to_writer(&mut line, at).expect("string serialises");
+    if fields.len() > 2 {
+        line.push(b',');
+        line.extend_from_slice(&fields[1..]);
+    } else {
+        line.push(b'}');
     }
-    Value::Object(obj).to_string()
+    line
 }
 
-/// Checks every line of a log and returns them parsed.
-pub fn parse_log(bytes: &[u8]) -> Result<Vec<LogLine>, Defect> {
-    let mut lines = Vec::new();
-    let mut prev_hash_hex = GENESIS_PREV.to_string();
-    let mut rest = bytes;
-    let mut seq: u64 = 0;
-    while !rest.is_empty() {
+/// The common fields every line carries.
+#[derive(Deserialize)]
+struct Head<'a> {
+    seq: u64,
+    #[serde(borrow)]
+    prev: Cow<'a, str>,
+    #[serde(borrow, rename = "type")]
+    kind: Cow<'a, str>,
+    #[serde(borrow)]
+    at: Cow<'a, str>,
+    #[serde(default)]
+    lines: Option<u64>,
+}
+
+/// Checks every line of a log: the fixed beginning, valid JSON, the chain,
+/// and batch framing. Returns the parsed log or the first defect.
+pub fn parse_log(bytes: Vec<u8>) -> Result<Log, Defect> {
+    let mut lines: Vec<LogLine> = Vec::new();
+    let mut prev = GENESIS_PREV.to_string();
+    let mut pos = 0usize;
+    // (line number, byte offset, lines still expected) of an open batch.
+    let mut open_batch: Option<(u64, usize, u64)> = None;
+    while pos < bytes.len() {
+        let seq = lines.len() as u64;
         let line_no = seq + 1;
-        let (line, after) = match rest.iter().position(|&b| b == b'\n') {
-            Some(i) => (&rest[..i], &rest[i + 1..]),
-            None => {
-                return Err(Defect {
-                    line: line_no,
-                    what: "the last line has no line feed: an append was interrupted".into(),
-                    torn_tail: true,
-                });
-            }
+        let Some(len) = bytes[pos..].iter().position(|&b| b == b'\n') else {
+            // Inside an open batch the whole batch is incomplete.
+            let from = open_batch.map_or(pos, |(_, o, _)| o);
+            return Err(Defect {
+                line: line_no,
+                what: "the last line has no line feed: an append was interrupted".into(),
+                torn_from: Some(from),
+            });
         };
-        // A complete line (it has its LF) that fails is damage, not a torn tail.
-        let broken = |what: String| Defect {
+        let range = pos..pos + len;
+        let line = &bytes[range.clone()];
+        let head = check_line(line, seq, &prev).map_err(|what| Defect {
             line: line_no,
             what,
-            torn_tail: false,
-        };
-        let parsed = check_line(line, seq, &prev_hash_hex).map_err(broken)?;
-        prev_hash_hex = hex(&parsed.hash);
-        lines.push(parsed);
-        rest = after;
-        seq += 1;
+            torn_from: None,
+        })?;
+        if let Some((_, _, remaining)) = &mut open_batch {
+            if head.kind == BATCH_TYPE {
+                return Err(Defect {
+                    line: line_no,
+                    what: "a batch header inside a batch".into(),
+                    torn_from: None,
+                });
+            }
+            *remaining -= 1;
+            if *remaining == 0 {
+                open_batch = None;
+            }
+        } else if head.kind == BATCH_TYPE {
+            match head.lines {
+                Some(n) if n > 0 => open_batch = Some((line_no, pos, n)),
+                _ => {
+                    return Err(Defect {
+                        line: line_no,
+                        what: "a batch header without a positive \"lines\" count".into(),
+                        torn_from: None,
+                    });
+                }
+            }
+        }
+        let hash: [u8; 32] = Sha256::digest(line).into();
+        prev = hex(&hash);
+        lines.push(LogLine {
+            seq,
+            kind: head.kind.into_owned(),
+            range,
+            hash,
+        });
+        pos += len + 1;
     }
-    Ok(lines)
+    if let Some((line, offset, remaining)) = open_batch {
+        let n = lines.len() as u64 - line;
+        return Err(Defect {
+            line,
+            what: format!(
+                "the batch starting here has {n} of its {} lines: an append was interrupted",
+                n + remaining
+            ),
+            torn_from: Some(offset),
+        });
+    }
+    Ok(Log { bytes, lines })
 }
 
-fn check_line(line: &[u8], seq: u64, prev: &str) -> Result<LogLine, String> {
-    let text = std::str::from_utf8(line).map_err(|_| "not valid UTF-8".to_string())?;
-    let mut obj: Map<String, Value> = match serde_json::from_str::<Value>(text) {
-        Ok(Value::Object(o)) => o,
-        Ok(_) => return Err("not a JSON object".into()),
-        Err(e) => return Err(format!("not valid JSON: {e}")),
-    };
-    match obj.get("seq").and_then(Value::as_u64) {
-        Some(s) if s == seq => {}
-        Some(s) => return Err(format!("\"seq\" is {s}, expected {seq}")),
-        None => return Err("no integer \"seq\"".into()),
+fn check_line<'a>(line: &'a [u8], seq: u64, prev: &str) -> Result<Head<'a>, String> {
+    let head: Head =
+        serde_json::from_slice(line).map_err(|e| format!("not a valid log line: {e}"))?;
+    if head.seq != seq {
+        return Err(format!("\"seq\" is {}, expected {seq}", head.seq));
     }
-    match obj.get("prev").and_then(Value::as_str) {
-        Some(p) if p == prev => {}
-        Some(p) => {
-            return Err(format!(
-                "\"prev\" is {p}, but the previous line hashes to {prev}"
-            ));
-        }
-        None => return Err("no \"prev\"".into()),
+    if head.prev != prev {
+        return Err(format!(
+            "\"prev\" is {}, but the previous line hashes to {prev}",
+            head.prev
+        ));
     }
-    let kind = match obj.get("type").and_then(Value::as_str) {
-        Some(t) => t.to_string(),
-        None => return Err("no \"type\"".into()),
-    };
-    let at = match obj.get("at").and_then(Value::as_str) {
-        Some(t) => t.to_string(),
-        None => return Err("no \"at\"".into()),
-    };
-    for k in ["seq", "prev", "type", "at"] {
-        obj.shift_remove(k);
+    // The fixed beginning lets a shell loop check the chain without a JSON parser.
+    let mut start = format!("{{\"seq\":{seq},\"prev\":\"{prev}\",\"type\":").into_bytes();
+    serde_json::to_writer(&mut start, head.kind.as_ref()).expect("string serialises");
+    start.extend_from_slice(b",\"at\":");
+    serde_json::to_writer(&mut start, head.at.as_ref()).expect("string serialises");
+    if !line.starts_with(&start) {
+        return Err(
+            "does not begin {\"seq\":…,\"prev\":…,\"type\":…,\"at\":… as SPEC.md §5 requires"
+                .into(),
+        );
     }
-    Ok(LogLine {
-        seq,
-        kind,
-        at,
-        fields: obj,
-        hash: Sha256::digest(line).into(),
-    })
+    Ok(head)
 }
 
 #[cfg(test)]
@@ -148,21 +244,25 @@ mod tests {
         const TYPE: &'static str = "note";
     }
 
+    fn push<R: Record>(out: &mut Vec<u8>, prev: &mut String, seq: u64, r: &R) {
+        let line = render_line(seq, prev, "2023-08-22T00:00:00Z", r);
+        *prev = crate::commit::sha256_hex(&line);
+        out.extend_from_slice(&line);
+        out.push(b'\n');
+    }
+
     fn build(n: usize) -> Vec<u8> {
         let mut out = Vec::new();
         let mut prev = GENESIS_PREV.to_string();
         for i in 0..n {
-            let line = render_line(
+            push(
+                &mut out,
+                &mut prev,
                 i as u64,
-                &prev,
-                "2023-08-22T00:00:00Z",
                 &Note {
                     text: format!("n{i}"),
                 },
             );
-            prev = crate::commit::sha256_hex(line.as_bytes());
-            out.extend_from_slice(line.as_bytes());
-            out.push(b'\n');
         }
         out
     }
@@ -176,7 +276,7 @@ mod tests {
             &Note { text: "合".into() },
         );
         assert_eq!(
-            line,
+            String::from_utf8(line).unwrap(),
             format!(
                 "{{\"seq\":0,\"prev\":\"{GENESIS_PREV}\",\"type\":\"note\",\"at\":\"2023-08-22T00:00:00Z\",\"text\":\"合\"}}"
             )
@@ -186,23 +286,19 @@ mod tests {
     #[test]
     fn a_good_chain_parses_and_any_changed_byte_before_the_last_line_is_caught() {
         let log = build(5);
-        let good = parse_log(&log).unwrap();
-        assert_eq!(good.len(), 5);
-        let last_start = log[..log.len() - 1]
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .unwrap()
-            + 1;
+        let good = parse_log(log.clone()).unwrap();
+        assert_eq!(good.lines.len(), 5);
+        let last_start = good.lines[4].range.start;
         for i in 0..log.len() {
             let mut bad = log.clone();
             bad[i] ^= 0x01;
-            match parse_log(&bad) {
+            match parse_log(bad) {
                 Err(_) => {}
                 // Only the last line can change and still chain: the head moves,
                 // which is what a published head or checkpoint pins (SPEC.md §5).
-                Ok(lines) => {
+                Ok(l) => {
                     assert!(i >= last_start, "flip at byte {i} went unnoticed");
-                    assert_ne!(lines[4].hash, good[4].hash);
+                    assert_ne!(l.lines[4].hash, good.lines[4].hash);
                 }
             }
         }
@@ -212,19 +308,42 @@ mod tests {
     fn a_missing_final_lf_is_a_torn_tail() {
         let mut log = build(3);
         log.pop();
-        let d = parse_log(&log).unwrap_err();
-        assert_eq!((d.line, d.torn_tail), (3, true));
-        let mut log = build(3);
+        let start = parse_log(build(3)).unwrap().lines[2].range.start;
+        let d = parse_log(log.clone()).unwrap_err();
+        assert_eq!((d.line, d.torn_from), (3, Some(start)));
         log.truncate(log.len() - 10);
-        assert!(parse_log(&log).unwrap_err().torn_tail);
+        assert_eq!(parse_log(log).unwrap_err().torn_from, Some(start));
     }
 
     #[test]
-    fn a_bad_middle_line_is_not_a_torn_tail() {
-        let log = build(3);
-        let text = String::from_utf8(log).unwrap();
+    fn a_bad_complete_line_is_not_a_torn_tail() {
+        let text = String::from_utf8(build(3)).unwrap();
         let bad = text.replacen("n1", "n9", 1);
-        let d = parse_log(bad.as_bytes()).unwrap_err();
-        assert_eq!((d.line, d.torn_tail), (3, false), "{d}");
+        let d = parse_log(bad.into_bytes()).unwrap_err();
+        assert_eq!((d.line, d.torn_from), (3, None), "{d}");
+    }
+
+    #[test]
+    fn a_batch_cut_at_a_line_boundary_is_a_torn_tail() {
+        let mut log = build(2);
+        let mut prev = parse_log(log.clone()).unwrap().head();
+        let batch_at = log.len();
+        let header = Batch {
+            lines: 3,
+            source: String::new(),
+            source_sha256: String::new(),
+        };
+        push(&mut log, &mut prev, 2, &header);
+        push(&mut log, &mut prev, 3, &Note { text: "a".into() });
+        push(&mut log, &mut prev, 4, &Note { text: "b".into() });
+        let d = parse_log(log.clone()).unwrap_err();
+        assert_eq!((d.line, d.torn_from), (3, Some(batch_at)), "{d}");
+        assert!(d.what.contains("has 2 of its 3 lines"), "{d}");
+        // A partial line inside the batch tears from the batch header too.
+        let mut cut = log.clone();
+        cut.truncate(cut.len() - 4);
+        assert_eq!(parse_log(cut).unwrap_err().torn_from, Some(batch_at));
+        push(&mut log, &mut prev, 5, &Note { text: "c".into() });
+        assert_eq!(parse_log(log).unwrap().lines.len(), 6);
     }
 }

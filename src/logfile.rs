@@ -1,5 +1,5 @@
-//! The log on disk: opened under an exclusive lock, checked in full, appended
-//! to with whole lines and fsynced before any command reports success.
+//! The log on disk: opened under a lock, checked in full, appended to with
+//! whole lines and fsynced before any command reports success.
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
@@ -9,57 +9,71 @@ use std::time::SystemTime;
 use crate::commit::sha256_hex;
 use crate::error::{Error, Result};
 use crate::fsio;
-use crate::log::{GENESIS_PREV, LOG_FILE, LogLine, Record, parse_log, render_line};
-use crate::round::{RoundOpened, RoundState};
+use crate::log::{Batch, Defect, GENESIS_PREV, LOG_FILE, Log, Record, parse_log, render_line};
+use crate::round::{Repaired, RoundOpened, RoundState};
 
 /// The current time as the log writes it: RFC 3339, UTC, whole seconds.
 pub fn now() -> String {
     humantime::format_rfc3339_seconds(SystemTime::now()).to_string()
 }
 
+fn open_file(dir: &Path, write: bool) -> Result<(File, PathBuf)> {
+    let path = dir.join(LOG_FILE);
+    match OpenOptions::new().read(true).append(write).open(&path) {
+        Ok(f) => Ok((f, path)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::input(format!(
+            "{}: not a choucha round (no {LOG_FILE}); create one with `choucha init DIR --round ID --population NAME --rate RATE`, or name it with -C DIR",
+            dir.display()
+        ))),
+        Err(e) => Err(Error::io(&path, e)),
+    }
+}
+
+fn read_all(file: &mut File, path: &Path) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)
+        .map_err(|e| Error::io(path, e))?;
+    Ok(bytes)
+}
+
+/// Reads and checks the log under a shared lock (waits for a writer to finish).
+pub fn read_checked(dir: &Path) -> Result<(PathBuf, std::result::Result<Log, Defect>)> {
+    let (mut file, path) = open_file(dir, false)?;
+    file.lock_shared().map_err(|e| Error::io(&path, e))?;
+    let bytes = read_all(&mut file, &path)?;
+    Ok((path, parse_log(bytes)))
+}
+
+fn defect_error(path: &Path, d: &Defect) -> Error {
+    let advice = if d.torn_from.is_some() {
+        "the last append was interrupted (a torn tail); nothing more can be added until `choucha log repair` sets it aside"
+    } else {
+        "the log has been damaged or altered; nothing more can be added (`choucha log check` shows the first bad line)"
+    };
+    Error::refused(format!("{}: {d}; {advice}", path.display()))
+}
+
 /// A round's log, held under an exclusive lock until dropped.
 pub struct LockedLog {
     file: File,
     path: PathBuf,
-    pub lines: Vec<LogLine>,
+    pub log: Log,
     pub state: RoundState,
 }
 
 impl LockedLog {
     /// Opens the round in `dir`, waits for the lock, and checks the whole log.
     pub fn open(dir: &Path) -> Result<LockedLog> {
-        let path = dir.join(LOG_FILE);
-        let mut file = match OpenOptions::new().read(true).append(true).open(&path) {
-            Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(Error::input(format!(
-                    "{}: not a choucha round (no {LOG_FILE}); create one with `choucha init DIR --round ID --population NAME --rate RATE`, or name it with -C DIR",
-                    dir.display()
-                )));
-            }
-            Err(e) => return Err(Error::io(&path, e)),
-        };
+        let (mut file, path) = open_file(dir, true)?;
         file.lock().map_err(|e| Error::io(&path, e))?;
-        let mut bytes = Vec::new();
-        file.read_to_end(&mut bytes)
-            .map_err(|e| Error::io(&path, e))?;
-        let lines = parse_log(&bytes).map_err(|d| {
-            Error::refused(format!(
-                "{}: {d}; {}",
-                path.display(),
-                if d.torn_tail {
-                    "the last append was interrupted; nothing more can be added until the torn line is set aside"
-                } else {
-                    "the log has been damaged or altered; nothing more can be added"
-                }
-            ))
-        })?;
-        let state = RoundState::from_log(&lines)
+        let bytes = read_all(&mut file, &path)?;
+        let log = parse_log(bytes).map_err(|d| defect_error(&path, &d))?;
+        let state = RoundState::from_log(&log)
             .map_err(|e| Error::refused(format!("{}: {e}", path.display())))?;
         Ok(LockedLog {
             file,
             path,
-            lines,
+            log,
             state,
         })
     }
@@ -68,22 +82,40 @@ impl LockedLog {
         &self.path
     }
 
-    /// Appends records as whole lines in one write, then fsyncs.
-    pub fn append<R: Record>(&mut self, records: &[R]) -> Result<()> {
-        let at = now();
-        let mut buf = Vec::new();
-        let mut prev = self.state.head.clone();
-        let mut seq = self.state.len;
-        for r in records {
-            let line = render_line(seq, &prev, &at, r);
-            prev = sha256_hex(line.as_bytes());
-            buf.extend_from_slice(line.as_bytes());
-            buf.push(b'\n');
-            seq += 1;
+    /// Appends one record as a line, then fsyncs.
+    pub fn append<R: Record>(&mut self, record: &R) -> Result<()> {
+        self.append_batch(std::slice::from_ref(record), "", "")
+    }
+
+    /// Appends records in one write, then fsyncs. More than one record is
+    /// framed by a `batch` line, so that a cut-off batch is recognised.
+    pub fn append_batch<R: Record>(
+        &mut self,
+        records: &[R],
+        source: &str,
+        source_sha256: &str,
+    ) -> Result<()> {
+        if records.is_empty() {
+            return Ok(());
         }
-        self.file
-            .write_all(&buf)
-            .map_err(|e| Error::io(&self.path, e))?;
+        let mut lines = Lines {
+            buf: Vec::new(),
+            prev: self.state.head.clone(),
+            seq: self.state.len,
+            at: now(),
+        };
+        if records.len() > 1 {
+            lines.push(&Batch {
+                lines: records.len() as u64,
+                source: source.into(),
+                source_sha256: source_sha256.into(),
+            });
+        }
+        for r in records {
+            lines.push(r);
+        }
+        let Lines { buf, prev, seq, .. } = lines;
+        write_chunked(&mut self.file, &buf).map_err(|e| Error::io(&self.path, e))?;
         self.file
             .sync_data()
             .map_err(|e| Error::io(&self.path, e))?;
@@ -93,10 +125,46 @@ impl LockedLog {
     }
 }
 
+/// Lines rendered for one append, chained onto the log's head.
+struct Lines {
+    buf: Vec<u8>,
+    prev: String,
+    seq: u64,
+    at: String,
+}
+
+impl Lines {
+    fn push<R: Record>(&mut self, record: &R) {
+        let line = render_line(self.seq, &self.prev, &self.at, record);
+        self.prev = sha256_hex(&line);
+        self.buf.extend_from_slice(&line);
+        self.buf.push(b'\n');
+        self.seq += 1;
+    }
+}
+
+/// Writes the whole buffer. `CHOUCHA_TEST_SLOW_APPEND=BYTES` (for the crash
+/// tests only) writes in chunks of that size with a pause between them, so
+/// that a kill lands inside the write often enough to be tested.
+fn write_chunked(file: &mut File, buf: &[u8]) -> std::io::Result<()> {
+    let chunk = std::env::var("CHOUCHA_TEST_SLOW_APPEND")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok());
+    match chunk {
+        Some(n) if n > 0 => {
+            for part in buf.chunks(n) {
+                file.write_all(part)?;
+                std::thread::sleep(std::time::Duration::from_micros(200));
+            }
+            Ok(())
+        }
+        _ => file.write_all(buf),
+    }
+}
+
 /// Creates a new round's log holding only `opened`. Refuses an existing log.
 pub fn create(dir: &Path, opened: &RoundOpened) -> Result<()> {
-    let line = render_line(0, GENESIS_PREV, &now(), opened);
-    let mut bytes = line.into_bytes();
+    let mut bytes = render_line(0, GENESIS_PREV, &now(), opened);
     bytes.push(b'\n');
     let path = dir.join(LOG_FILE);
     fsio::write_new_atomic(&path, &bytes).map_err(|e| match e {
@@ -105,5 +173,67 @@ pub fn create(dir: &Path, opened: &RoundOpened) -> Result<()> {
             dir.display()
         )),
         other => other,
+    })
+}
+
+/// What `log repair` did.
+pub enum RepairOutcome {
+    Nothing { lines: u64 },
+    Repaired { moved_to: PathBuf, record: Repaired },
+}
+
+/// Sets a torn tail aside: the incomplete bytes go to
+/// `log.jsonl.torn-<UTC time>` (written and fsynced first), the log is cut
+/// back to its last complete append, and a `repaired` record says what was
+/// moved. Refuses any other damage: complete lines are never removed.
+pub fn repair(dir: &Path) -> Result<RepairOutcome> {
+    let (mut file, path) = open_file(dir, true)?;
+    file.lock().map_err(|e| Error::io(&path, e))?;
+    let bytes = read_all(&mut file, &path)?;
+    let defect = match parse_log(bytes.clone()) {
+        Ok(log) => {
+            return Ok(RepairOutcome::Nothing {
+                lines: log.lines.len() as u64,
+            });
+        }
+        Err(d) => d,
+    };
+    let Some(from) = defect.torn_from else {
+        return Err(Error::refused(format!(
+            "{}: {defect}; this is not a torn tail (an interrupted append), so repair refuses: it never removes a complete line. Restore the log from a copy, or ask the auditor",
+            path.display()
+        )));
+    };
+    let torn = &bytes[from..];
+    let stamp = humantime::format_rfc3339_seconds(SystemTime::now())
+        .to_string()
+        .replace(':', "");
+    let side = dir.join(format!("{LOG_FILE}.torn-{stamp}"));
+    fsio::write_new_atomic(&side, torn)?;
+    file.set_len(from as u64).map_err(|e| Error::io(&path, e))?;
+    file.sync_data().map_err(|e| Error::io(&path, e))?;
+    let log = parse_log(bytes[..from].to_vec()).map_err(|d| defect_error(&path, &d))?;
+    let state = RoundState::from_log(&log)
+        .map_err(|e| Error::refused(format!("{}: {e}", path.display())))?;
+    let from_line = log.lines.len() as u64 + 1;
+    let mut locked = LockedLog {
+        file,
+        path,
+        log,
+        state,
+    };
+    let record = Repaired {
+        moved_to: side
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        bytes: torn.len() as u64,
+        sha256: sha256_hex(torn),
+        from_line,
+    };
+    locked.append(&record)?;
+    Ok(RepairOutcome::Repaired {
+        moved_to: side,
+        record,
     })
 }

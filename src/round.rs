@@ -4,14 +4,13 @@
 //! `log.jsonl` says everything that happened. The state is always derived
 //! from the log, never stored beside it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::commit::hex;
+use crate::codes::Code;
 use crate::draw::Allocation;
-use crate::log::{GENESIS_PREV, LogLine, Record};
+use crate::log::{BATCH_TYPE, Log, Record};
 use crate::rate::Rate;
 
 pub const LOG_FORMAT: &str = "choucha-log/1";
@@ -32,6 +31,9 @@ pub struct RoundOpened {
     /// With allocation "quotas": SHA-256 of the plan file as copied into the round.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quotas_sha256: Option<String>,
+    /// The round's own reason codes, beside the built-in ones.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub codes: Vec<Code>,
     pub tool: String,
 }
 
@@ -59,6 +61,10 @@ impl RoundOpened {
             ),
             other => return Err(format!("unknown allocation rule {other:?}")),
         })
+    }
+
+    pub fn codebook(&self) -> crate::codes::Codebook {
+        crate::codes::Codebook::new(&self.codes, &self.population)
     }
 }
 
@@ -107,6 +113,80 @@ impl Record for SampleDrawn {
     const TYPE: &'static str = "sample-drawn";
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Pass,
+    Fail,
+}
+
+impl Verdict {
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "fail",
+        }
+    }
+}
+
+/// One inspection result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResultRecorded {
+    pub id: String,
+    pub stratum: String,
+    pub verdict: Verdict,
+    pub reasons: Vec<String>,
+    pub note: String,
+    pub inspector: String,
+    /// The date of the check (YYYY-MM-DD), or "".
+    pub checked_at: String,
+}
+
+impl Record for ResultRecorded {
+    const TYPE: &'static str = "result-recorded";
+}
+
+/// A correction: the latest result or amendment of an id counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResultAmended {
+    pub id: String,
+    pub stratum: String,
+    pub verdict: Verdict,
+    pub reasons: Vec<String>,
+    pub note: String,
+    pub inspector: String,
+    pub why: String,
+}
+
+impl Record for ResultAmended {
+    const TYPE: &'static str = "result-amended";
+}
+
+/// A torn tail was set aside by `log repair`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Repaired {
+    /// The side file the incomplete bytes were moved to.
+    pub moved_to: String,
+    pub bytes: u64,
+    pub sha256: String,
+    /// 1-based line of the log where the torn part began.
+    pub from_line: u64,
+}
+
+impl Record for Repaired {
+    const TYPE: &'static str = "repaired";
+}
+
+/// The result of a sampled account that counts: its latest record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FinalResult {
+    pub stratum: String,
+    pub verdict: Verdict,
+    pub reasons: Vec<String>,
+    /// 1-based log line of the record that counts.
+    pub line: u64,
+}
+
 /// Where a round stands, derived from its log.
 #[derive(Debug, Clone)]
 pub struct RoundState {
@@ -114,20 +194,20 @@ pub struct RoundState {
     pub roster: Option<RosterCommitted>,
     pub seed: Option<SeedRevealed>,
     pub drawn: Option<SampleDrawn>,
+    /// Id → its latest result.
+    pub results: HashMap<String, FinalResult>,
+    /// The 1-based log line of `report-published`, once the round is closed.
+    pub published: Option<u64>,
     /// Number of lines, and the SHA-256 of the last one (the next `prev`).
     pub len: u64,
     pub head: String,
 }
 
-fn fields<R: DeserializeOwned>(line: &LogLine) -> Result<R, String> {
-    serde_json::from_value(serde_json::Value::Object(line.fields.clone()))
-        .map_err(|e| format!("line {}: {} record: {e}", line.seq + 1, line.kind))
-}
-
 impl RoundState {
     /// Replays a checked log, enforcing the order of the steps.
-    pub fn from_log(lines: &[LogLine]) -> Result<RoundState, String> {
-        let first = lines
+    pub fn from_log(log: &Log) -> Result<RoundState, String> {
+        let first = log
+            .lines
             .first()
             .ok_or("the log is empty; it should start with a round-opened record")?;
         if first.kind != RoundOpened::TYPE {
@@ -137,14 +217,16 @@ impl RoundState {
             ));
         }
         let mut st = RoundState {
-            opened: fields(first)?,
+            opened: log.fields(0)?,
             roster: None,
             seed: None,
             drawn: None,
-            len: 0,
-            head: GENESIS_PREV.into(),
+            results: HashMap::new(),
+            published: None,
+            len: log.lines.len() as u64,
+            head: log.head(),
         };
-        for line in &lines[1..] {
+        for (i, line) in log.lines.iter().enumerate().skip(1) {
             let n = line.seq + 1;
             match line.kind.as_str() {
                 RosterCommitted::TYPE => {
@@ -153,7 +235,7 @@ impl RoundState {
                             "line {n}: a roster committed after the seed was revealed"
                         ));
                     }
-                    st.roster = Some(fields(line)?);
+                    st.roster = Some(log.fields(i)?);
                 }
                 SeedRevealed::TYPE => {
                     if st.roster.is_none() {
@@ -164,7 +246,7 @@ impl RoundState {
                     if st.seed.is_some() {
                         return Err(format!("line {n}: a second seed"));
                     }
-                    st.seed = Some(fields(line)?);
+                    st.seed = Some(log.fields(i)?);
                 }
                 SampleDrawn::TYPE => {
                     if st.seed.is_none() {
@@ -175,15 +257,52 @@ impl RoundState {
                     if st.drawn.is_some() {
                         return Err(format!("line {n}: a second draw"));
                     }
-                    st.drawn = Some(fields(line)?);
+                    st.drawn = Some(log.fields(i)?);
+                }
+                ResultRecorded::TYPE => {
+                    if st.drawn.is_none() {
+                        return Err(format!("line {n}: a result before the sample was drawn"));
+                    }
+                    let r: ResultRecorded = log.fields(i)?;
+                    if st.results.contains_key(&r.id) {
+                        return Err(format!(
+                            "line {n}: a second result for {:?}; corrections are amendments",
+                            r.id
+                        ));
+                    }
+                    st.results.insert(
+                        r.id,
+                        FinalResult {
+                            stratum: r.stratum,
+                            verdict: r.verdict,
+                            reasons: r.reasons,
+                            line: n,
+                        },
+                    );
+                }
+                ResultAmended::TYPE => {
+                    let r: ResultAmended = log.fields(i)?;
+                    if !st.results.contains_key(&r.id) {
+                        return Err(format!(
+                            "line {n}: an amendment of {:?}, which has no result",
+                            r.id
+                        ));
+                    }
+                    st.results.insert(
+                        r.id,
+                        FinalResult {
+                            stratum: r.stratum,
+                            verdict: r.verdict,
+                            reasons: r.reasons,
+                            line: n,
+                        },
+                    );
                 }
                 RoundOpened::TYPE => return Err(format!("line {n}: a second round-opened record")),
+                BATCH_TYPE | Repaired::TYPE => {}
                 other => return Err(format!("line {n}: unknown record type {other:?}")),
             }
         }
-        let last = lines.last().expect("non-empty");
-        st.len = lines.len() as u64;
-        st.head = hex(&last.hash);
         Ok(st)
     }
 }

@@ -74,7 +74,7 @@ pub fn run(dir: &Path) -> Result<()> {
         quotas: m.strata.iter().map(|s| (s.name.clone(), s.quota)).collect(),
     };
     let manifest_sha = record.manifest_sha256.clone();
-    log.append(&[record])?;
+    log.append(&record)?;
     println!("{manifest_sha}  {MANIFEST_FILE}");
     println!(
         "drew {} of {} accounts with {} (rate {}, {})",

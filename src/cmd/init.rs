@@ -45,6 +45,14 @@ pub fn run(args: &InitArgs) -> Result<()> {
         },
     };
 
+    let codes = match &args.codes {
+        Some(path) => {
+            let (text, _, _) = super::read_text(path, None)?;
+            crate::codes::parse_custom(&text, &path.display().to_string())?
+        }
+        None => Vec::new(),
+    };
+
     let dir = &args.path;
     if dir.join(LOG_FILE).exists() {
         return Err(Error::refused(format!(
@@ -68,6 +76,7 @@ pub fn run(args: &InitArgs) -> Result<()> {
         allocation,
         quotas,
         quotas_sha256,
+        codes,
         tool: concat!("choucha ", env!("CARGO_PKG_VERSION")).into(),
     };
     logfile::create(dir, &opened)?;

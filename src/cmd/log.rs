@@ -1,30 +1,51 @@
-//! `choucha log check`: the hash chain only, quickly.
+//! `choucha log check` and `choucha log repair`.
 
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::log::{LOG_FILE, parse_log};
+use crate::logfile::{self, RepairOutcome};
 
+/// The chain only, quickly: line count, head, last record type; exit 1 at the
+/// first bad line.
 pub fn check(dir: &Path) -> Result<()> {
-    let path = dir.join(LOG_FILE);
-    let bytes = crate::fsio::read(&path)?;
-    match parse_log(&bytes) {
-        Ok(lines) => {
-            let last = lines.last();
-            println!("ok: {} lines", lines.len());
+    let (path, parsed) = logfile::read_checked(dir)?;
+    match parsed {
+        Ok(log) => {
+            println!("ok: {} lines", log.lines.len());
+            println!("head: {}", log.head());
             println!(
-                "head: {}",
-                last.map_or_else(
-                    || crate::log::GENESIS_PREV.to_string(),
-                    |l| crate::commit::hex(&l.hash)
-                )
+                "last: {}",
+                log.lines.last().map_or("(none)", |l| l.kind.as_str())
             );
-            println!("last: {}", last.map_or("(none)", |l| l.kind.as_str()));
             Ok(())
         }
         Err(d) => Err(Error::Discrepancy(format!(
-            "{}: FAILED at {d}",
-            path.display()
+            "{}: FAILED at {d}{}",
+            path.display(),
+            if d.torn_from.is_some() {
+                "; this is a torn tail: run `choucha log repair` to set it aside"
+            } else {
+                ""
+            }
         ))),
     }
+}
+
+pub fn repair(dir: &Path) -> Result<()> {
+    match logfile::repair(dir)? {
+        RepairOutcome::Nothing { lines } => {
+            println!("nothing to repair: the log's {lines} lines all hold")
+        }
+        RepairOutcome::Repaired { moved_to, record } => {
+            println!(
+                "moved the torn tail ({} bytes from line {}, sha256 {}) to {}",
+                record.bytes,
+                record.from_line,
+                record.sha256,
+                moved_to.display()
+            );
+            println!("appended a repaired record; the log holds again");
+        }
+    }
+    Ok(())
 }

@@ -3,6 +3,7 @@
 pub mod draw;
 pub mod init;
 pub mod log;
+pub mod record;
 pub mod roster;
 pub mod seed;
 

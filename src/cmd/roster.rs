@@ -68,7 +68,7 @@ pub fn run(dir: &Path, args: &RosterArgs) -> Result<()> {
         id_column: roster.id_column.clone(),
         stratum_column: roster.stratum_column.clone(),
     };
-    log.append(&[record])?;
+    log.append(&record)?;
     println!("{digest}  {ROSTER_FILE}");
     println!(
         "committed {} accounts in {} strata (read {file} as {})",

@@ -23,10 +23,10 @@ pub fn run(dir: &Path, args: &SeedArgs) -> Result<()> {
     }
     let seed = parse_seed(&args.value).map_err(Error::input)?;
     let source = crate::text::normalize_field(&args.source).into_owned();
-    log.append(&[SeedRevealed {
+    log.append(&SeedRevealed {
         seed: seed.clone(),
         source,
-    }])?;
+    })?;
     println!("seed revealed: {seed}");
     println!("next: choucha -C {} draw", dir.display());
     Ok(())
