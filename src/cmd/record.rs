@@ -95,14 +95,13 @@ pub fn record(dir: &Path, args: &RecordArgs) -> Result<()> {
             ));
         }
     };
-    let records =
-        validate(rows, &file, &sample, &log.state.results, &codes).map_err(|e| {
-            match (e, &args.id) {
-                // One result from the command line: the message need not name a line.
-                (Error::Input(m), Some(_)) => Error::input(m.replace("--id: line 0: ", "")),
-                (e, _) => e,
-            }
-        })?;
+    let records = validate(rows, &file, &sample, &log.state.results, &codes).map_err(|e| {
+        match (e, &args.id) {
+            // One result from the command line: the message need not name a line.
+            (Error::Input(m), Some(_)) => Error::input(m.replace("--id: line 0: ", "")),
+            (e, _) => e,
+        }
+    })?;
     let source = args
         .file
         .as_ref()

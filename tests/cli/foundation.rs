@@ -1,120 +1,12 @@
-//! One integration binary driving the real CLI, plus the spec vectors.
+//! Issue: the foundation — init, roster, seed, draw, and the choucha-v1 vectors.
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use tempfile::TempDir;
 
-const SEED: &str = "12345678901234567890";
-const WORKED: &str = "id,region,name\nA1,合肥市,a\nA2,合肥市,b\nA3,合肥市,c\nA4,合肥市,d\nA5,合肥市,e\nB1,省直厅局,f\n";
-
-fn choucha() -> Command {
-    let mut c = Command::cargo_bin("choucha").unwrap();
-    c.env_remove("LANG")
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES");
-    c
-}
-
-struct Outcome {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(dir: Option<&Path>, args: &[&str]) -> Outcome {
-    let mut c = choucha();
-    if let Some(d) = dir {
-        c.arg("-C").arg(d);
-    }
-    let out = c.args(args).output().unwrap();
-    Outcome {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn ok(dir: Option<&Path>, args: &[&str]) -> String {
-    let o = run(dir, args);
-    assert_eq!(o.code, 0, "choucha {args:?} failed: {}", o.stderr);
-    o.stdout
-}
-
-/// Every file in a directory with its bytes: to show a refusal changed nothing.
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let Ok(entries) = fs::read_dir(dir) else {
-        return out;
-    };
-    for e in entries {
-        let p = e.unwrap().path();
-        if p.is_file() {
-            out.insert(p.clone(), fs::read(&p).unwrap());
-        }
-    }
-    out
-}
-
-/// Runs a command that must be refused: exit 2, the message, nothing changed.
-fn refused(dir: &Path, args: &[&str], message: &str) {
-    let before = snapshot(dir);
-    let o = run(Some(dir), args);
-    assert_eq!(
-        o.code, 2,
-        "choucha {args:?} should exit 2; stderr: {}",
-        o.stderr
-    );
-    assert!(
-        o.stderr.contains(message),
-        "choucha {args:?}: expected {message:?} in: {}",
-        o.stderr
-    );
-    assert!(!o.stderr.contains("panicked"), "{}", o.stderr);
-    assert_eq!(
-        before,
-        snapshot(dir),
-        "choucha {args:?} changed the round directory"
-    );
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    fs::write(&p, text).unwrap();
-    p
-}
-
-fn init(tmp: &Path, name: &str, extra: &[&str]) -> PathBuf {
-    let round = tmp.join(name);
-    let mut args = vec![
-        "init",
-        round.to_str().unwrap(),
-        "--round",
-        "r1",
-        "--population",
-        "政务新媒体",
-        "--rate",
-        "50%",
-    ];
-    args.extend_from_slice(extra);
-    ok(None, &args);
-    round
-}
-
-/// A round through roster and seed, ready to draw.
-fn seeded(tmp: &Path, name: &str, roster_csv: &str) -> PathBuf {
-    let round = init(tmp, name, &[]);
-    let f = write(tmp, &format!("{name}.csv"), roster_csv);
-    ok(Some(&round), &["roster", f.to_str().unwrap()]);
-    ok(Some(&round), &["seed", SEED, "--source", "20 dice"]);
-    round
-}
-
-fn sha256sum(path: &Path) -> String {
-    choucha::commit::sha256_hex(&fs::read(path).unwrap())
-}
+use crate::*;
 
 #[test]
 fn a_whole_round_draws_the_worked_example() {

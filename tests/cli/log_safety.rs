@@ -1,0 +1,358 @@
+//! Issue: the log survives concurrent writers, crashes and tampering.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use tempfile::TempDir;
+
+use crate::*;
+
+fn copy_round(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for e in fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_file() {
+            fs::copy(&p, to.join(p.file_name().unwrap())).unwrap();
+        }
+    }
+}
+
+#[test]
+fn four_concurrent_writers_lose_and_double_nothing() {
+    let tmp = TempDir::new().unwrap();
+    let (round, ids) = drawn_round(tmp.path(), "r", 2000);
+    assert_eq!(ids.len(), 1000);
+    let before = fs::read_to_string(round.join("log.jsonl"))
+        .unwrap()
+        .lines()
+        .count();
+    std::thread::scope(|s| {
+        for part in ids.chunks(250) {
+            let round = round.clone();
+            s.spawn(move || {
+                for id in part {
+                    let o = run(Some(&round), &["record", "--id", id, "--pass"]);
+                    assert_eq!(o.code, 0, "{id}: {}", o.stderr);
+                }
+            });
+        }
+    });
+    let check = ok(Some(&round), &["log", "check"]);
+    assert!(
+        check.contains(&format!("ok: {} lines", before + 1000)),
+        "{check}"
+    );
+    let mut got: Vec<String> = log_records(&round, "result-recorded")
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(got.len(), 1000);
+    got.sort();
+    let mut want = ids.clone();
+    want.sort();
+    assert_eq!(got, want, "every id exactly once");
+}
+
+/// What a kill left behind, judged against the log before the batch.
+#[derive(Debug, PartialEq, Eq, Hash, Clone, Copy)]
+enum AfterKill {
+    Unchanged,
+    WholeBatch,
+    TornThenRepaired,
+}
+
+fn judge(round: &Path, base: &[u8], batch: usize, exited_ok: bool) -> AfterKill {
+    let log_path = round.join("log.jsonl");
+    let after = fs::read(&log_path).unwrap();
+    assert!(
+        after.starts_with(base),
+        "the lines before the batch must never change"
+    );
+    if after == base {
+        assert!(!exited_ok, "a batch that exited 0 must be in the log");
+        return AfterKill::Unchanged;
+    }
+    let check = run(Some(round), &["log", "check"]);
+    if check.code == 0 {
+        let added = after[base.len()..].iter().filter(|&&b| b == b'\n').count();
+        assert_eq!(
+            added,
+            batch + 1,
+            "a log that checks holds the whole batch and its header"
+        );
+        return AfterKill::WholeBatch;
+    }
+    assert!(
+        !exited_ok,
+        "a batch that exited 0 left a damaged log: {}",
+        check.stderr
+    );
+    assert_eq!(check.code, 1, "{}", check.stderr);
+    assert!(
+        check.stderr.contains("torn tail"),
+        "log check must call it a torn tail: {}",
+        check.stderr
+    );
+    let refused_append = run(Some(round), &["record", "--id", "anything", "--pass"]);
+    assert_eq!(refused_append.code, 2);
+    assert!(
+        refused_append.stderr.contains("choucha log repair"),
+        "{}",
+        refused_append.stderr
+    );
+    let rep = run(Some(round), &["log", "repair"]);
+    assert_eq!(rep.code, 0, "{}", rep.stderr);
+    let mended = fs::read(&log_path).unwrap();
+    assert!(mended.starts_with(base));
+    let tail = String::from_utf8(mended[base.len()..].to_vec()).unwrap();
+    assert_eq!(
+        tail.lines().count(),
+        1,
+        "only the repaired record is added: {tail}"
+    );
+    assert!(tail.contains("\"type\":\"repaired\""));
+    let side: Vec<PathBuf> = fs::read_dir(round)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("log.jsonl.torn-")
+        })
+        .collect();
+    assert_eq!(side.len(), 1);
+    assert_eq!(
+        fs::read(&side[0]).unwrap(),
+        &after[base.len()..],
+        "the torn bytes are kept, not lost"
+    );
+    ok(Some(round), &["log", "check"]);
+    AfterKill::TornThenRepaired
+}
+
+#[test]
+fn sigkill_during_batches_leaves_the_log_whole_unchanged_or_repairable() {
+    let kills = campaign_size("CHOUCHA_CRASH_KILLS", 50);
+    let tmp = TempDir::new().unwrap();
+    let (base_round, ids) = drawn_round(tmp.path(), "base", 20_000);
+    assert_eq!(ids.len(), 10_000);
+    let mut csv = String::from("id,verdict,reason\n");
+    for (i, id) in ids.iter().enumerate() {
+        csv.push_str(&if i % 97 == 0 {
+            format!("{id},fail,NM_NOT_UPDATED\n")
+        } else {
+            format!("{id},pass,\n")
+        });
+    }
+    let batch = write(tmp.path(), "batch.csv", &csv);
+    let base = fs::read(base_round.join("log.jsonl")).unwrap();
+
+    // Half the kills use slow appends (4 KiB chunks with pauses), so that many
+    // land inside the write itself; the others hit whatever the timing gives.
+    let spawn = |round: &Path, slow: bool| {
+        let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("choucha"));
+        c.arg("-C")
+            .arg(round)
+            .arg("record")
+            .arg(&batch)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        if slow {
+            c.env("CHOUCHA_TEST_SLOW_APPEND", "4096");
+        }
+        c.spawn().unwrap()
+    };
+    let mut full_time = [Duration::ZERO; 2];
+    for (i, slow) in [false, true].into_iter().enumerate() {
+        let r = tmp.path().join(format!("timing{i}"));
+        copy_round(&base_round, &r);
+        let t = Instant::now();
+        assert!(spawn(&r, slow).wait().unwrap().success());
+        full_time[i] = t.elapsed();
+        assert_eq!(judge(&r, &base, ids.len(), true), AfterKill::WholeBatch);
+    }
+    eprintln!(
+        "an uninterrupted batch takes {:?} (slow appends {:?})",
+        full_time[0], full_time[1]
+    );
+
+    let mut rng = TestRng::from_env(20230822);
+    let mut seen = std::collections::HashMap::new();
+    for k in 0..kills {
+        let slow = k % 2 == 1;
+        let r = tmp.path().join(format!("kill{k}"));
+        copy_round(&base_round, &r);
+        let window = full_time[slow as usize].as_micros() as u64 + 1;
+        let delay = Duration::from_micros(rng.below(window));
+        let mut child = spawn(&r, slow);
+        std::thread::sleep(delay);
+        let _ = child.kill();
+        let status = child.wait().unwrap();
+        let outcome = judge(&r, &base, ids.len(), status.success());
+        *seen.entry(outcome).or_insert(0) += 1;
+        fs::remove_dir_all(&r).unwrap();
+    }
+    eprintln!("{kills} kills: {seen:?}");
+    // The campaign must actually have cut appends, or it tested nothing.
+    if kills >= 20 {
+        assert!(
+            seen.get(&AfterKill::TornThenRepaired).copied().unwrap_or(0) > 0,
+            "no kill landed inside a write: {seen:?}"
+        );
+    }
+}
+
+/// A round whose log has exactly `lines` lines (results recorded in batches).
+fn log_of(tmp: &Path, lines: usize) -> PathBuf {
+    let (round, ids) = drawn_round(tmp, "tamper", 2 * lines);
+    let have = fs::read_to_string(round.join("log.jsonl"))
+        .unwrap()
+        .lines()
+        .count();
+    // Singles for the last few lines, one batch (header + n) for the rest.
+    let n = lines - have - 1 - 3;
+    let mut csv = String::from("id,verdict\n");
+    for id in &ids[..n] {
+        csv.push_str(&format!("{id},pass\n"));
+    }
+    let f = write(tmp, "t.csv", &csv);
+    ok(Some(&round), &["record", f.to_str().unwrap()]);
+    for id in &ids[n..n + 3] {
+        ok(Some(&round), &["record", "--id", id, "--pass"]);
+    }
+    assert_eq!(
+        fs::read_to_string(round.join("log.jsonl"))
+            .unwrap()
+            .lines()
+            .count(),
+        lines
+    );
+    round
+}
+
+/// Runs `log check` on altered log text and returns the line it names.
+fn first_bad_line(round: &Path, text: &[u8]) -> u64 {
+    fs::write(round.join("log.jsonl"), text).unwrap();
+    let o = run(Some(round), &["log", "check"]);
+    assert_eq!(o.code, 1, "tampering went unnoticed: {}", o.stdout);
+    let at = o.stderr.find("FAILED at line ").expect("names a line") + "FAILED at line ".len();
+    o.stderr[at..].split(':').next().unwrap().parse().unwrap()
+}
+
+#[test]
+fn tampering_with_a_200_line_log_is_caught_at_the_first_bad_line() {
+    let tmp = TempDir::new().unwrap();
+    let round = log_of(tmp.path(), 200);
+    let good = fs::read(round.join("log.jsonl")).unwrap();
+    let lines: Vec<&[u8]> = good.split_inclusive(|&b| b == b'\n').collect();
+    assert_eq!(lines.len(), 200);
+    let starts: Vec<usize> = lines
+        .iter()
+        .scan(0, |p, l| {
+            let s = *p;
+            *p += l.len();
+            Some(s)
+        })
+        .collect();
+    let line_of = |byte: usize| starts.partition_point(|&s| s <= byte);
+
+    // Every single-byte change of every line but the last, in-process: each is caught.
+    let last_start = starts[199];
+    for i in 0..last_start {
+        let mut bad = good.clone();
+        bad[i] ^= 0x20;
+        let d = choucha::log::parse_log(bad)
+            .expect_err(&format!("byte {i} (line {}) changed unnoticed", line_of(i)));
+        let l = line_of(i) as u64;
+        assert!(
+            d.line == l || d.line == l + 1,
+            "byte {i} of line {l}: reported line {}",
+            d.line
+        );
+    }
+
+    // Through the CLI: a sample of changes, deletions, duplications and swaps.
+    let mut rng = TestRng::from_env(7);
+    let join = |ls: &[&[u8]]| ls.concat();
+    for _ in 0..12 {
+        let i = rng.below(last_start as u64) as usize;
+        let mut bad = good.clone();
+        bad[i] = if bad[i] == b'7' { b'8' } else { b'7' };
+        if bad[i] == good[i] {
+            continue;
+        }
+        let l = line_of(i) as u64;
+        let named = first_bad_line(&round, &bad);
+        assert!(
+            named == l || named == l + 1,
+            "changed line {l}, named {named}"
+        );
+    }
+    for _ in 0..8 {
+        let i = rng.below(199) as usize; // not the last line: cutting the end is not detectable
+        let mut ls = lines.clone();
+        ls.remove(i);
+        assert_eq!(
+            first_bad_line(&round, &join(&ls)),
+            i as u64 + 1,
+            "deleted line {}",
+            i + 1
+        );
+        let mut ls = lines.clone();
+        ls.insert(i, lines[i]);
+        assert_eq!(
+            first_bad_line(&round, &join(&ls)),
+            i as u64 + 2,
+            "duplicated line {}",
+            i + 1
+        );
+        let j = i + 1 + rng.below((200 - i - 1) as u64) as usize;
+        let mut ls = lines.clone();
+        ls.swap(i, j);
+        assert_eq!(
+            first_bad_line(&round, &join(&ls)),
+            i as u64 + 1,
+            "swapped lines {} and {}",
+            i + 1,
+            j + 1
+        );
+    }
+    // Cutting whole appends off the end leaves a valid shorter chain (SPEC.md §5):
+    // only a published head or a signed checkpoint shows it. Cutting into a
+    // batch is seen, by its header's count.
+    fs::write(round.join("log.jsonl"), join(&lines[..198])).unwrap();
+    let o = ok(Some(&round), &["log", "check"]);
+    assert!(o.contains("ok: 198 lines"), "{o}");
+    assert_eq!(
+        first_bad_line(&round, &join(&lines[..150])),
+        5,
+        "the batch header is line 5"
+    );
+}
+
+#[test]
+fn repair_refuses_damage_that_is_not_a_torn_tail() {
+    let tmp = TempDir::new().unwrap();
+    let (round, ids) = drawn_round(tmp.path(), "r", 8);
+    ok(Some(&round), &["record", "--id", &ids[0], "--pass"]);
+    let nothing = ok(Some(&round), &["log", "repair"]);
+    assert!(nothing.contains("nothing to repair"), "{nothing}");
+    let log = round.join("log.jsonl");
+    let good = fs::read_to_string(&log).unwrap();
+    fs::write(
+        &log,
+        good.replacen("\"verdict\":\"pass\"", "\"verdict\":\"fail\"", 1)
+            .replacen("\"seq\":3", "\"seq\":9", 1),
+    )
+    .unwrap();
+    refused(&round, &["log", "repair"], "not a torn tail");
+    // A torn tail is set aside; the next record chains on.
+    fs::write(&log, format!("{good}{{\"seq\":5,\"prev\":\"ab")).unwrap();
+    ok(Some(&round), &["log", "repair"]);
+    ok(Some(&round), &["record", "--id", &ids[1], "--pass"]);
+    let check = ok(Some(&round), &["log", "check"]);
+    assert!(check.contains("last: result-recorded"), "{check}");
+}
