@@ -9,7 +9,6 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use tempfile::TempDir;
 
 pub(crate) const SEED: &str = "12345678901234567890";
 pub(crate) const WORKED: &str = "id,region,name\nA1,合肥市,a\nA2,合肥市,b\nA3,合肥市,c\nA4,合肥市,d\nA5,合肥市,e\nB1,省直厅局,f\n";
