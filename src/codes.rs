@@ -58,8 +58,25 @@ pub struct Code {
     pub code: String,
     pub label: String,
     pub applies_to: AppliesTo,
-    /// A single-veto item: the account fails.
+    /// A single-veto item: the account fails. Written "yes"/"no": records hold no booleans.
+    #[serde(with = "yes_no")]
     pub veto: bool,
+}
+
+mod yes_no {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &bool, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(if *v { "yes" } else { "no" })
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+        match String::deserialize(d)?.as_str() {
+            "yes" => Ok(true),
+            "no" => Ok(false),
+            other => Err(serde::de::Error::custom(format!("veto is {other:?}, expected \"yes\" or \"no\""))),
+        }
+    }
 }
 
 const BUILTIN: &[(&str, &str, AppliesTo, bool)] = &[

@@ -214,7 +214,7 @@ fn check_line<'a>(line: &'a [u8], seq: u64, prev: &str) -> Result<Head<'a>, Stri
     }
     if head.prev != prev {
         return Err(format!(
-            "\"prev\" is {}, but the previous line hashes to {prev}",
+            "\"prev\" is {}, but line {seq} hashes to {prev}: line {seq} or this line was altered",
             head.prev
         ));
     }
