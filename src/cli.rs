@@ -49,6 +49,15 @@ pub enum Command {
     Amend(AmendArgs),
     /// List the reason codes (single-veto items fail an account).
     Codes,
+    /// The notice's table (md, csv, json, html); --publish closes the round.
+    Report(ReportArgs),
+    /// Re-verify a round from scratch: chain, order, roster, draw, results, report, published numbers.
+    #[command(long_about = VERIFY_HELP)]
+    Verify(VerifyArgs),
+    /// Check a published table on its own, without any log (sums, bounds, rates).
+    Claims(ClaimsArgs),
+    /// Run the Anhui 2023 Q3 example end to end (init … report --publish, verify) in a fresh directory.
+    Demo(DemoArgs),
     /// Work on the log itself.
     #[command(subcommand)]
     Log(LogCommand),
@@ -81,6 +90,13 @@ pub struct InitArgs {
     /// largest-remainder, ceil, floor, or quotas=FILE (CSV of stratum,quota fixed in advance).
     #[arg(long, default_value = "largest-remainder", value_name = "RULE")]
     pub allocation: String,
+    /// The published table's title, e.g. 2023年第三季度全省政务新媒体抽查情况.
+    #[arg(long)]
+    pub title: Option<String>,
+    /// The table's row order: a file with one stratum per line (default: a
+    /// quota plan's order, else the roster's order of first appearance).
+    #[arg(long, value_name = "FILE")]
+    pub order: Option<PathBuf>,
     /// The round's own reason codes: a CSV of code, label, applies-to [, veto].
     #[arg(long, value_name = "FILE")]
     pub codes: Option<PathBuf>,
@@ -176,4 +192,91 @@ pub enum LogCommand {
     Check,
     /// Set a torn tail (an interrupted append) aside into log.jsonl.torn-<time>.
     Repair,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    Md,
+    Csv,
+    Json,
+    Html,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[arg(long, value_enum, default_value = "md")]
+    pub format: ReportFormat,
+    /// Titles in Chinese (the notice's terms) or English.
+    #[arg(long, value_enum, default_value = "zh")]
+    pub lang: crate::report::Lang,
+    /// Record the table's SHA-256 in the log (report-published); the round is then closed.
+    #[arg(long)]
+    pub publish: bool,
+    /// Write to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+const VERIFY_HELP: &str = "Re-verify a round from scratch, trusting no earlier run.\n\n\
+1 chain: every line chains (as `log check`).\n\
+2 order: round-opened, roster-committed, seed-revealed, sample-drawn, results, report-published; \
+no roster after the seed, no second seed or draw.\n\
+3 roster: roster.tsv hashes to the committed digest and is canonical.\n\
+4 draw: choucha-v1 redone from roster.tsv, the seed and the plan gives manifest.json byte for byte, \
+and manifest.json hashes to what sample-drawn recorded.\n\
+5 results: every result concerns a sampled id and follows the code rules; every sampled id has one.\n\
+6 report: a published report's digest matches the table recomputed from the records.\n\
+7 with --published TABLE.csv and --claim NAME=VALUE: the published numbers equal the recount; a \
+pass rate is compared at its own precision (99.7% and 99.70% both fit 1653/1658, 99.69% does not).\n\n\
+Exit 0 when everything holds, 1 on any discrepancy, 2 when an input cannot be read.";
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The round directory (default: -C DIR, else the current directory).
+    pub round: Option<PathBuf>,
+    /// The published table as CSV (the report's columns, Chinese or English headers).
+    #[arg(long, value_name = "TABLE.csv")]
+    pub published: Option<PathBuf>,
+    /// A published headline number: checked=1658, failed=5, total=3316, passed=1653, pass-rate=99.70%.
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub claim: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TotalsRounding {
+    Floor,
+    Ceil,
+    HalfUp,
+}
+
+impl From<TotalsRounding> for crate::published::Rounding {
+    fn from(r: TotalsRounding) -> Self {
+        match r {
+            TotalsRounding::Floor => crate::published::Rounding::Floor,
+            TotalsRounding::Ceil => crate::published::Rounding::Ceil,
+            TotalsRounding::HalfUp => crate::published::Rounding::HalfUp,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ClaimsArgs {
+    /// The published table as CSV.
+    pub table: PathBuf,
+    /// A headline number to check against the table: checked=, failed=, total=, passed=, pass-rate=.
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub claim: Vec<String>,
+    /// The stated sampling rate: every row must reach ceil(total × rate).
+    #[arg(long)]
+    pub rate: Option<String>,
+    /// How the office rounded the total sample size.
+    #[arg(long, value_enum, default_value = "ceil")]
+    pub totals_rounding: TotalsRounding,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Where to create the example rounds (default: a new directory under the system's temp dir).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }

@@ -74,7 +74,9 @@ mod yes_no {
         match String::deserialize(d)?.as_str() {
             "yes" => Ok(true),
             "no" => Ok(false),
-            other => Err(serde::de::Error::custom(format!("veto is {other:?}, expected \"yes\" or \"no\""))),
+            other => Err(serde::de::Error::custom(format!(
+                "veto is {other:?}, expected \"yes\" or \"no\""
+            ))),
         }
     }
 }

@@ -17,14 +17,18 @@ pub mod fsio;
 pub mod log;
 pub mod logfile;
 pub mod manifest;
+pub mod percent;
 pub mod plan;
+pub mod published;
 pub mod rate;
+pub mod report;
 pub mod results;
 pub mod roster;
 pub mod round;
 pub mod sample;
 pub mod seed;
 pub mod text;
+pub mod verify;
 
 pub use error::{Error, Result};
 
@@ -41,6 +45,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Record(args) => cmd::record::record(dir, args),
         Command::Amend(args) => cmd::record::amend(dir, args),
         Command::Codes => cmd::record::codes(dir),
+        Command::Report(args) => cmd::report::run(dir, args),
+        Command::Verify(args) => cmd::verify::verify_round(dir, args),
+        Command::Claims(args) => cmd::verify::claims(args),
+        Command::Demo(args) => cmd::demo::run(args),
         Command::Log(LogCommand::Check) => cmd::log::check(dir),
         Command::Log(LogCommand::Repair) => cmd::log::repair(dir),
     }

@@ -10,7 +10,8 @@ const STRATUM_HEADERS: &[&str] = &["stratum", "region", "地区", "所属地区"
 const QUOTA_HEADERS: &[&str] = &["quota", "抽查数", "检查数"];
 
 /// Parses a plan CSV with a header naming a stratum column and a quota column.
-pub fn parse_plan(text: &str, file: &str) -> Result<BTreeMap<String, u64>> {
+/// Returns the quotas in the file's order.
+pub fn parse_plan(text: &str, file: &str) -> Result<Vec<(String, u64)>> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -41,7 +42,7 @@ pub fn parse_plan(text: &str, file: &str) -> Result<BTreeMap<String, u64>> {
     };
     let st_col = find(STRATUM_HEADERS, "stratum")?;
     let q_col = find(QUOTA_HEADERS, "quota")?;
-    let mut plan = BTreeMap::new();
+    let mut plan = Vec::new();
     let mut seen_on: BTreeMap<String, u64> = BTreeMap::new();
     for row in rows {
         let row = row.map_err(|e| {
@@ -68,7 +69,7 @@ pub fn parse_plan(text: &str, file: &str) -> Result<BTreeMap<String, u64>> {
                 format!("stratum {st:?} is already on line {first}"),
             ));
         }
-        plan.insert(st.into_owned(), q);
+        plan.push((st.into_owned(), q));
     }
     if plan.is_empty() {
         return Err(Error::input(format!("{file}: has a header but no strata")));
@@ -83,7 +84,10 @@ mod tests {
     #[test]
     fn plans_parse_and_refuse() {
         let p = parse_plan("stratum,quota\n合肥市,3\n省直厅局, 0\n", "q.csv").unwrap();
-        assert_eq!(p.get("合肥市"), Some(&3));
+        assert_eq!(
+            p,
+            vec![("合肥市".to_string(), 3), ("省直厅局".to_string(), 0)]
+        );
         assert!(
             parse_plan("stratum,quota\nA,x\n", "q.csv")
                 .unwrap_err()

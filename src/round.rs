@@ -31,6 +31,12 @@ pub struct RoundOpened {
     /// With allocation "quotas": SHA-256 of the plan file as copied into the round.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quotas_sha256: Option<String>,
+    /// The notice's title, e.g. 2023年第三季度全省政务新媒体抽查情况.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub title: String,
+    /// The order of the strata in the published table.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub order: Vec<String>,
     /// The round's own reason codes, beside the built-in ones.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub codes: Vec<Code>,
@@ -61,6 +67,14 @@ impl RoundOpened {
             ),
             other => return Err(format!("unknown allocation rule {other:?}")),
         })
+    }
+
+    pub fn title_or_default(&self) -> String {
+        if self.title.is_empty() {
+            format!("{} {}抽查情况", self.round, self.population)
+        } else {
+            self.title.clone()
+        }
     }
 
     pub fn codebook(&self) -> crate::codes::Codebook {
@@ -259,6 +273,9 @@ impl RoundState {
                     }
                     st.drawn = Some(log.fields(i)?);
                 }
+                ResultRecorded::TYPE | ResultAmended::TYPE if st.published.is_some() => {
+                    return Err(format!("line {n}: a result after the report was published"));
+                }
                 ResultRecorded::TYPE => {
                     if st.drawn.is_none() {
                         return Err(format!("line {n}: a result before the sample was drawn"));
@@ -297,6 +314,19 @@ impl RoundState {
                             line: n,
                         },
                     );
+                }
+                crate::report::ReportPublished::TYPE => {
+                    if st.drawn.is_none() {
+                        return Err(format!(
+                            "line {n}: a report published before the sample was drawn"
+                        ));
+                    }
+                    if let Some(p) = st.published {
+                        return Err(format!(
+                            "line {n}: a second report (the first is on line {p})"
+                        ));
+                    }
+                    st.published = Some(n);
                 }
                 RoundOpened::TYPE => return Err(format!("line {n}: a second round-opened record")),
                 BATCH_TYPE | Repaired::TYPE => {}

@@ -21,6 +21,27 @@ fn check_name(value: &str, flag: &str) -> Result<String> {
     Ok(v.into_owned())
 }
 
+/// One stratum per line (a CSV's first column; a header line `stratum` is skipped).
+fn read_order(path: &std::path::Path) -> Result<Vec<String>> {
+    let (text, _, _) = super::read_text(path, None)?;
+    let mut order: Vec<String> = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let name = crate::text::normalize_field(line.split(',').next().unwrap_or("")).into_owned();
+        if name.is_empty() || (i == 0 && name.eq_ignore_ascii_case("stratum")) {
+            continue;
+        }
+        if order.contains(&name) {
+            return Err(Error::input(format!(
+                "{}: line {}: stratum {name:?} is listed twice",
+                path.display(),
+                i + 1
+            )));
+        }
+        order.push(name);
+    }
+    Ok(order)
+}
+
 pub fn run(args: &InitArgs) -> Result<()> {
     let rate: Rate = args
         .rate
@@ -61,10 +82,18 @@ pub fn run(args: &InitArgs) -> Result<()> {
         )));
     }
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    // The table's row order: as given, else the plan's, else (later) the roster's.
+    let mut order = match &args.order {
+        Some(path) => read_order(path)?,
+        None => Vec::new(),
+    };
     let (quotas, quotas_sha256) = match plan {
         Some((plan, bytes)) => {
+            if order.is_empty() {
+                order = plan.iter().map(|(s, _)| s.clone()).collect();
+            }
             fsio::write_atomic(&dir.join(QUOTAS_FILE), &bytes)?;
-            (Some(plan), Some(sha256_hex(&bytes)))
+            (Some(plan.into_iter().collect()), Some(sha256_hex(&bytes)))
         }
         None => (None, None),
     };
@@ -76,6 +105,11 @@ pub fn run(args: &InitArgs) -> Result<()> {
         allocation,
         quotas,
         quotas_sha256,
+        title: match &args.title {
+            Some(t) => check_name(t, "--title")?,
+            None => String::new(),
+        },
+        order,
         codes,
         tool: concat!("choucha ", env!("CARGO_PKG_VERSION")).into(),
     };

@@ -1,11 +1,14 @@
 //! One thin file per subcommand: read inputs, call the pure core, write outputs.
 
+pub mod demo;
 pub mod draw;
 pub mod init;
 pub mod log;
 pub mod record;
+pub mod report;
 pub mod roster;
 pub mod seed;
+pub mod verify;
 
 use std::path::Path;
 

@@ -1,0 +1,65 @@
+//! `choucha report`: the notice's table from the records; `--publish` closes the round.
+
+use std::path::Path;
+
+use crate::cli::{ReportArgs, ReportFormat};
+use crate::error::{Error, Result};
+use crate::logfile::LockedLog;
+use crate::report::compute;
+
+use super::record::load_manifest;
+
+pub fn run(dir: &Path, args: &ReportArgs) -> Result<()> {
+    let mut log = LockedLog::open(dir)?;
+    let manifest = load_manifest(dir, &log.state)?;
+    let table = compute(&log.state, &manifest);
+    let lang = args.lang;
+    if args.publish {
+        if let Some(line) = log.state.published {
+            return Err(Error::refused(format!(
+                "the report was already published (log line {line}); the round is closed"
+            )));
+        }
+        if let Some(note) = table.missing_note(crate::report::Lang::En) {
+            return Err(Error::refused(format!(
+                "{note}; a report is published only when every sampled account has a result"
+            )));
+        }
+        log.append(&table.published_record())?;
+    }
+    let out = match args.format {
+        ReportFormat::Md => table.to_markdown(lang).into_bytes(),
+        ReportFormat::Csv => table.to_csv(lang),
+        ReportFormat::Json => table.canonical(),
+        ReportFormat::Html => {
+            let roster = log
+                .state
+                .roster
+                .as_ref()
+                .map_or(String::new(), |r| r.roster_sha256.clone());
+            let foot = [
+                ("log head".to_string(), log.state.head.clone()),
+                ("roster sha256".to_string(), roster),
+            ];
+            table.to_html(lang, &foot).into_bytes()
+        }
+    };
+    match &args.output {
+        Some(path) => crate::fsio::write_atomic(path, &out)?,
+        None => {
+            use std::io::Write;
+            std::io::stdout()
+                .write_all(&out)
+                .map_err(|e| Error::io("standard output", e))?;
+        }
+    }
+    if args.publish {
+        eprintln!(
+            "published: report-published appended (table sha256 {}); the round is closed",
+            table.published_record().table_sha256
+        );
+    } else if let Some(note) = table.missing_note(lang) {
+        eprintln!("{note}");
+    }
+    Ok(())
+}

@@ -1,0 +1,93 @@
+//! `choucha verify` (a round against its records and the published numbers)
+//! and `choucha claims` (a published table on its own).
+
+use std::path::Path;
+
+use crate::cli::{ClaimsArgs, VerifyArgs};
+use crate::error::{Error, Result};
+use crate::manifest::MANIFEST_FILE;
+use crate::published::{Claim, parse_claim, parse_table};
+use crate::verify::{Inputs, verify};
+
+use super::roster::ROSTER_FILE;
+
+fn claims_of(raw: &[String]) -> Result<Vec<Claim>> {
+    raw.iter()
+        .map(|c| parse_claim(c).map_err(|e| Error::input(format!("--claim: {e}"))))
+        .collect()
+}
+
+/// Prints the findings and a verdict line; a failed one exits 1.
+fn conclude(lines: impl Iterator<Item = (bool, String)>, what: &str) -> Result<()> {
+    let mut failed = 0;
+    let mut total = 0;
+    for (ok, line) in lines {
+        total += 1;
+        failed += usize::from(!ok);
+        println!("{line}");
+    }
+    let _ = &what;
+    if failed == 0 {
+        println!("verdict: ok — all {total} checks hold");
+        Ok(())
+    } else {
+        println!("verdict: FAILED — {failed} of {total} checks failed");
+        Err(Error::Discrepancy(format!(
+            "{what}: {failed} of {total} checks failed"
+        )))
+    }
+}
+
+pub fn verify_round(dir: &Path, args: &VerifyArgs) -> Result<()> {
+    let dir = args.round.as_deref().unwrap_or(dir);
+    let claims = claims_of(&args.claim)?;
+    let published = match &args.published {
+        Some(path) => {
+            let (text, _, _) = super::read_text(path, None)?;
+            let name = path.display().to_string();
+            Some((parse_table(&text, &name)?, name))
+        }
+        None => None,
+    };
+    let (_, log) = crate::logfile::read_checked(dir)?;
+    let roster_tsv = crate::fsio::read(&dir.join(ROSTER_FILE))?;
+    let manifest = crate::fsio::read(&dir.join(MANIFEST_FILE))?;
+    let findings = verify(&Inputs {
+        log: &log,
+        roster_tsv: &roster_tsv,
+        manifest: &manifest,
+        published: published.as_ref().map(|(t, n)| (t, n.as_str())),
+        claims: &claims,
+    });
+    conclude(
+        findings.into_iter().map(|f| (f.ok, f.to_string())),
+        &dir.display().to_string(),
+    )
+}
+
+pub fn claims(args: &ClaimsArgs) -> Result<()> {
+    let claims = claims_of(&args.claim)?;
+    let (text, _, _) = super::read_text(&args.table, None)?;
+    let name = args.table.display().to_string();
+    let table = parse_table(&text, &name)?;
+    let rate = match &args.rate {
+        Some(r) => {
+            let r: crate::rate::Rate = r
+                .parse()
+                .map_err(|e| Error::input(format!("--rate: {e}")))?;
+            Some((r.numerator(), r.denominator()))
+        }
+        None => None,
+    };
+    let findings =
+        crate::published::check_claims(&table, &claims, rate, args.totals_rounding.into());
+    conclude(
+        findings.into_iter().map(|f| {
+            (
+                f.ok,
+                format!("{:<7} {}", if f.ok { "ok" } else { "FAILED" }, f.what),
+            )
+        }),
+        &name,
+    )
+}

@@ -1,0 +1,360 @@
+//! The notice's table, recomputed from the records (pure).
+//!
+//! One row per stratum in the order fixed at init (else the roster's order of
+//! first appearance): 序号, the stratum, accounts in operation (the roster),
+//! checked (the sample), with outstanding problems (final verdict fail); a
+//! totals row; and the headline pass rate (checked − failed) / checked,
+//! rounded half-up to two decimals. The canonical form is compact JSON plus
+//! LF; its SHA-256 is what `report --publish` records (SPEC.md §8).
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::log::Record;
+use crate::manifest::Manifest;
+use crate::percent::percent_half_up;
+use crate::round::{RoundState, Verdict};
+
+pub const TABLE_FORMAT: &str = "choucha-table/1";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Table {
+    pub format: String,
+    pub round: String,
+    pub title: String,
+    pub population: String,
+    pub rows: Vec<Row>,
+    pub totals: Counts,
+    pub pass_rate: PassRate,
+    /// Sampled accounts still without a result (a draft while non-empty).
+    pub missing: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Row {
+    pub no: u64,
+    pub stratum: String,
+    pub total: u64,
+    pub checked: u64,
+    pub failed: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    pub total: u64,
+    pub checked: u64,
+    pub failed: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PassRate {
+    pub passed: u64,
+    pub checked: u64,
+    /// The exact rate, "passed/checked".
+    pub fraction: String,
+    /// Rounded half-up to two decimals, e.g. "99.70%".
+    pub percent: String,
+}
+
+/// The record that closes a round.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ReportPublished {
+    pub table_sha256: String,
+    pub total: u64,
+    pub checked: u64,
+    pub failed: u64,
+    pub pass_rate: String,
+    pub fraction: String,
+}
+
+impl Record for ReportPublished {
+    const TYPE: &'static str = "report-published";
+}
+
+impl Table {
+    /// Compact JSON and a LF: `choucha report --format json` prints exactly
+    /// these bytes, so `… | sha256sum` gives the published digest.
+    pub fn canonical(&self) -> Vec<u8> {
+        let mut out = serde_json::to_vec(self).expect("table serialises");
+        out.push(b'\n');
+        out
+    }
+
+    pub fn published_record(&self) -> ReportPublished {
+        ReportPublished {
+            table_sha256: crate::commit::sha256_hex(&self.canonical()),
+            total: self.totals.total,
+            checked: self.totals.checked,
+            failed: self.totals.failed,
+            pass_rate: self.pass_rate.percent.clone(),
+            fraction: self.pass_rate.fraction.clone(),
+        }
+    }
+}
+
+/// The order of the table's rows: the order fixed at init, then any other
+/// stratum in the roster's order of first appearance.
+pub fn strata_order(state: &RoundState) -> Vec<String> {
+    let mut order: Vec<String> = state.opened.order.clone();
+    if let Some(roster) = &state.roster {
+        for s in &roster.order {
+            if !order.contains(s) {
+                order.push(s.clone());
+            }
+        }
+    }
+    order
+}
+
+/// Recomputes the table from the log's state and the manifest.
+pub fn compute(state: &RoundState, manifest: &Manifest) -> Table {
+    let population: HashMap<&str, u64> = state
+        .roster
+        .as_ref()
+        .map(|r| r.strata.iter().map(|(k, &v)| (k.as_str(), v)).collect())
+        .unwrap_or_default();
+    let mut rows = Vec::new();
+    let mut missing = Vec::new();
+    for name in strata_order(state) {
+        let Some(s) = manifest.strata.iter().find(|s| s.name == name) else {
+            continue;
+        };
+        let mut failed = 0;
+        for id in &s.ids {
+            match state.results.get(id) {
+                None => missing.push(id.clone()),
+                Some(r) if r.verdict == Verdict::Fail => failed += 1,
+                Some(_) => {}
+            }
+        }
+        rows.push(Row {
+            no: rows.len() as u64 + 1,
+            stratum: name.clone(),
+            total: population
+                .get(name.as_str())
+                .copied()
+                .unwrap_or(s.population),
+            checked: s.quota,
+            failed,
+        });
+    }
+    let totals = Counts {
+        total: rows.iter().map(|r| r.total).sum(),
+        checked: rows.iter().map(|r| r.checked).sum(),
+        failed: rows.iter().map(|r| r.failed).sum(),
+    };
+    let passed = totals.checked - totals.failed;
+    Table {
+        format: TABLE_FORMAT.into(),
+        round: state.opened.round.clone(),
+        title: state.opened.title_or_default(),
+        population: state.opened.population.clone(),
+        rows,
+        totals,
+        pass_rate: PassRate {
+            passed,
+            checked: totals.checked,
+            fraction: format!("{passed}/{}", totals.checked),
+            percent: percent_half_up(passed, totals.checked, 2),
+        },
+        missing,
+    }
+}
+
+/// Column titles and phrases in one language.
+pub struct Titles {
+    pub no: String,
+    pub stratum: String,
+    pub total: String,
+    pub checked: String,
+    pub failed: String,
+    pub totals_row: String,
+}
+
+/// What the columns are called, after the population's own word: the notice
+/// says 运行政务新媒体总数 for new media and 运行网站总数 for websites.
+pub fn titles(population: &str, lang: Lang) -> Titles {
+    match lang {
+        Lang::Zh => {
+            let noun = if population.contains("网站") {
+                "网站".to_string()
+            } else {
+                population.to_string()
+            };
+            Titles {
+                no: "序号".into(),
+                stratum: "省直厅局/各市".into(),
+                total: format!("运行{noun}总数"),
+                checked: format!("检查{noun}数"),
+                failed: format!("存在突出问题的{noun}数"),
+                totals_row: "合计".into(),
+            }
+        }
+        Lang::En => Titles {
+            no: "no".into(),
+            stratum: "stratum".into(),
+            total: "total".into(),
+            checked: "checked".into(),
+            failed: "failed".into(),
+            totals_row: "total".into(),
+        },
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+impl Table {
+    pub fn headline(&self, lang: Lang) -> String {
+        let t = &self.totals;
+        let p = &self.pass_rate;
+        match lang {
+            Lang::Zh => format!(
+                "运行总数{}个，抽查{}个，存在突出问题{}个，合格率{}（{}）",
+                t.total, t.checked, t.failed, p.percent, p.fraction
+            ),
+            Lang::En => format!(
+                "{} in operation, {} checked, {} with outstanding problems, pass rate {} ({})",
+                t.total, t.checked, t.failed, p.percent, p.fraction
+            ),
+        }
+    }
+
+    /// The draft notice while results are missing.
+    pub fn missing_note(&self, lang: Lang) -> Option<String> {
+        if self.missing.is_empty() {
+            return None;
+        }
+        let shown: Vec<&str> = self.missing.iter().take(20).map(String::as_str).collect();
+        let more = if self.missing.len() > shown.len() {
+            " …"
+        } else {
+            ""
+        };
+        Some(match lang {
+            Lang::Zh => format!(
+                "草稿：尚有{}个抽查账号没有检查结果：{}{more}",
+                self.missing.len(),
+                shown.join("、")
+            ),
+            Lang::En => format!(
+                "draft: {} sampled accounts have no result yet: {}{more}",
+                self.missing.len(),
+                shown.join(", ")
+            ),
+        })
+    }
+
+    fn cells(&self, lang: Lang) -> (Titles, Vec<[String; 5]>) {
+        let t = titles(&self.population, lang);
+        let mut rows: Vec<[String; 5]> = self
+            .rows
+            .iter()
+            .map(|r| {
+                [
+                    r.no.to_string(),
+                    r.stratum.clone(),
+                    r.total.to_string(),
+                    r.checked.to_string(),
+                    r.failed.to_string(),
+                ]
+            })
+            .collect();
+        rows.push([
+            String::new(),
+            t.totals_row.clone(),
+            self.totals.total.to_string(),
+            self.totals.checked.to_string(),
+            self.totals.failed.to_string(),
+        ]);
+        (t, rows)
+    }
+
+    pub fn to_markdown(&self, lang: Lang) -> String {
+        let (t, rows) = self.cells(lang);
+        let mut s = format!("# {}\n\n", self.title);
+        s.push_str(&format!(
+            "| {} | {} | {} | {} | {} |\n",
+            t.no, t.stratum, t.total, t.checked, t.failed
+        ));
+        s.push_str("| ---: | --- | ---: | ---: | ---: |\n");
+        for r in rows {
+            s.push_str(&format!("| {} |\n", r.join(" | ")));
+        }
+        s.push_str(&format!("\n{}\n", self.headline(lang)));
+        if let Some(n) = self.missing_note(lang) {
+            s.push_str(&format!("\n{n}\n"));
+        }
+        s
+    }
+
+    /// The table alone, as CSV: the form `verify --published` reads back.
+    pub fn to_csv(&self, lang: Lang) -> Vec<u8> {
+        let (t, rows) = self.cells(lang);
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record([&t.no, &t.stratum, &t.total, &t.checked, &t.failed])
+            .expect("in memory");
+        for r in rows {
+            w.write_record(&r).expect("in memory");
+        }
+        w.into_inner().expect("in memory")
+    }
+
+    /// One self-contained printable page; `footnote` carries the log head and roster digest.
+    pub fn to_html(&self, lang: Lang, footnote: &[(String, String)]) -> String {
+        let (t, rows) = self.cells(lang);
+        let e = html_escape;
+        let mut s = String::new();
+        s.push_str(&format!(
+            "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n",
+            if lang == Lang::Zh { "zh-CN" } else { "en" },
+            e(&self.title)
+        ));
+        s.push_str(
+            "<style>\nbody{font-family:\"SimSun\",\"Songti SC\",serif;margin:2em auto;max-width:48em}\n\
+h1{text-align:center;font-size:1.4em}\ntable{border-collapse:collapse;width:100%}\n\
+th,td{border:1px solid #000;padding:.3em .6em;text-align:center}\n\
+.headline{margin-top:1em}\nfooter{margin-top:2em;font-size:.8em;color:#444;word-break:break-all}\n\
+@media print{body{margin:0}}\n</style>\n</head>\n<body>\n",
+        );
+        s.push_str(&format!(
+            "<h1>{}</h1>\n<table>\n<thead><tr>",
+            e(&self.title)
+        ));
+        for h in [&t.no, &t.stratum, &t.total, &t.checked, &t.failed] {
+            s.push_str(&format!("<th>{}</th>", e(h)));
+        }
+        s.push_str("</tr></thead>\n<tbody>\n");
+        for r in rows {
+            s.push_str("<tr>");
+            for c in r {
+                s.push_str(&format!("<td>{}</td>", e(&c)));
+            }
+            s.push_str("</tr>\n");
+        }
+        s.push_str(&format!(
+            "</tbody>\n</table>\n<p class=\"headline\">{}</p>\n",
+            e(&self.headline(lang))
+        ));
+        if let Some(n) = self.missing_note(lang) {
+            s.push_str(&format!("<p><strong>{}</strong></p>\n", e(&n)));
+        }
+        s.push_str("<footer>\n");
+        for (k, v) in footnote {
+            s.push_str(&format!("<div>{}: <code>{}</code></div>\n", e(k), e(v)));
+        }
+        s.push_str("</footer>\n</body>\n</html>\n");
+        s
+    }
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}

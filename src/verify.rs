@@ -1,0 +1,449 @@
+//! `verify`: every check an auditor needs, from scratch, trusting no earlier
+//! run (SPEC.md §9). Pure: takes the bytes of the round's files and the
+//! published numbers, returns one finding per check.
+
+use std::collections::HashMap;
+
+use crate::commit::sha256_hex;
+use crate::log::{Defect, Log};
+use crate::manifest::{DrawInputs, Manifest, draw_manifest};
+use crate::percent::claim_agrees;
+use crate::published::{Claim, ClaimName, ClaimValue, PublishedTable};
+use crate::report::{ReportPublished, Table, compute};
+use crate::results::{check_reasons, sample_index};
+use crate::roster::parse_canonical;
+use crate::round::{ResultAmended, ResultRecorded, RoundState};
+
+/// One line of the verdict: a check and whether it held.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub check: &'static str,
+    pub ok: bool,
+    pub detail: String,
+}
+
+impl std::fmt::Display for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{:<7} {}: {}",
+            if self.ok { "ok" } else { "FAILED" },
+            self.check,
+            self.detail
+        )
+    }
+}
+
+pub struct Inputs<'a> {
+    pub log: &'a Result<Log, Defect>,
+    pub roster_tsv: &'a [u8],
+    pub manifest: &'a [u8],
+    /// A published table and its file name.
+    pub published: Option<(&'a PublishedTable, &'a str)>,
+    pub claims: &'a [Claim],
+}
+
+struct Out(Vec<Finding>);
+
+impl Out {
+    fn ok(&mut self, check: &'static str, detail: String) {
+        self.0.push(Finding {
+            check,
+            ok: true,
+            detail,
+        });
+    }
+    fn failed(&mut self, check: &'static str, detail: String) {
+        self.0.push(Finding {
+            check,
+            ok: false,
+            detail,
+        });
+    }
+    fn skipped(&mut self, checks: &[&'static str], why: &str) {
+        for c in checks {
+            self.failed(c, format!("not checked: {why}"));
+        }
+    }
+}
+
+const AFTER_ORDER: &[&str] = &["roster", "draw", "results", "report"];
+
+/// Runs every check; the verdict is ok only when every finding is.
+pub fn verify(inputs: &Inputs<'_>) -> Vec<Finding> {
+    let mut out = Out(Vec::new());
+    // 1. The chain.
+    let log = match inputs.log {
+        Ok(log) => {
+            out.ok(
+                "chain",
+                format!("{} lines, head {}", log.lines.len(), log.head()),
+            );
+            log
+        }
+        Err(d) => {
+            out.failed("chain", format!("log.jsonl {d}"));
+            out.skipped(
+                &[&["order"], AFTER_ORDER].concat(),
+                "the chain does not hold",
+            );
+            return out.0;
+        }
+    };
+    // 2. The order of the records.
+    let state = match RoundState::from_log(log) {
+        Ok(st) => st,
+        Err(e) => {
+            out.failed("order", e);
+            out.skipped(AFTER_ORDER, "the records are out of order");
+            return out.0;
+        }
+    };
+    let (Some(roster), Some(seed), Some(drawn)) = (&state.roster, &state.seed, &state.drawn) else {
+        out.failed("order", "the round has no roster, seed and draw yet".into());
+        out.skipped(AFTER_ORDER, "nothing was drawn");
+        return out.0;
+    };
+    out.ok(
+        "order",
+        "round-opened, roster-committed, seed-revealed, sample-drawn, then results".into(),
+    );
+
+    // 3. The roster.
+    let digest = sha256_hex(inputs.roster_tsv);
+    let canonical = match parse_canonical(inputs.roster_tsv, "roster.tsv") {
+        _ if digest != roster.roster_sha256 => {
+            out.failed(
+                "roster",
+                format!(
+                    "roster.tsv hashes to {digest}, but roster-committed recorded {}",
+                    roster.roster_sha256
+                ),
+            );
+            None
+        }
+        Err(e) => {
+            out.failed("roster", format!("roster.tsv is not canonical: {e}"));
+            None
+        }
+        Ok(c) => match duplicate_id(&c) {
+            Some(id) => {
+                out.failed("roster", format!("roster.tsv lists id {id:?} twice"));
+                None
+            }
+            None => {
+                out.ok(
+                    "roster",
+                    format!(
+                        "roster.tsv is canonical, {} accounts, sha256 {digest} as committed",
+                        c.accounts()
+                    ),
+                );
+                Some(c)
+            }
+        },
+    };
+
+    // 4. The draw, redone.
+    let manifest_digest = sha256_hex(inputs.manifest);
+    let manifest: Option<Manifest> = serde_json::from_slice(inputs.manifest).ok();
+    if manifest_digest != drawn.manifest_sha256 {
+        out.failed(
+            "draw",
+            format!(
+                "manifest.json hashes to {manifest_digest}, but sample-drawn recorded {}",
+                drawn.manifest_sha256
+            ),
+        );
+    } else if let Some(c) = &canonical {
+        let rate = state.opened.rate();
+        let allocation = state.opened.allocation();
+        match (rate, allocation) {
+            (Ok(rate), Ok(allocation)) => {
+                let inputs_d = DrawInputs {
+                    round: &state.opened.round,
+                    population: &state.opened.population,
+                    seed: &seed.seed,
+                    seed_source: &seed.source,
+                    roster_sha256: &roster.roster_sha256,
+                    rate,
+                    allocation: &allocation,
+                    quotas_sha256: state.opened.quotas_sha256.as_deref(),
+                };
+                match draw_manifest(&inputs_d, c) {
+                    Err(e) => out.failed(
+                        "draw",
+                        format!("choucha-v1 refuses this roster and plan: {e}"),
+                    ),
+                    Ok(redrawn) => {
+                        let bytes = redrawn.manifest.to_bytes();
+                        if bytes == inputs.manifest {
+                            out.ok(
+                                "draw",
+                                format!(
+                                    "choucha-v1 redraws manifest.json exactly ({} of {} accounts)",
+                                    redrawn.manifest.sample_size, redrawn.manifest.accounts
+                                ),
+                            );
+                        } else {
+                            out.failed(
+                                "draw",
+                                first_difference(&redrawn.manifest, manifest.as_ref()),
+                            );
+                        }
+                    }
+                }
+            }
+            (Err(e), _) | (_, Err(e)) => out.failed("draw", format!("round-opened: {e}")),
+        }
+    } else {
+        out.failed("draw", "not redrawn: the roster does not hold".into());
+    }
+    let Some(manifest) = manifest else {
+        out.failed("results", "manifest.json does not parse".into());
+        out.failed("report", "manifest.json does not parse".into());
+        return out.0;
+    };
+
+    // 5. Results concern sampled ids, follow the code rules, and cover the sample.
+    let sample = sample_index(&manifest);
+    let codes = state.opened.codebook();
+    let mut problems: Vec<String> = Vec::new();
+    for (i, line) in log.lines.iter().enumerate() {
+        let parsed = match line.kind.as_str() {
+            "result-recorded" => log
+                .fields::<ResultRecorded>(i)
+                .map(|r| (r.id, r.stratum, r.verdict, r.reasons)),
+            "result-amended" => log
+                .fields::<ResultAmended>(i)
+                .map(|r| (r.id, r.stratum, r.verdict, r.reasons)),
+            _ => continue,
+        };
+        let n = i + 1;
+        match parsed {
+            Err(e) => problems.push(e),
+            Ok((id, stratum, verdict, reasons)) => match sample.get(id.as_str()) {
+                None => problems.push(format!("line {n}: {:?} is not in the sample", id)),
+                Some(&s) if s != stratum => problems.push(format!(
+                    "line {n}: {id:?} is in stratum {s:?}, the record says {stratum:?}"
+                )),
+                Some(_) => {
+                    if let Err(e) = check_reasons(verdict, &reasons, &codes) {
+                        problems.push(format!("line {n}: {id:?}: {e}"));
+                    }
+                }
+            },
+        }
+    }
+    let table = compute(&state, &manifest);
+    if !problems.is_empty() {
+        let more = if problems.len() > 10 {
+            format!(" (and {} more)", problems.len() - 10)
+        } else {
+            String::new()
+        };
+        out.failed(
+            "results",
+            format!("{}{more}", problems[..problems.len().min(10)].join("; ")),
+        );
+    } else if !table.missing.is_empty() {
+        let shown: Vec<&str> = table.missing.iter().take(10).map(String::as_str).collect();
+        out.failed(
+            "results",
+            format!(
+                "incomplete: {} of {} sampled accounts have no result: {}{}",
+                table.missing.len(),
+                manifest.sample_size,
+                shown.join(", "),
+                if table.missing.len() > shown.len() {
+                    ", …"
+                } else {
+                    ""
+                }
+            ),
+        );
+    } else {
+        out.ok(
+            "results",
+            format!(
+                "{} sampled accounts, each with a final result, all in the sample",
+                manifest.sample_size
+            ),
+        );
+    }
+
+    // 6. A published report matches the recount.
+    let published_at = log.lines.iter().position(|l| l.kind == "report-published");
+    match published_at {
+        None => out.ok("report", "no report published yet".into()),
+        Some(i) => match log.fields::<ReportPublished>(i) {
+            Err(e) => out.failed("report", e),
+            Ok(p) => {
+                let again = table.published_record();
+                if again.table_sha256 == p.table_sha256 {
+                    out.ok(
+                        "report",
+                        format!(
+                            "report-published (line {}) matches the recount: {}",
+                            i + 1,
+                            table.headline(crate::report::Lang::En)
+                        ),
+                    );
+                } else {
+                    out.failed(
+                        "report",
+                        format!(
+                            "report-published (line {}) recorded checked {}, failed {}, pass rate {} (table sha256 {}); the records give checked {}, failed {}, pass rate {} (sha256 {})",
+                            i + 1, p.checked, p.failed, p.pass_rate, p.table_sha256, again.checked, again.failed, again.pass_rate, again.table_sha256
+                        ),
+                    );
+                }
+            }
+        },
+    }
+
+    // 7. The published table and claims.
+    if let Some((published, file)) = inputs.published {
+        compare_table(&mut out, &table, published, file);
+    }
+    if !inputs.claims.is_empty() {
+        compare_claims(&mut out, &table, inputs.claims);
+    }
+    out.0
+}
+
+fn duplicate_id(c: &crate::roster::CanonicalRoster<'_>) -> Option<String> {
+    let mut ids: Vec<&str> = c
+        .strata
+        .iter()
+        .flat_map(|(_, ids)| ids.iter().copied())
+        .collect();
+    ids.sort_unstable();
+    ids.windows(2)
+        .find(|w| w[0] == w[1])
+        .map(|w| w[0].to_string())
+}
+
+/// Names where the redrawn manifest and the one on disk part.
+fn first_difference(redrawn: &Manifest, on_disk: Option<&Manifest>) -> String {
+    let Some(m) = on_disk else {
+        return "manifest.json does not parse; the redraw gives a different file".into();
+    };
+    for (a, b) in redrawn.strata.iter().zip(&m.strata) {
+        if a.name != b.name || a.quota != b.quota {
+            return format!(
+                "stratum {:?}: the redraw gives quota {}, manifest.json has {:?} with {}",
+                a.name, a.quota, b.name, b.quota
+            );
+        }
+        if let Some(r) = (0..a.ids.len()).find(|&r| a.ids.get(r) != b.ids.get(r)) {
+            return format!(
+                "stratum {:?}, rank {}: the redraw gives {:?}, manifest.json has {:?}",
+                a.name,
+                r + 1,
+                a.ids[r],
+                b.ids.get(r).map_or("(nothing)", String::as_str)
+            );
+        }
+    }
+    "the redraw differs from manifest.json in its header fields (seed, roster digest, rate or rule)"
+        .into()
+}
+
+fn compare_table(out: &mut Out, table: &Table, published: &PublishedTable, file: &str) {
+    let ours: HashMap<&str, &crate::report::Row> =
+        table.rows.iter().map(|r| (r.stratum.as_str(), r)).collect();
+    let mut diffs: Vec<String> = Vec::new();
+    for p in &published.rows {
+        match ours.get(p.stratum.as_str()) {
+            None => diffs.push(format!(
+                "{file} line {}: stratum {:?} is not in the round",
+                p.line, p.stratum
+            )),
+            Some(r) => {
+                for (col, theirs, mine) in [
+                    ("total", p.total, r.total),
+                    ("checked", p.checked, r.checked),
+                    ("failed", p.failed, r.failed),
+                ] {
+                    if theirs != mine {
+                        diffs.push(format!(
+                            "{file} line {} ({}): {col} is {theirs}, the records give {mine}",
+                            p.line, p.stratum
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    for r in &table.rows {
+        if !published.rows.iter().any(|p| p.stratum == r.stratum) {
+            diffs.push(format!("{file}: has no row for stratum {:?}", r.stratum));
+        }
+    }
+    match &published.totals {
+        None => diffs.push(format!("{file}: has no totals row (合计)")),
+        Some(t) => {
+            let mine = table.totals;
+            for (col, theirs, m) in [
+                ("total", t.total, mine.total),
+                ("checked", t.checked, mine.checked),
+                ("failed", t.failed, mine.failed),
+            ] {
+                if theirs != m {
+                    diffs.push(format!(
+                        "{file} line {} (totals): {col} is {theirs}, the records give {m}",
+                        t.line
+                    ));
+                }
+            }
+        }
+    }
+    if diffs.is_empty() {
+        out.ok(
+            "published table",
+            format!(
+                "{file}: all {} rows and the totals equal the recount",
+                published.rows.len()
+            ),
+        );
+    } else {
+        out.failed("published table", diffs.join("; "));
+    }
+}
+
+fn compare_claims(out: &mut Out, table: &Table, claims: &[Claim]) {
+    let t = table.totals;
+    for c in claims {
+        let (ok, mine) = match (&c.name, &c.value) {
+            (ClaimName::Checked, ClaimValue::Count(v)) => (*v == t.checked, t.checked.to_string()),
+            (ClaimName::Failed, ClaimValue::Count(v)) => (*v == t.failed, t.failed.to_string()),
+            (ClaimName::Total, ClaimValue::Count(v)) => (*v == t.total, t.total.to_string()),
+            (ClaimName::Passed, ClaimValue::Count(v)) => (
+                *v == t.checked - t.failed,
+                (t.checked - t.failed).to_string(),
+            ),
+            (ClaimName::PassRate, ClaimValue::Percent(p)) => (
+                claim_agrees(p, t.checked - t.failed, t.checked),
+                format!(
+                    "{} at its precision ({}/{})",
+                    crate::percent::percent_half_up(t.checked - t.failed, t.checked, p.decimals),
+                    t.checked - t.failed,
+                    t.checked
+                ),
+            ),
+            _ => (false, "a value of another kind".into()),
+        };
+        if ok {
+            out.ok(
+                "claim",
+                format!("{} agrees with the records ({mine})", c.raw),
+            );
+        } else {
+            out.failed(
+                "claim",
+                format!("{} is claimed, the records give {mine}", c.raw),
+            );
+        }
+    }
+}
