@@ -62,3 +62,69 @@ pub fn write_new_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 pub fn read(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).map_err(|e| Error::io(path, e))
 }
+
+/// A file written through a buffer into a temporary file beside its final
+/// path, and renamed into place only by [`AtomicFile::commit`]: the same
+/// guarantee as [`write_atomic`] without holding the whole content in memory.
+/// It also hashes what it writes (a megabyte at a time: many small writes
+/// cost only a copy each).
+pub struct AtomicFile {
+    path: std::path::PathBuf,
+    tmp: tempfile::NamedTempFile,
+    buf: Vec<u8>,
+    hash: sha2::Sha256,
+}
+
+const CHUNK: usize = 1 << 20;
+
+impl AtomicFile {
+    pub fn create(path: &Path) -> Result<AtomicFile> {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let tmp = tempfile::Builder::new()
+            .prefix(".choucha-tmp-")
+            .tempfile_in(dir)
+            .map_err(|e| Error::io(dir, e))?;
+        Ok(AtomicFile {
+            path: path.to_path_buf(),
+            tmp,
+            buf: Vec::with_capacity(CHUNK + 4096),
+            hash: <sha2::Sha256 as sha2::Digest>::new(),
+        })
+    }
+
+    fn drain(&mut self) -> std::io::Result<()> {
+        sha2::Digest::update(&mut self.hash, &self.buf);
+        self.tmp.as_file_mut().write_all(&self.buf)?;
+        self.buf.clear();
+        Ok(())
+    }
+
+    /// Flushes, fsyncs, renames into place, fsyncs the directory; returns the SHA-256 (hex).
+    pub fn commit(mut self) -> Result<String> {
+        let path = self.path.clone();
+        self.drain().map_err(|e| Error::io(&path, e))?;
+        self.tmp
+            .as_file()
+            .sync_all()
+            .map_err(|e| Error::io(&path, e))?;
+        self.tmp
+            .persist(&path)
+            .map_err(|e| Error::io(&path, e.error))?;
+        sync_dir(path.parent().unwrap_or(Path::new(".")))?;
+        Ok(crate::commit::hex(&sha2::Digest::finalize(self.hash)))
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(buf);
+        if self.buf.len() >= CHUNK {
+            self.drain()?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}

@@ -40,9 +40,15 @@ pub struct ManifestStratum {
 
 impl Manifest {
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = serde_json::to_vec_pretty(self).expect("manifest serialises");
-        out.push(b'\n');
+        let mut out = Vec::new();
+        self.write_to(&mut out).expect("in memory");
         out
+    }
+
+    /// The manifest's bytes, streamed.
+    pub fn write_to(&self, w: &mut impl std::io::Write) -> std::io::Result<()> {
+        serde_json::to_writer_pretty(&mut *w, self)?;
+        w.write_all(b"\n")
     }
 }
 

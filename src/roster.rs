@@ -23,15 +23,20 @@ pub struct RosterOptions {
     pub stratum_column: Option<String>,
 }
 
-#[derive(Debug, Clone)]
+/// One account, in the order of the source file. Compact (24 bytes): a roster
+/// of a million accounts must fit comfortably in memory.
+#[derive(Debug, Clone, Copy)]
 pub struct Account {
-    /// Index into [`Roster::strata`].
+    /// Index into [`Roster::strata`] (byte order).
     pub stratum: u32,
-    pub id: Box<str>,
-    /// 1-based line of the record in the source file.
-    pub line: u64,
-    /// The record's bytes in the source text, kept for the sample list's other columns.
-    pub raw: Range<usize>,
+    /// Line of the record in the source file (1-based).
+    pub line: u32,
+    /// The record's bytes in the source text: kept for the sample list's other columns.
+    pub raw_start: u32,
+    pub raw_end: u32,
+    /// The normalised id, in [`Roster::ids`].
+    id_start: u32,
+    id_len: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -40,9 +45,13 @@ pub struct Roster {
     pub strata: Vec<String>,
     /// Stratum names in the order they first appear in the source.
     pub first_seen: Vec<String>,
-    /// Accounts in canonical order: by stratum bytes, then id bytes.
+    /// Accounts in the order of the source file.
     pub accounts: Vec<Account>,
-    /// The header as found in the source (the record's raw bytes).
+    /// Indices into `accounts` in canonical order: by stratum bytes, then id bytes.
+    pub canonical: Vec<u32>,
+    /// All normalised ids, one after another.
+    ids: String,
+    /// The header record's bytes in the source text.
     pub raw_header: Range<usize>,
     /// The header names, normalised.
     pub header: Vec<String>,
@@ -124,20 +133,39 @@ fn check_field<'a>(value: &'a str, file: &str, line: u64, column: &str) -> Resul
     Ok(value)
 }
 
+/// The first 16 bytes of an id, zero-padded, as a big-endian integer: ids
+/// hold no NUL, so comparing these keys agrees with comparing the bytes
+/// whenever they differ, and the sort rarely needs to look further.
+fn prefix_key(id: &[u8]) -> u128 {
+    let mut k = [0u8; 16];
+    let n = id.len().min(16);
+    k[..n].copy_from_slice(&id[..n]);
+    u128::from_be_bytes(k)
+}
+
 /// Parses and canonicalises a roster. `text` is the decoded file, `file` its
 /// name for messages.
 pub fn parse(text: &str, file: &str, opts: &RosterOptions) -> Result<Roster> {
+    if text.len() >= u32::MAX as usize {
+        return Err(Error::input(format!(
+            "{file}: larger than 4 GiB; split the roster"
+        )));
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
     let mut record = csv::ByteRecord::new();
-    let csv_err = |e: csv::Error| {
-        let line = e.position().map(|p| p.line()).unwrap_or(0);
+    let mut lines = LineCounter::new(text.as_bytes());
+    let csv_err = |e: csv::Error, lines: &mut LineCounter| {
+        let line = e.position().map_or(0, |p| lines.line_at(p.byte() as usize));
         Error::input(format!("{file}: line {line}: not valid CSV: {e}"))
     };
 
-    if !reader.read_byte_record(&mut record).map_err(csv_err)? {
+    if !reader
+        .read_byte_record(&mut record)
+        .map_err(|e| csv_err(e, &mut lines))?
+    {
         return Err(Error::input(format!(
             "{file}: the file is empty; expected a header line and one line per account"
         )));
@@ -175,10 +203,17 @@ pub fn parse(text: &str, file: &str, opts: &RosterOptions) -> Result<Roster> {
     let mut strata_index: HashMap<String, u32> = HashMap::new();
     let mut first_seen: Vec<String> = Vec::new();
     let mut accounts: Vec<Account> = Vec::new();
-    let mut starts: Vec<usize> = vec![header_start];
-    while reader.read_byte_record(&mut record).map_err(csv_err)? {
-        let pos = record.position().expect("csv records carry a position");
-        let line = pos.line();
+    let mut ids = String::new();
+    let mut starts: Vec<u32> = Vec::new();
+    while reader
+        .read_byte_record(&mut record)
+        .map_err(|e| csv_err(e, &mut lines))?
+    {
+        let start = record
+            .position()
+            .expect("csv records carry a position")
+            .byte() as usize;
+        let line = lines.line_at(start);
         let field = |i: usize, name: &str| -> Result<&str> {
             let bytes = record.get(i).ok_or_else(|| {
                 Error::input(format!(
@@ -190,10 +225,8 @@ pub fn parse(text: &str, file: &str, opts: &RosterOptions) -> Result<Roster> {
             // The text is valid UTF-8 and the csv crate only removes ASCII quotes.
             Ok(std::str::from_utf8(bytes).unwrap_or(""))
         };
-        let raw_id = field(id_col, &id_name)?;
-        let raw_st = field(st_col, &st_name)?;
-        let id = normalize_field(raw_id);
-        let st = normalize_field(raw_st);
+        let st = normalize_field(field(st_col, &st_name)?);
+        let id = normalize_field(field(id_col, &id_name)?);
         check_field(&st, file, line, &st_name)?;
         check_field(&id, file, line, &id_name)?;
         let stratum = match strata_index.get(st.as_ref()) {
@@ -205,13 +238,16 @@ pub fn parse(text: &str, file: &str, opts: &RosterOptions) -> Result<Roster> {
                 i
             }
         };
-        starts.push(pos.byte() as usize);
+        starts.push(start as u32);
         accounts.push(Account {
             stratum,
-            id: id.into(),
-            line,
-            raw: 0..0,
+            line: line as u32,
+            raw_start: 0,
+            raw_end: 0,
+            id_start: ids.len() as u32,
+            id_len: id.len() as u32,
         });
+        ids.push_str(&id);
     }
     if accounts.is_empty() {
         return Err(Error::input(format!(
@@ -219,14 +255,30 @@ pub fn parse(text: &str, file: &str, opts: &RosterOptions) -> Result<Roster> {
         )));
     }
     // Each record runs to the start of the next (or the end of the text).
-    starts.push(text.len());
+    starts.push(text.len() as u32);
     for (i, a) in accounts.iter_mut().enumerate() {
-        a.raw = starts[i + 1]..starts[i + 2];
+        (a.raw_start, a.raw_end) = (starts[i], starts[i + 1]);
     }
+    drop(starts);
 
-    reject_duplicate_ids(&accounts, file, &id_name)?;
+    // One sort by id finds duplicates; a stable counting sort by stratum then
+    // gives the canonical order (stratum bytes, then id bytes) with no second sort.
+    let id_of =
+        |a: &Account| &ids.as_bytes()[a.id_start as usize..(a.id_start + a.id_len) as usize];
+    let mut keys: Vec<(u128, u32)> = accounts
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (prefix_key(id_of(a)), i as u32))
+        .collect();
+    keys.sort_unstable_by(|x, y| {
+        x.0.cmp(&y.0).then_with(|| {
+            let (a, b) = (&accounts[x.1 as usize], &accounts[y.1 as usize]);
+            id_of(a).cmp(id_of(b)).then(a.line.cmp(&b.line))
+        })
+    });
+    let by_id: Vec<u32> = keys.into_iter().map(|(_, i)| i).collect();
+    reject_duplicate_ids(&accounts, &by_id, |a| id_of(a), file, &id_name)?;
 
-    // Renumber strata into byte order, then sort the accounts canonically.
     let mut order: Vec<u32> = (0..first_seen.len() as u32).collect();
     order.sort_unstable_by(|&a, &b| {
         first_seen[a as usize]
@@ -237,75 +289,124 @@ pub fn parse(text: &str, file: &str, opts: &RosterOptions) -> Result<Roster> {
     for (r, &i) in order.iter().enumerate() {
         rank[i as usize] = r as u32;
     }
+    let mut bucket_start = vec![0usize; order.len() + 1];
     for a in &mut accounts {
         a.stratum = rank[a.stratum as usize];
+        bucket_start[a.stratum as usize + 1] += 1;
     }
-    accounts
-        .sort_unstable_by(|a, b| (a.stratum, a.id.as_bytes()).cmp(&(b.stratum, b.id.as_bytes())));
+    for i in 1..bucket_start.len() {
+        bucket_start[i] += bucket_start[i - 1];
+    }
+    let mut canonical = vec![0u32; accounts.len()];
+    for &i in &by_id {
+        let s = accounts[i as usize].stratum as usize;
+        canonical[bucket_start[s]] = i;
+        bucket_start[s] += 1;
+    }
     let strata = order
         .iter()
         .map(|&i| first_seen[i as usize].clone())
         .collect();
+    let raw_header = header_start..accounts[0].raw_start as usize;
 
     Ok(Roster {
         strata,
         first_seen,
         accounts,
-        raw_header: header_start..starts[1],
+        canonical,
+        ids,
+        raw_header,
         header,
         id_column: id_name,
         stratum_column: st_name,
     })
 }
 
-/// Ids are unique across the whole roster, not only within a stratum. Reports
-/// the duplicate whose second occurrence comes first in the file.
-fn reject_duplicate_ids(accounts: &[Account], file: &str, id_name: &str) -> Result<()> {
-    let mut by_id: Vec<u32> = (0..accounts.len() as u32).collect();
-    by_id.sort_unstable_by(|&a, &b| {
-        let (x, y) = (&accounts[a as usize], &accounts[b as usize]);
-        (x.id.as_bytes(), x.line).cmp(&(y.id.as_bytes(), y.line))
-    });
-    let mut worst: Option<(u64, u64, &str)> = None;
-    let mut i = 0;
-    while i < by_id.len() {
-        let first = &accounts[by_id[i] as usize];
-        let mut j = i + 1;
-        while j < by_id.len() && accounts[by_id[j] as usize].id == first.id {
-            j += 1;
+/// Ids are unique across the whole roster, not only within a stratum. Given
+/// the accounts sorted by (id, line), reports the duplicate whose second
+/// occurrence comes first in the file.
+fn reject_duplicate_ids<'a>(
+    accounts: &[Account],
+    by_id: &[u32],
+    id_of: impl Fn(&Account) -> &'a [u8],
+    file: &str,
+    id_name: &str,
+) -> Result<()> {
+    let mut worst: Option<(u32, u32, &[u8])> = None;
+    for w in by_id.windows(2) {
+        let (a, b) = (&accounts[w[0] as usize], &accounts[w[1] as usize]);
+        if id_of(a) == id_of(b)
+            && worst.is_none_or(|(_, second, id)| id != id_of(a) && b.line < second)
+        {
+            // The first pair of a group holds its two earliest lines.
+            worst = Some((a.line, b.line, id_of(a)));
         }
-        if j > i + 1 {
-            // Sorted by (id, line): the group's first two are its earliest lines.
-            let second = accounts[by_id[i + 1] as usize].line;
-            if worst.is_none_or(|(_, w, _)| second < w) {
-                worst = Some((first.line, second, &first.id));
-            }
-        }
-        i = j;
     }
     match worst {
         None => Ok(()),
         Some((first, second, id)) => Err(Error::input(format!(
-            "{file}: line {second}: duplicate {id_name:?} {id:?}, already on line {first}; every account id must be unique"
+            "{file}: line {second}: duplicate {id_name:?} {:?}, already on line {first}; every account id must be unique",
+            String::from_utf8_lossy(id)
         ))),
     }
 }
 
-impl Roster {
-    /// The committed bytes: `STRATUM<TAB>ID<LF>` per account in canonical order.
-    pub fn canonical_tsv(&self) -> Vec<u8> {
-        let len: usize = self
-            .accounts
-            .iter()
-            .map(|a| self.strata[a.stratum as usize].len() + a.id.len() + 2)
-            .sum();
-        let mut out = Vec::with_capacity(len);
-        for a in &self.accounts {
-            out.extend_from_slice(self.strata[a.stratum as usize].as_bytes());
-            out.push(b'\t');
-            out.extend_from_slice(a.id.as_bytes());
-            out.push(b'\n');
+/// Line numbers from byte offsets, for offsets that only grow. Counts line
+/// feeds itself: the csv crate's own line count skips blank lines.
+pub struct LineCounter<'a> {
+    text: &'a [u8],
+    pos: usize,
+    newlines: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    pub fn new(text: &'a [u8]) -> Self {
+        LineCounter {
+            text,
+            pos: 0,
+            newlines: 0,
         }
+    }
+
+    /// The 1-based line of the record starting at `offset`. (After CRLF the
+    /// csv crate reports the LF's offset, hence the inclusive count.)
+    pub fn line_at(&mut self, offset: usize) -> u64 {
+        let end = (offset + 1).min(self.text.len());
+        if end > self.pos {
+            self.newlines += self.text[self.pos..end]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count() as u64;
+            self.pos = end;
+        }
+        self.newlines + 1
+    }
+}
+
+impl Roster {
+    pub fn id(&self, a: &Account) -> &str {
+        &self.ids[a.id_start as usize..(a.id_start + a.id_len) as usize]
+    }
+
+    /// The accounts in canonical order.
+    pub fn iter_canonical(&self) -> impl Iterator<Item = &Account> {
+        self.canonical.iter().map(|&i| &self.accounts[i as usize])
+    }
+
+    /// Writes the committed bytes: `STRATUM<TAB>ID<LF>` per account in canonical order.
+    pub fn write_tsv(&self, w: &mut impl std::io::Write) -> std::io::Result<()> {
+        for a in self.iter_canonical() {
+            w.write_all(self.strata[a.stratum as usize].as_bytes())?;
+            w.write_all(b"\t")?;
+            w.write_all(self.id(a).as_bytes())?;
+            w.write_all(b"\n")?;
+        }
+        Ok(())
+    }
+
+    pub fn canonical_tsv(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.write_tsv(&mut out).expect("in memory");
         out
     }
 
@@ -318,18 +419,24 @@ impl Roster {
         counts
     }
 
-    /// The source's records in canonical order, as CSV with the source's own
-    /// header: kept beside the roster for the sample list, outside the commitment.
-    pub fn columns_csv(&self, text: &str) -> Vec<u8> {
-        let mut out = Vec::with_capacity(text.len() + 2);
-        let mut push = |range: &Range<usize>| {
-            out.extend_from_slice(text[range.clone()].trim_matches(['\r', '\n']).as_bytes());
-            out.push(b'\n');
+    /// Writes the source's records in canonical order, as CSV with the
+    /// source's own header, one record per line: kept beside the roster for
+    /// the sample list, outside the commitment.
+    pub fn write_columns(&self, text: &str, w: &mut impl std::io::Write) -> std::io::Result<()> {
+        let mut put = |range: Range<usize>| {
+            w.write_all(text[range].trim_matches(['\r', '\n']).as_bytes())?;
+            w.write_all(b"\n")
         };
-        push(&self.raw_header);
-        for a in &self.accounts {
-            push(&a.raw);
+        put(self.raw_header.clone())?;
+        for a in self.iter_canonical() {
+            put(a.raw_start as usize..a.raw_end as usize)?;
         }
+        Ok(())
+    }
+
+    pub fn columns_csv(&self, text: &str) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.write_columns(text, &mut out).expect("in memory");
         out
     }
 }
@@ -403,6 +510,19 @@ mod tests {
             "{dup}"
         );
         assert!(parse_err("id,region,x\nA\n").contains("line 2: has 1 fields"));
+    }
+
+    #[test]
+    fn line_numbers_count_crlf_and_blank_lines() {
+        // Excel on Windows writes CRLF; blank lines are skipped by the parser
+        // but still count for the person reading the message.
+        let e = parse_err("id,region\r\nA,H\r\n\r\nB,H\r\nA,S\r\n");
+        assert!(
+            e.contains("line 5: duplicate \"id\" \"A\", already on line 2"),
+            "{e}"
+        );
+        let e = parse_err("id,region,name\nA,H,\"x\ny\"\nB,,z\n");
+        assert!(e.contains("line 4: field \"region\" is empty"), "{e}");
     }
 }
 

@@ -2,7 +2,7 @@
 //! the roster's other columns (name, platform, operator...). Outside every
 //! commitment: manifest.json is what counts; this is its readable companion.
 
-use std::ops::Range;
+use std::io::Write;
 
 use crate::error::{Error, Result};
 use crate::manifest::DrawnSample;
@@ -13,35 +13,133 @@ pub const SAMPLE_FILE: &str = "sample.csv";
 /// The source's records in canonical order (written by `roster`).
 pub const COLUMNS_FILE: &str = "roster-columns.csv";
 
-/// Builds sample.csv (UTF-8 with a BOM, so that Excel shows Chinese
+/// Splits one CSV record (a whole line or more) into fields, reusing buffers.
+struct RecordSplitter {
+    core: csv_core::Reader,
+    out: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl RecordSplitter {
+    fn new() -> Self {
+        RecordSplitter {
+            core: csv_core::Reader::new(),
+            out: vec![0; 1024],
+            ends: vec![0; 64],
+        }
+    }
+
+    /// The fields of the record that `input` holds entirely.
+    fn split<'s>(&'s mut self, input: &[u8]) -> Vec<&'s [u8]> {
+        use csv_core::ReadRecordResult::*;
+        self.core.reset();
+        if self.out.len() < input.len() + 1 {
+            self.out.resize(input.len() + 1, 0);
+        }
+        let (mut inp, mut outp, mut nends) = (0, 0, 0);
+        loop {
+            let (res, i, o, e) = self.core.read_record(
+                &input[inp..],
+                &mut self.out[outp..],
+                &mut self.ends[nends..],
+            );
+            inp += i;
+            outp += o;
+            nends += e;
+            match res {
+                InputEmpty if inp >= input.len() => {
+                    // Finish a record without a trailing newline.
+                    let (res, _, o, e) =
+                        self.core
+                            .read_record(&[], &mut self.out[outp..], &mut self.ends[nends..]);
+                    outp += o;
+                    nends += e;
+                    if matches!(res, OutputEndsFull) {
+                        self.ends.resize(self.ends.len() * 2, 0);
+                        continue;
+                    }
+                    break;
+                }
+                InputEmpty => {}
+                OutputFull => self.out.resize(self.out.len() * 2, 0),
+                OutputEndsFull => self.ends.resize(self.ends.len() * 2, 0),
+                Record | End => break,
+            }
+        }
+        let _ = outp;
+        let mut fields = Vec::with_capacity(nends);
+        let mut start = 0;
+        for &end in &self.ends[..nends] {
+            fields.push(&self.out[start..end]);
+            start = end;
+        }
+        fields
+    }
+}
+
+/// Where each record of roster-columns.csv starts, the header first. Fast
+/// path: one record per line (what `roster` writes unless a field holds a
+/// line break); otherwise a full CSV parse.
+fn record_starts(columns: &[u8]) -> Result<Vec<usize>> {
+    let mut starts = vec![0usize];
+    starts.extend(
+        memchr::memchr_iter(b'\n', columns)
+            .map(|i| i + 1)
+            .filter(|&i| i < columns.len()),
+    );
+    let quoted_newline = memchr::memchr(b'"', columns).is_some() && {
+        // A line break inside quotes shows as an odd number of quotes on a line.
+        starts
+            .windows(2)
+            .any(|w| columns[w[0]..w[1]].iter().filter(|&&b| b == b'"').count() % 2 == 1)
+    };
+    if !quoted_newline {
+        return Ok(starts);
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(columns);
+    let mut record = csv::ByteRecord::new();
+    let mut starts = Vec::new();
+    while reader
+        .read_byte_record(&mut record)
+        .map_err(|e| Error::input(format!("{COLUMNS_FILE}: not valid CSV: {e}")))?
+    {
+        starts.push(record.position().map_or(0, |p| p.byte() as usize));
+    }
+    Ok(starts)
+}
+
+/// Writes sample.csv (UTF-8 with a BOM, so that Excel shows Chinese
 /// correctly), rows by stratum in byte order, then rank. `columns` is
 /// roster-columns.csv, whose i-th record belongs to roster.tsv's i-th line.
-pub fn sample_csv(
-    columns: &str,
+pub fn write_sample_csv(
+    columns: &[u8],
     roster: &CanonicalRoster<'_>,
     drawn: &DrawnSample,
     id_column: &str,
     stratum_column: &str,
-) -> Result<Vec<u8>> {
+    out: &mut impl Write,
+) -> Result<()> {
     let mismatch = |what: String| {
         Error::input(format!(
             "{COLUMNS_FILE}: {what}; it no longer matches roster.tsv (run `choucha roster` again before the seed, or restore it)"
         ))
     };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(columns.as_bytes());
-    let mut record = csv::ByteRecord::new();
-    let read = |reader: &mut csv::Reader<&[u8]>, record: &mut csv::ByteRecord| {
-        reader
-            .read_byte_record(record)
-            .map_err(|e| mismatch(format!("not valid CSV: {e}")))
-    };
-    if !read(&mut reader, &mut record)? {
-        return Err(mismatch("empty".into()));
+    let starts = record_starts(columns)?;
+    if starts.len() != roster.accounts() as usize + 1 {
+        return Err(mismatch(format!(
+            "has {} records where roster.tsv has {} lines",
+            starts.len().saturating_sub(1),
+            roster.accounts()
+        )));
     }
-    let header: Vec<String> = record
+    let record =
+        |i: usize| &columns[starts[i]..starts.get(i + 1).copied().unwrap_or(columns.len())];
+    let mut splitter = RecordSplitter::new();
+    let header: Vec<String> = splitter
+        .split(record(0))
         .iter()
         .map(|f| normalize_field(&String::from_utf8_lossy(f)).into_owned())
         .collect();
@@ -57,70 +155,53 @@ pub fn sample_csv(
         .filter(|&i| i != id_col && i != st_col)
         .collect();
 
-    let mut out = csv::Writer::from_writer(Vec::new());
+    // slot (stratum by stratum, rank by rank) → line of roster.tsv
+    let mut offset = 0usize;
+    let mut total = 0usize;
+    let mut slots = vec![0u32; drawn.manifest.sample_size as usize];
+    for ((_, ids), m) in roster.strata.iter().zip(&drawn.manifest.strata) {
+        for (p, &rank) in drawn.ranks[offset..offset + ids.len()].iter().enumerate() {
+            if rank > 0 {
+                slots[total + rank as usize - 1] = (offset + p) as u32;
+            }
+        }
+        total += m.ids.len();
+        offset += ids.len();
+    }
+    let io = |e: std::io::Error| Error::io(SAMPLE_FILE, e);
+    out.write_all(b"\xEF\xBB\xBF").map_err(io)?;
+    let mut w = csv::Writer::from_writer(out);
     let mut head: Vec<&str> = vec!["stratum", "rank", "id"];
     head.extend(others.iter().map(|&i| header[i].as_str()));
-    out.write_record(&head)
-        .map_err(|e| Error::input(e.to_string()))?;
-
-    // Rows are produced in roster order and emitted in rank order: each is
-    // written into one buffer and its place kept by slot.
-    let mut slot_start = Vec::with_capacity(roster.strata.len());
-    let mut total = 0usize;
-    for (_, m) in roster.strata.iter().zip(&drawn.manifest.strata) {
-        slot_start.push(total);
-        total += m.ids.len();
-    }
-    let mut rows = csv::Writer::from_writer(Vec::new());
-    let mut places: Vec<Range<usize>> = vec![0..0; total];
-    let mut i = 0usize;
+    w.write_record(&head)
+        .map_err(|e| Error::io(SAMPLE_FILE, e.into()))?;
     let mut row = csv::ByteRecord::new();
-    for (s, (stratum, ids)) in roster.strata.iter().enumerate() {
-        for id in ids {
-            if !read(&mut reader, &mut record)? {
+    let mut slot = 0usize;
+    for m in &drawn.manifest.strata {
+        for (r, id) in m.ids.iter().enumerate() {
+            let i = slots[slot] as usize;
+            slot += 1;
+            let fields = splitter.split(record(i + 1));
+            let got = fields.get(id_col).copied().unwrap_or(b"");
+            if got != id.as_bytes() && normalize_field(&String::from_utf8_lossy(got)) != id.as_str()
+            {
                 return Err(mismatch(format!(
-                    "has fewer records than roster.tsv's {} lines",
-                    roster.accounts()
+                    "record {} has id {:?} where roster.tsv has {id:?}",
+                    i + 1,
+                    String::from_utf8_lossy(got)
                 )));
-            }
-            let rank = drawn.ranks[i];
-            i += 1;
-            let got = normalize_field(
-                std::str::from_utf8(record.get(id_col).unwrap_or(b"")).unwrap_or(""),
-            );
-            if got != *id {
-                return Err(mismatch(format!(
-                    "record {i} has id {got:?} where roster.tsv has {id:?}"
-                )));
-            }
-            if rank == 0 {
-                continue;
             }
             row.clear();
-            row.push_field(stratum.as_bytes());
-            row.push_field(rank.to_string().as_bytes());
+            row.push_field(m.name.as_bytes());
+            row.push_field((r + 1).to_string().as_bytes());
             row.push_field(id.as_bytes());
             for &c in &others {
-                row.push_field(record.get(c).unwrap_or(b""));
+                row.push_field(fields.get(c).copied().unwrap_or(b""));
             }
-            let start = rows.get_ref().len();
-            rows.write_byte_record(&row)
-                .and_then(|_| rows.flush().map_err(csv::Error::from))
-                .map_err(|e| Error::input(e.to_string()))?;
-            places[slot_start[s] + rank as usize - 1] = start..rows.get_ref().len();
+            w.write_byte_record(&row)
+                .map_err(|e| Error::io(SAMPLE_FILE, e.into()))?;
         }
     }
-    if read(&mut reader, &mut record)? {
-        return Err(mismatch(format!(
-            "has more records than roster.tsv's {} lines",
-            roster.accounts()
-        )));
-    }
-    let rows = rows.into_inner().map_err(|e| Error::input(e.to_string()))?;
-    let mut bytes = b"\xEF\xBB\xBF".to_vec();
-    bytes.extend(out.into_inner().map_err(|e| Error::input(e.to_string()))?);
-    for p in places {
-        bytes.extend_from_slice(&rows[p]);
-    }
-    Ok(bytes)
+    w.flush().map_err(io)?;
+    Ok(())
 }

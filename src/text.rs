@@ -30,37 +30,43 @@ impl Encoding {
 
 /// Decodes a whole file. With `forced == None` the encoding is detected:
 /// UTF-8 (a BOM is dropped) when the bytes are valid UTF-8, else GB18030.
-/// The error text names the line of the first undecodable byte.
-pub fn decode(bytes: &[u8], forced: Option<Encoding>) -> Result<(Cow<'_, str>, Encoding), String> {
+/// UTF-8 is taken over without copying. The error text names the line of the
+/// first undecodable byte.
+pub fn decode(mut bytes: Vec<u8>, forced: Option<Encoding>) -> Result<(String, Encoding), String> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(
             "is UTF-16 (Excel's \"Unicode text\"); save it as \"CSV UTF-8\" or \"CSV\" instead"
                 .into(),
         );
     }
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match forced {
-        Some(Encoding::Utf8) => match std::str::from_utf8(body) {
-            Ok(s) => Ok((Cow::Borrowed(s), Encoding::Utf8)),
-            Err(e) => Err(format!(
-                "line {}: byte {} is not valid UTF-8; accepted: UTF-8, or GB18030 with --encoding gb18030",
-                line_of(body, e.valid_up_to()),
-                e.valid_up_to() + 1
-            )),
-        },
-        Some(Encoding::Gb18030) => decode_gb18030(bytes),
-        None => match std::str::from_utf8(body) {
-            Ok(s) => Ok((Cow::Borrowed(s), Encoding::Utf8)),
-            Err(_) => decode_gb18030(bytes).map_err(|e| {
-                format!("{e} (the file is not valid UTF-8 either); accepted: UTF-8 or GB18030/GBK")
-            }),
-        },
+    let bom = bytes.starts_with(b"\xEF\xBB\xBF");
+    let body = if bom { &bytes[3..] } else { &bytes[..] };
+    let utf8 = std::str::from_utf8(body);
+    match (forced, utf8) {
+        (Some(Encoding::Utf8) | None, Ok(_)) => {
+            if bom {
+                bytes.drain(..3);
+            }
+            Ok((
+                String::from_utf8(bytes).expect("validated above"),
+                Encoding::Utf8,
+            ))
+        }
+        (Some(Encoding::Utf8), Err(e)) => Err(format!(
+            "line {}: byte {} is not valid UTF-8; accepted: UTF-8, or GB18030 with --encoding gb18030",
+            line_of(body, e.valid_up_to()),
+            e.valid_up_to() + 1
+        )),
+        (Some(Encoding::Gb18030), _) => decode_gb18030(&bytes),
+        (None, Err(_)) => decode_gb18030(&bytes).map_err(|e| {
+            format!("{e} (the file is not valid UTF-8 either); accepted: UTF-8 or GB18030/GBK")
+        }),
     }
 }
 
-fn decode_gb18030(bytes: &[u8]) -> Result<(Cow<'_, str>, Encoding), String> {
+fn decode_gb18030(bytes: &[u8]) -> Result<(String, Encoding), String> {
     match encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes) {
-        Some(s) => Ok((s, Encoding::Gb18030)),
+        Some(s) => Ok((s.into_owned(), Encoding::Gb18030)),
         None => {
             // Find the first bad byte for the message by decoding with replacement.
             let (text, _) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
@@ -107,18 +113,18 @@ mod tests {
     fn gb18030_and_utf8_decode_to_the_same_text() {
         let utf8 = "region,id\n合肥市,A1\n";
         let (gbk, _, _) = encoding_rs::GB18030.encode(utf8);
-        let (a, ea) = decode(utf8.as_bytes(), None).unwrap();
-        let (b, eb) = decode(&gbk, None).unwrap();
+        let (a, ea) = decode(utf8.as_bytes().to_vec(), None).unwrap();
+        let (b, eb) = decode(gbk.into_owned(), None).unwrap();
         assert_eq!(a, b);
         assert_eq!((ea, eb), (Encoding::Utf8, Encoding::Gb18030));
         let mut bom = b"\xEF\xBB\xBF".to_vec();
         bom.extend_from_slice(utf8.as_bytes());
-        assert_eq!(decode(&bom, None).unwrap().0, utf8);
+        assert_eq!(decode(bom, None).unwrap().0, utf8);
     }
 
     #[test]
     fn forced_utf8_names_the_line_of_a_bad_byte() {
-        let err = decode(b"a\nb\n\xB0\xA1\n", Some(Encoding::Utf8)).unwrap_err();
+        let err = decode(b"a\nb\n\xB0\xA1\n".to_vec(), Some(Encoding::Utf8)).unwrap_err();
         assert!(err.starts_with("line 3:"), "{err}");
     }
 }

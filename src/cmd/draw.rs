@@ -9,7 +9,7 @@ use crate::logfile::LockedLog;
 use crate::manifest::{DrawInputs, MANIFEST_FILE, draw_manifest};
 use crate::roster::parse_canonical;
 use crate::round::SampleDrawn;
-use crate::sample::{COLUMNS_FILE, SAMPLE_FILE, sample_csv};
+use crate::sample::{COLUMNS_FILE, SAMPLE_FILE, write_sample_csv};
 
 use super::roster::ROSTER_FILE;
 
@@ -50,30 +50,48 @@ pub fn run(dir: &Path) -> Result<()> {
         quotas_sha256: st.opened.quotas_sha256.as_deref(),
     };
     let drawn = draw_manifest(&inputs, &canonical).map_err(Error::refused)?;
-    let manifest_bytes = drawn.manifest.to_bytes();
-
     let columns_path = dir.join(COLUMNS_FILE);
-    let columns = String::from_utf8(fsio::read(&columns_path)?)
-        .map_err(|_| Error::input(format!("{}: not valid UTF-8", columns_path.display())))?;
-    let sample = sample_csv(
-        &columns,
-        &canonical,
-        &drawn,
-        &roster.id_column,
-        &roster.stratum_column,
-    )?;
+    let columns = fsio::read(&columns_path)?;
 
-    fsio::write_atomic(&dir.join(MANIFEST_FILE), &manifest_bytes)?;
-    fsio::write_atomic(&dir.join(SAMPLE_FILE), &sample)?;
+    // The two files are independent: write them on both cores.
+    let manifest_path = dir.join(MANIFEST_FILE);
+    let sample_path = dir.join(SAMPLE_FILE);
+    let (manifest_sha, sample_written) = std::thread::scope(|s| {
+        let sample = s.spawn(|| -> Result<()> {
+            let mut f = fsio::AtomicFile::create(&sample_path)?;
+            write_sample_csv(
+                &columns,
+                &canonical,
+                &drawn,
+                &roster.id_column,
+                &roster.stratum_column,
+                &mut f,
+            )?;
+            f.commit().map(|_| ())
+        });
+        let manifest = (|| -> Result<String> {
+            let mut f = fsio::AtomicFile::create(&manifest_path)?;
+            drawn
+                .manifest
+                .write_to(&mut f)
+                .map_err(|e| Error::io(&manifest_path, e))?;
+            f.commit()
+        })();
+        (
+            manifest,
+            sample.join().expect("the sample writer does not panic"),
+        )
+    });
+    let manifest_sha = manifest_sha?;
+    sample_written?;
     let m = &drawn.manifest;
     let record = SampleDrawn {
         algorithm: m.algorithm.clone(),
         roster_sha256: m.roster_sha256.clone(),
-        manifest_sha256: sha256_hex(&manifest_bytes),
+        manifest_sha256: manifest_sha.clone(),
         sample_size: m.sample_size,
         quotas: m.strata.iter().map(|s| (s.name.clone(), s.quota)).collect(),
     };
-    let manifest_sha = record.manifest_sha256.clone();
     log.append(&record)?;
     println!("{manifest_sha}  {MANIFEST_FILE}");
     println!(

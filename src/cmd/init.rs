@@ -23,7 +23,7 @@ fn check_name(value: &str, flag: &str) -> Result<String> {
 
 /// One stratum per line (a CSV's first column; a header line `stratum` is skipped).
 fn read_order(path: &std::path::Path) -> Result<Vec<String>> {
-    let (text, _, _) = super::read_text(path, None)?;
+    let text = super::read_text(path, None)?.text;
     let mut order: Vec<String> = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let name = crate::text::normalize_field(line.split(',').next().unwrap_or("")).into_owned();
@@ -54,8 +54,10 @@ pub fn run(args: &InitArgs) -> Result<()> {
         other => match other.strip_prefix("quotas=") {
             Some(file) if !file.is_empty() => {
                 let path = std::path::Path::new(file);
-                let (text, _, bytes) = super::read_text(path, None)?;
+                let text = super::read_text(path, None)?.text;
                 let plan = parse_plan(&text, &path.display().to_string())?;
+                // The plan is copied into the round byte for byte, as given.
+                let bytes = fsio::read(path)?;
                 ("quotas".to_string(), Some((plan, bytes)))
             }
             _ => {
@@ -68,7 +70,7 @@ pub fn run(args: &InitArgs) -> Result<()> {
 
     let codes = match &args.codes {
         Some(path) => {
-            let (text, _, _) = super::read_text(path, None)?;
+            let text = super::read_text(path, None)?.text;
             crate::codes::parse_custom(&text, &path.display().to_string())?
         }
         None => Vec::new(),

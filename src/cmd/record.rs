@@ -64,9 +64,9 @@ pub fn record(dir: &Path, args: &RecordArgs) -> Result<()> {
                     "a results file carries its own verdicts; drop --pass/--fail",
                 ));
             }
-            let (text, _, bytes) = super::read_text(path, args.encoding)?;
+            let src = super::read_text(path, args.encoding)?;
             let name = path.display().to_string();
-            (parse_results(&text, &name)?, name, sha256_hex(&bytes))
+            (parse_results(&src.text, &name)?, name, src.sha256)
         }
         (None, Some(id)) => {
             let (verdict, mut reasons) = verdict_of(args.pass, &args.fail)?;

@@ -9,6 +9,26 @@ use crate::report::compute;
 
 use super::record::load_manifest;
 
+/// Refuses, before `--publish` closes the round, an output file that cannot
+/// be written: otherwise the command would exit 2 with the round closed.
+fn check_writable(path: &Path) -> Result<()> {
+    if path.is_dir() {
+        return Err(Error::input(format!(
+            "{}: is a directory; -o takes the name of a file",
+            path.display()
+        )));
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    tempfile::Builder::new()
+        .prefix(".choucha-tmp-")
+        .tempfile_in(dir)
+        .map(drop)
+        .map_err(|e| Error::io(dir, e))
+}
+
 pub fn run(dir: &Path, args: &ReportArgs) -> Result<()> {
     let mut log = LockedLog::open(dir)?;
     let manifest = load_manifest(dir, &log.state)?;
@@ -24,6 +44,9 @@ pub fn run(dir: &Path, args: &ReportArgs) -> Result<()> {
             return Err(Error::refused(format!(
                 "{note}; a report is published only when every sampled account has a result"
             )));
+        }
+        if let Some(path) = &args.output {
+            check_writable(path)?;
         }
         log.append(&table.published_record())?;
     }

@@ -4,10 +4,9 @@
 use std::path::Path;
 
 use crate::cli::RosterArgs;
-use crate::commit::sha256_hex;
 use crate::draw::{Allocation, quotas};
 use crate::error::{Error, Result};
-use crate::fsio;
+use crate::fsio::AtomicFile;
 use crate::logfile::LockedLog;
 use crate::roster::{RosterOptions, parse};
 use crate::round::RosterCommitted;
@@ -23,12 +22,12 @@ pub fn run(dir: &Path, args: &RosterArgs) -> Result<()> {
         ));
     }
     let file = args.file.display().to_string();
-    let (text, encoding, bytes) = super::read_text(&args.file, args.encoding)?;
+    let src = super::read_text(&args.file, args.encoding)?;
     let opts = RosterOptions {
         id_column: args.id_column.clone(),
         stratum_column: args.stratum_column.clone(),
     };
-    let roster = parse(&text, &file, &opts)?;
+    let roster = parse(&src.text, &file, &opts)?;
     let counts = roster.counts();
 
     // A quota plan must fit this roster; better to learn it now than after the seed.
@@ -45,10 +44,31 @@ pub fn run(dir: &Path, args: &RosterArgs) -> Result<()> {
         })?;
     }
 
-    let tsv = roster.canonical_tsv();
-    let digest = sha256_hex(&tsv);
-    fsio::write_atomic(&dir.join(ROSTER_FILE), &tsv)?;
-    fsio::write_atomic(&dir.join(COLUMNS_FILE), &roster.columns_csv(&text))?;
+    // Two independent files: write them on both cores.
+    let tsv_path = dir.join(ROSTER_FILE);
+    let columns_path = dir.join(COLUMNS_FILE);
+    let (digest, columns_written) = std::thread::scope(|s| {
+        let columns = s.spawn(|| -> Result<String> {
+            let mut f = AtomicFile::create(&columns_path)?;
+            roster
+                .write_columns(&src.text, &mut f)
+                .map_err(|e| Error::io(&columns_path, e))?;
+            f.commit()
+        });
+        let tsv = (|| -> Result<String> {
+            let mut f = AtomicFile::create(&tsv_path)?;
+            roster
+                .write_tsv(&mut f)
+                .map_err(|e| Error::io(&tsv_path, e))?;
+            f.commit()
+        })();
+        (
+            tsv,
+            columns.join().expect("the columns writer does not panic"),
+        )
+    });
+    let digest = digest?;
+    columns_written?;
     let record = RosterCommitted {
         roster_sha256: digest.clone(),
         accounts: roster.accounts.len() as u64,
@@ -63,8 +83,8 @@ pub fn run(dir: &Path, args: &RosterArgs) -> Result<()> {
             .file
             .file_name()
             .map_or(file.clone(), |n| n.to_string_lossy().into_owned()),
-        source_sha256: sha256_hex(&bytes),
-        encoding: encoding.name().into(),
+        source_sha256: src.sha256.clone(),
+        encoding: src.encoding.name().into(),
         id_column: roster.id_column.clone(),
         stratum_column: roster.stratum_column.clone(),
     };
@@ -74,7 +94,7 @@ pub fn run(dir: &Path, args: &RosterArgs) -> Result<()> {
         "committed {} accounts in {} strata (read {file} as {})",
         roster.accounts.len(),
         roster.strata.len(),
-        encoding.name()
+        src.encoding.name()
     );
     for name in &roster.first_seen {
         let i = roster

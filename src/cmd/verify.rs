@@ -43,7 +43,7 @@ pub fn verify_round(dir: &Path, args: &VerifyArgs) -> Result<()> {
     let claims = claims_of(&args.claim)?;
     let published = match &args.published {
         Some(path) => {
-            let (text, _, _) = super::read_text(path, None)?;
+            let text = super::read_text(path, None)?.text;
             let name = path.display().to_string();
             Some((parse_table(&text, &name)?, name))
         }
@@ -67,7 +67,7 @@ pub fn verify_round(dir: &Path, args: &VerifyArgs) -> Result<()> {
 
 pub fn claims(args: &ClaimsArgs) -> Result<()> {
     let claims = claims_of(&args.claim)?;
-    let (text, _, _) = super::read_text(&args.table, None)?;
+    let text = super::read_text(&args.table, None)?.text;
     let name = args.table.display().to_string();
     let table = parse_table(&text, &name)?;
     let rate = match &args.rate {

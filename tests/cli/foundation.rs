@@ -530,3 +530,25 @@ mod allocation {
         }
     }
 }
+
+#[test]
+fn sample_csv_keeps_quoted_commas_and_line_breaks_of_other_columns() {
+    let tmp = TempDir::new().unwrap();
+    let roster = "id,region,name\r\nA1,合肥市,\"a, \"\"x\"\"\"\r\nA2,合肥市,\"two\r\nlines\"\r\nA3,合肥市,c\r\nA4,合肥市,d\r\nA5,合肥市,e\r\nB1,省直厅局,f\r\n";
+    let round = seeded(tmp.path(), "r", roster);
+    ok(Some(&round), &["draw"]);
+    let sample = fs::read_to_string(round.join("sample.csv")).unwrap();
+    assert_eq!(
+        sample,
+        "\u{feff}stratum,rank,id,name\n合肥市,1,A2,\"two\r\nlines\"\n合肥市,2,A4,d\n合肥市,3,A5,e\n"
+    );
+    // The same roster without the line break takes the fast path and agrees.
+    let round2 = seeded(
+        tmp.path(),
+        "r2",
+        &roster.replace("two\r\nlines", "two lines"),
+    );
+    ok(Some(&round2), &["draw"]);
+    let sample2 = fs::read_to_string(round2.join("sample.csv")).unwrap();
+    assert_eq!(sample2, sample.replace("\"two\r\nlines\"", "two lines"));
+}

@@ -3,6 +3,7 @@
 mod foundation;
 mod log_safety;
 mod results;
+mod verify_round;
 
 use std::collections::BTreeMap;
 use std::fs;
