@@ -11,7 +11,6 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -63,7 +62,7 @@ impl Log {
     }
 
     /// The record fields of line `i` as type `R` (the common fields are ignored).
-    pub fn fields<R: DeserializeOwned>(&self, i: usize) -> Result<R, String> {
+    pub fn fields<'a, R: Deserialize<'a>>(&'a self, i: usize) -> Result<R, String> {
         let l = &self.lines[i];
         serde_json::from_slice(self.line(i))
             .map_err(|e| format!("line {}: {} record: {e}", l.seq + 1, l.kind))

@@ -122,7 +122,7 @@ pub fn compute(state: &RoundState, manifest: &Manifest) -> Table {
         };
         let mut failed = 0;
         for id in &s.ids {
-            match state.results.get(id) {
+            match state.results.get(id.as_str()) {
                 None => missing.push(id.clone()),
                 Some(r) if r.verdict == Verdict::Fail => failed += 1,
                 Some(_) => {}

@@ -2,13 +2,11 @@
 //! line), checked against the sample, the results already in the log and the
 //! reason codes, and turned into `result-recorded` records. Pure.
 
-use std::collections::HashMap;
-
 use crate::codes::Codebook;
 use crate::error::{Error, Result};
 use crate::manifest::Manifest;
 use crate::roster::ID_HEADERS;
-use crate::round::{FinalResult, ResultRecorded, Verdict};
+use crate::round::{FinalResult, IdMap, ResultRecorded, Verdict};
 use crate::text::normalize_field;
 
 const VERDICT_HEADERS: &[&str] = &["verdict", "结果", "检查结果", "结论"];
@@ -244,13 +242,13 @@ impl<'a> Problems<'a> {
 /// as written in records.
 pub fn check_reasons(
     verdict: Verdict,
-    reasons: &[String],
+    reasons: &[impl AsRef<str>],
     codes: &Codebook,
 ) -> std::result::Result<Vec<String>, String> {
     let mut out = Vec::with_capacity(reasons.len());
     let mut veto = false;
     for r in reasons {
-        let c = codes.get(r)?;
+        let c = codes.get(r.as_ref())?;
         if out.contains(&c.code) {
             return Err(format!("reason {} is given twice", c.code));
         }
@@ -270,23 +268,27 @@ pub fn check_reasons(
 }
 
 /// The sample as a lookup: id → stratum.
-pub fn sample_index(m: &Manifest) -> HashMap<&str, &str> {
-    m.strata
-        .iter()
-        .flat_map(|s| s.ids.iter().map(move |id| (id.as_str(), s.name.as_str())))
-        .collect()
+pub fn sample_index(m: &Manifest) -> IdMap<&str, &str> {
+    let mut map = IdMap::with_capacity_and_hasher(m.sample_size as usize, Default::default());
+    for s in &m.strata {
+        for id in &s.ids {
+            map.insert(id.as_str(), s.name.as_str());
+        }
+    }
+    map
 }
 
 /// Checks a whole batch; on any problem nothing is returned but the list.
 pub fn validate(
     rows: Vec<ResultRow>,
     file: &str,
-    sample: &HashMap<&str, &str>,
-    existing: &HashMap<String, FinalResult>,
+    sample: &IdMap<&str, &str>,
+    existing: &IdMap<Box<str>, FinalResult>,
     codes: &Codebook,
 ) -> Result<Vec<ResultRecorded>> {
     let mut problems = Problems::new(file);
-    let mut first_line: HashMap<&str, u64> = HashMap::with_capacity(rows.len());
+    let mut first_line: IdMap<&str, u64> =
+        IdMap::with_capacity_and_hasher(rows.len(), Default::default());
     for row in &rows {
         if let Some(prev) = first_line.insert(&row.id, row.line) {
             problems.add(
@@ -301,7 +303,7 @@ pub fn validate(
             problems.add(row.line, format!("id {:?} is not in the sample (manifest.json); only sampled accounts get results", row.id));
             continue;
         };
-        if let Some(r) = existing.get(&row.id) {
+        if let Some(r) = existing.get(row.id.as_str()) {
             problems.add(
                 row.line,
                 format!("id {:?} already has a result (log line {}); correct it with `choucha amend --id ID ... --why TEXT`", row.id, r.line),

@@ -4,6 +4,7 @@
 //! `log.jsonl` says everything that happened. The state is always derived
 //! from the log, never stored beside it.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
@@ -191,14 +192,24 @@ impl Record for Repaired {
     const TYPE: &'static str = "repaired";
 }
 
+/// Maps keyed by account id: many entries, keys from our own records, so a
+/// fast non-cryptographic hash.
+pub type IdMap<K, V> = HashMap<K, V, rustc_hash::FxBuildHasher>;
+
 /// The result of a sampled account that counts: its latest record.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FinalResult {
-    pub stratum: String,
     pub verdict: Verdict,
-    pub reasons: Vec<String>,
     /// 1-based log line of the record that counts.
     pub line: u64,
+}
+
+/// The fields of a result or amendment that the state needs, borrowed.
+#[derive(Deserialize)]
+struct ResultView<'a> {
+    #[serde(borrow)]
+    id: Cow<'a, str>,
+    verdict: Verdict,
 }
 
 /// Where a round stands, derived from its log.
@@ -209,7 +220,7 @@ pub struct RoundState {
     pub seed: Option<SeedRevealed>,
     pub drawn: Option<SampleDrawn>,
     /// Id → its latest result.
-    pub results: HashMap<String, FinalResult>,
+    pub results: IdMap<Box<str>, FinalResult>,
     /// The 1-based log line of `report-published`, once the round is closed.
     pub published: Option<u64>,
     /// Number of lines, and the SHA-256 of the last one (the next `prev`).
@@ -235,7 +246,7 @@ impl RoundState {
             roster: None,
             seed: None,
             drawn: None,
-            results: HashMap::new(),
+            results: IdMap::default(),
             published: None,
             len: log.lines.len() as u64,
             head: log.head(),
@@ -280,40 +291,34 @@ impl RoundState {
                     if st.drawn.is_none() {
                         return Err(format!("line {n}: a result before the sample was drawn"));
                     }
-                    let r: ResultRecorded = log.fields(i)?;
-                    if st.results.contains_key(&r.id) {
+                    let r: ResultView = log.fields(i)?;
+                    let fresh = FinalResult {
+                        verdict: r.verdict,
+                        line: n,
+                    };
+                    if st.results.insert(r.id.as_ref().into(), fresh).is_some() {
                         return Err(format!(
                             "line {n}: a second result for {:?}; corrections are amendments",
                             r.id
                         ));
                     }
-                    st.results.insert(
-                        r.id,
-                        FinalResult {
-                            stratum: r.stratum,
-                            verdict: r.verdict,
-                            reasons: r.reasons,
-                            line: n,
-                        },
-                    );
                 }
                 ResultAmended::TYPE => {
-                    let r: ResultAmended = log.fields(i)?;
-                    if !st.results.contains_key(&r.id) {
-                        return Err(format!(
-                            "line {n}: an amendment of {:?}, which has no result",
-                            r.id
-                        ));
+                    let r: ResultView = log.fields(i)?;
+                    match st.results.get_mut(r.id.as_ref()) {
+                        None => {
+                            return Err(format!(
+                                "line {n}: an amendment of {:?}, which has no result",
+                                r.id
+                            ));
+                        }
+                        Some(f) => {
+                            *f = FinalResult {
+                                verdict: r.verdict,
+                                line: n,
+                            }
+                        }
                     }
-                    st.results.insert(
-                        r.id,
-                        FinalResult {
-                            stratum: r.stratum,
-                            verdict: r.verdict,
-                            reasons: r.reasons,
-                            line: n,
-                        },
-                    );
                 }
                 crate::report::ReportPublished::TYPE => {
                     if st.drawn.is_none() {

@@ -2,7 +2,10 @@
 //! run (SPEC.md §9). Pure: takes the bytes of the round's files and the
 //! published numbers, returns one finding per check.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+
+use serde::Deserialize;
 
 use crate::commit::sha256_hex;
 use crate::log::{Defect, Log};
@@ -12,7 +15,19 @@ use crate::published::{Claim, ClaimName, ClaimValue, PublishedTable};
 use crate::report::{ReportPublished, Table, compute};
 use crate::results::{check_reasons, sample_index};
 use crate::roster::parse_canonical;
-use crate::round::{ResultAmended, ResultRecorded, RoundState};
+use crate::round::{RoundState, Verdict};
+
+/// What check 5 reads of a result or amendment, borrowed from the log.
+#[derive(Deserialize)]
+struct ResultView<'a> {
+    #[serde(borrow)]
+    id: Cow<'a, str>,
+    #[serde(borrow)]
+    stratum: Cow<'a, str>,
+    verdict: Verdict,
+    #[serde(borrow)]
+    reasons: Vec<Cow<'a, str>>,
+}
 
 /// One line of the verdict: a check and whether it held.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,7 +114,7 @@ pub fn verify(inputs: &Inputs<'_>) -> Vec<Finding> {
             return out.0;
         }
     };
-    let (Some(roster), Some(seed), Some(drawn)) = (&state.roster, &state.seed, &state.drawn) else {
+    let (Some(_), Some(_), Some(_)) = (&state.roster, &state.seed, &state.drawn) else {
         out.failed("order", "the round has no roster, seed and draw yet".into());
         out.skipped(AFTER_ORDER, "nothing was drawn");
         return out.0;
@@ -109,6 +124,25 @@ pub fn verify(inputs: &Inputs<'_>) -> Vec<Finding> {
         "round-opened, roster-committed, seed-revealed, sample-drawn, then results".into(),
     );
 
+    // Checks 3 and 4 (roster.tsv and the redraw) and checks 5 to 7 (the
+    // log's results and the published numbers) read different inputs: run
+    // them on both cores.
+    let (roster_draw, numbers) = std::thread::scope(|s| {
+        let rd = s.spawn(|| roster_and_draw(inputs, &state));
+        let numbers = results_and_numbers(inputs, log, &state);
+        (rd.join().expect("the redraw does not panic"), numbers)
+    });
+    out.0.extend(roster_draw);
+    out.0.extend(numbers);
+    out.0
+}
+
+/// 3. roster.tsv is what was committed, and canonical; 4. the draw, redone.
+fn roster_and_draw(inputs: &Inputs<'_>, state: &RoundState) -> Vec<Finding> {
+    let mut out = Out(Vec::new());
+    let (Some(roster), Some(seed), Some(drawn)) = (&state.roster, &state.seed, &state.drawn) else {
+        return out.0;
+    };
     // 3. The roster.
     let digest = sha256_hex(inputs.roster_tsv);
     let canonical = match parse_canonical(inputs.roster_tsv, "roster.tsv") {
@@ -146,7 +180,6 @@ pub fn verify(inputs: &Inputs<'_>) -> Vec<Finding> {
 
     // 4. The draw, redone.
     let manifest_digest = sha256_hex(inputs.manifest);
-    let manifest: Option<Manifest> = serde_json::from_slice(inputs.manifest).ok();
     if manifest_digest != drawn.manifest_sha256 {
         out.failed(
             "draw",
@@ -186,9 +219,11 @@ pub fn verify(inputs: &Inputs<'_>) -> Vec<Finding> {
                                 ),
                             );
                         } else {
+                            let on_disk: Option<Manifest> =
+                                serde_json::from_slice(inputs.manifest).ok();
                             out.failed(
                                 "draw",
-                                first_difference(&redrawn.manifest, manifest.as_ref()),
+                                first_difference(&redrawn.manifest, on_disk.as_ref()),
                             );
                         }
                     }
@@ -199,30 +234,32 @@ pub fn verify(inputs: &Inputs<'_>) -> Vec<Finding> {
     } else {
         out.failed("draw", "not redrawn: the roster does not hold".into());
     }
-    let Some(manifest) = manifest else {
+    out.0
+}
+
+/// 5. results; 6. a published report; 7. a published table and claims.
+fn results_and_numbers(inputs: &Inputs<'_>, log: &Log, state: &RoundState) -> Vec<Finding> {
+    let mut out = Out(Vec::new());
+    let Ok(manifest) = serde_json::from_slice::<Manifest>(inputs.manifest) else {
         out.failed("results", "manifest.json does not parse".into());
         out.failed("report", "manifest.json does not parse".into());
         return out.0;
     };
-
     // 5. Results concern sampled ids, follow the code rules, and cover the sample.
     let sample = sample_index(&manifest);
     let codes = state.opened.codebook();
     let mut problems: Vec<String> = Vec::new();
     for (i, line) in log.lines.iter().enumerate() {
         let parsed = match line.kind.as_str() {
-            "result-recorded" => log
-                .fields::<ResultRecorded>(i)
-                .map(|r| (r.id, r.stratum, r.verdict, r.reasons)),
-            "result-amended" => log
-                .fields::<ResultAmended>(i)
+            "result-recorded" | "result-amended" => log
+                .fields::<ResultView>(i)
                 .map(|r| (r.id, r.stratum, r.verdict, r.reasons)),
             _ => continue,
         };
         let n = i + 1;
         match parsed {
             Err(e) => problems.push(e),
-            Ok((id, stratum, verdict, reasons)) => match sample.get(id.as_str()) {
+            Ok((id, stratum, verdict, reasons)) => match sample.get(id.as_ref()) {
                 None => problems.push(format!("line {n}: {:?} is not in the sample", id)),
                 Some(&s) if s != stratum => problems.push(format!(
                     "line {n}: {id:?} is in stratum {s:?}, the record says {stratum:?}"
@@ -235,7 +272,7 @@ pub fn verify(inputs: &Inputs<'_>) -> Vec<Finding> {
             },
         }
     }
-    let table = compute(&state, &manifest);
+    let table = compute(state, &manifest);
     if !problems.is_empty() {
         let more = if problems.len() > 10 {
             format!(" (and {} more)", problems.len() - 10)

@@ -127,7 +127,7 @@ pub fn amend(dir: &Path, args: &AmendArgs) -> Result<()> {
     let mut log = LockedLog::open(dir)?;
     refuse_if_closed(&log.state)?;
     let id = crate::text::normalize_field(&args.id).into_owned();
-    let Some(current) = log.state.results.get(&id) else {
+    let Some(&current) = log.state.results.get(id.as_str()) else {
         return Err(Error::refused(format!(
             "{id:?} has no result to amend; record one with `choucha record --id ...`"
         )));
@@ -147,9 +147,14 @@ pub fn amend(dir: &Path, args: &AmendArgs) -> Result<()> {
     );
     let reasons = check_reasons(verdict, &reasons, &log.state.opened.codebook())
         .map_err(|e| Error::input(format!("{id:?}: {e}")))?;
+    let manifest = load_manifest(dir, &log.state)?;
+    let stratum = sample_index(&manifest)
+        .get(id.as_str())
+        .map(|s| s.to_string())
+        .unwrap_or_default();
     let record = ResultAmended {
         id: id.clone(),
-        stratum: current.stratum.clone(),
+        stratum,
         verdict,
         reasons,
         note: args.note.clone().unwrap_or_default(),
