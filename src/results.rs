@@ -352,7 +352,7 @@ mod tests {
         let c = Codebook::new(&[], "政务新媒体");
         let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
         assert!(
-            check_reasons(Verdict::Fail, &[], &c)
+            check_reasons(Verdict::Fail, &[] as &[&str], &c)
                 .unwrap_err()
                 .contains("needs a single-veto")
         );
