@@ -56,6 +56,12 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Check a published table on its own, without any log (sums, bounds, rates).
     Claims(ClaimsArgs),
+    /// Make an Ed25519 key pair: NAME (private, mode 0600) and NAME.pub (OpenSSH).
+    Keygen(KeygenArgs),
+    /// Sign a file (FILE.sig, an SSHSIG signature `ssh-keygen -Y verify` accepts).
+    Sign(SignArgs),
+    /// Check a signature made by `choucha sign` or `ssh-keygen -Y sign`.
+    VerifySignature(VerifySignatureArgs),
     /// Run the Anhui 2023 Q3 example end to end (init … report --publish, verify) in a fresh directory.
     Demo(DemoArgs),
     /// Work on the log itself.
@@ -127,7 +133,11 @@ pub struct SeedArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct DrawArgs {}
+pub struct DrawArgs {
+    /// Sign manifest.json as it is written (manifest.json.sig); the log records the key's fingerprint.
+    #[arg(long, value_name = "KEY")]
+    pub sign_key: Option<PathBuf>,
+}
 
 const RECORD_HELP: &str = "Record inspection results.\n\n\
 A batch: `choucha record RESULTS.csv` with columns id and verdict (pass/fail, 合格/不合格), and \
@@ -279,4 +289,41 @@ pub struct DemoArgs {
     /// Where to create the example rounds (default: a new directory under the system's temp dir).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// Path of the private key; the public key goes to NAME.pub.
+    pub name: PathBuf,
+    /// The key's comment (default: the file name).
+    #[arg(long)]
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    pub file: PathBuf,
+    /// The private key (OpenSSH format, readable by its owner only).
+    #[arg(long, value_name = "KEY")]
+    pub key: PathBuf,
+    #[arg(long, default_value = crate::keys::MANIFEST_NAMESPACE)]
+    pub namespace: String,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifySignatureArgs {
+    pub file: PathBuf,
+    /// The signature (default: FILE.sig).
+    #[arg(long, value_name = "SIG")]
+    pub signature: Option<PathBuf>,
+    /// The signer's public key (NAME.pub).
+    #[arg(long, value_name = "KEY.pub")]
+    pub pubkey: Option<PathBuf>,
+    /// An OpenSSH allowed_signers file, with --identity.
+    #[arg(long, value_name = "FILE", requires = "identity")]
+    pub allowed_signers: Option<PathBuf>,
+    #[arg(long, value_name = "ID")]
+    pub identity: Option<String>,
+    #[arg(long, default_value = crate::keys::MANIFEST_NAMESPACE)]
+    pub namespace: String,
 }

@@ -6,6 +6,20 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 
+/// A temporary file beside the final one. Round files are for auditors too:
+/// on Unix they are made readable by all (0644), like files other tools
+/// create, not private like ordinary temporary files.
+fn temp_in(dir: &Path) -> Result<tempfile::NamedTempFile> {
+    let mut b = tempfile::Builder::new();
+    b.prefix(".choucha-tmp-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        b.permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    b.tempfile_in(dir).map_err(|e| Error::io(dir, e))
+}
+
 /// Flushes a directory's entries (a new or renamed file) to disk.
 pub fn sync_dir(dir: &Path) -> Result<()> {
     let dir = if dir.as_os_str().is_empty() {
@@ -22,10 +36,7 @@ pub fn sync_dir(dir: &Path) -> Result<()> {
 /// the same directory, fsynced, renamed over `path`, then the directory fsynced.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".choucha-tmp-")
-        .tempfile_in(dir)
-        .map_err(|e| Error::io(dir, e))?;
+    let mut tmp = temp_in(dir)?;
     tmp.write_all(bytes).map_err(|e| Error::io(tmp.path(), e))?;
     tmp.as_file()
         .sync_all()
@@ -37,10 +48,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 /// Like [`write_atomic`] but refuses to replace an existing file.
 pub fn write_new_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".choucha-tmp-")
-        .tempfile_in(dir)
-        .map_err(|e| Error::io(dir, e))?;
+    let mut tmp = temp_in(dir)?;
     tmp.write_all(bytes).map_err(|e| Error::io(tmp.path(), e))?;
     tmp.as_file()
         .sync_all()
@@ -80,10 +88,7 @@ const CHUNK: usize = 1 << 20;
 impl AtomicFile {
     pub fn create(path: &Path) -> Result<AtomicFile> {
         let dir = path.parent().unwrap_or(Path::new("."));
-        let tmp = tempfile::Builder::new()
-            .prefix(".choucha-tmp-")
-            .tempfile_in(dir)
-            .map_err(|e| Error::io(dir, e))?;
+        let tmp = temp_in(dir)?;
         Ok(AtomicFile {
             path: path.to_path_buf(),
             tmp,

@@ -14,6 +14,7 @@ pub mod commit;
 pub mod draw;
 pub mod error;
 pub mod fsio;
+pub mod keys;
 pub mod log;
 pub mod logfile;
 pub mod manifest;
@@ -41,7 +42,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Init(args) => cmd::init::run(args),
         Command::Roster(args) => cmd::roster::run(dir, args),
         Command::Seed(args) => cmd::seed::run(dir, args),
-        Command::Draw(_) => cmd::draw::run(dir),
+        Command::Draw(args) => cmd::draw::run(dir, args),
+        Command::Keygen(args) => cmd::sign::keygen(args),
+        Command::Sign(args) => cmd::sign::sign(args),
+        Command::VerifySignature(args) => cmd::sign::verify_signature(args),
         Command::Record(args) => cmd::record::record(dir, args),
         Command::Amend(args) => cmd::record::amend(dir, args),
         Command::Codes => cmd::record::codes(dir),

@@ -122,6 +122,10 @@ pub struct SampleDrawn {
     pub sample_size: u64,
     /// Quota per stratum, in byte order of the names.
     pub quotas: BTreeMap<String, u64>,
+    /// With `draw --sign-key`: the signer's key fingerprint (SHA256:…), as
+    /// `ssh-keygen -l` prints it; manifest.json.sig holds the signature.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub signer: String,
 }
 
 impl Record for SampleDrawn {

@@ -13,8 +13,14 @@ use crate::sample::{COLUMNS_FILE, SAMPLE_FILE, write_sample_csv};
 
 use super::roster::ROSTER_FILE;
 
-pub fn run(dir: &Path) -> Result<()> {
+pub fn run(dir: &Path, args: &crate::cli::DrawArgs) -> Result<()> {
     let mut log = LockedLog::open(dir)?;
+    // A bad key is refused before anything is drawn.
+    let signer = args
+        .sign_key
+        .as_deref()
+        .map(crate::keys::load_private)
+        .transpose()?;
     let st = log.state.clone();
     let (Some(roster), Some(seed)) = (&st.roster, &st.seed) else {
         return Err(Error::refused(
@@ -85,7 +91,20 @@ pub fn run(dir: &Path) -> Result<()> {
     let manifest_sha = manifest_sha?;
     sample_written?;
     let m = &drawn.manifest;
+    let signer_fingerprint = match &signer {
+        Some(key) => {
+            let bytes = fsio::read(&manifest_path)?;
+            let armored = crate::keys::sign(key, crate::keys::MANIFEST_NAMESPACE, &bytes)?;
+            fsio::write_atomic(
+                &dir.join(format!("{MANIFEST_FILE}.sig")),
+                armored.as_bytes(),
+            )?;
+            crate::keys::fingerprint(key.public_key())
+        }
+        None => String::new(),
+    };
     let record = SampleDrawn {
+        signer: signer_fingerprint,
         algorithm: m.algorithm.clone(),
         roster_sha256: m.roster_sha256.clone(),
         manifest_sha256: manifest_sha.clone(),

@@ -8,6 +8,7 @@ pub mod record;
 pub mod report;
 pub mod roster;
 pub mod seed;
+pub mod sign;
 pub mod verify;
 
 use std::path::Path;

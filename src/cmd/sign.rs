@@ -1,0 +1,153 @@
+//! `choucha keygen`, `choucha sign`, `choucha verify-signature`: SSHSIG
+//! signatures that OpenSSH's `ssh-keygen -Y verify` accepts.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::cli::{KeygenArgs, SignArgs, VerifySignatureArgs};
+use crate::error::{Error, Result};
+use crate::keys;
+
+fn pub_path(key: &Path) -> PathBuf {
+    let mut s = key.as_os_str().to_owned();
+    s.push(".pub");
+    PathBuf::from(s)
+}
+
+/// Creates a file that must not exist yet, with the given mode on Unix.
+fn create_new(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(mode);
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    let mut f = opts.open(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::AlreadyExists => Error::refused(format!(
+            "{}: already exists; keygen never overwrites a key",
+            path.display()
+        )),
+        _ => Error::io(path, e),
+    })?;
+    f.write_all(bytes)
+        .and_then(|_| f.sync_all())
+        .map_err(|e| Error::io(path, e))?;
+    crate::fsio::sync_dir(path.parent().unwrap_or(Path::new(".")))
+}
+
+pub fn keygen(args: &KeygenArgs) -> Result<()> {
+    let path = &args.name;
+    let pub_file = pub_path(path);
+    for p in [path, &pub_file] {
+        if p.exists() {
+            return Err(Error::refused(format!(
+                "{}: already exists; keygen never overwrites a key",
+                p.display()
+            )));
+        }
+    }
+    let comment = args.comment.clone().unwrap_or_else(|| {
+        path.file_name()
+            .map_or("choucha".into(), |n| n.to_string_lossy().into_owned())
+    });
+    let key = keys::generate(&comment)?;
+    let private = key
+        .to_openssh(ssh_key::LineEnding::LF)
+        .map_err(|e| Error::input(format!("cannot encode the key: {e}")))?;
+    let public = key
+        .public_key()
+        .to_openssh()
+        .map_err(|e| Error::input(format!("cannot encode the key: {e}")))?;
+    create_new(path, private.as_bytes(), 0o600)?;
+    create_new(&pub_file, format!("{public}\n").as_bytes(), 0o644)?;
+    println!(
+        "wrote {} (private, mode 0600) and {}",
+        path.display(),
+        pub_file.display()
+    );
+    println!("{}", keys::fingerprint(key.public_key()));
+    Ok(())
+}
+
+fn sig_path(file: &Path) -> PathBuf {
+    let mut s = file.as_os_str().to_owned();
+    s.push(".sig");
+    PathBuf::from(s)
+}
+
+/// Signs a file's bytes; writes FILE.sig atomically. Returns the key's fingerprint.
+pub fn sign_file(file: &Path, key_path: &Path, namespace: &str) -> Result<String> {
+    let key = keys::load_private(key_path)?;
+    let bytes = crate::fsio::read(file)?;
+    let armored = keys::sign(&key, namespace, &bytes)?;
+    crate::fsio::write_atomic(&sig_path(file), armored.as_bytes())?;
+    Ok(keys::fingerprint(key.public_key()))
+}
+
+pub fn sign(args: &SignArgs) -> Result<()> {
+    let fp = sign_file(&args.file, &args.key, &args.namespace)?;
+    println!(
+        "wrote {} (namespace {}, key {fp})",
+        sig_path(&args.file).display(),
+        args.namespace
+    );
+    Ok(())
+}
+
+pub fn verify_signature(args: &VerifySignatureArgs) -> Result<()> {
+    let sig_file = args
+        .signature
+        .clone()
+        .unwrap_or_else(|| sig_path(&args.file));
+    let armored = String::from_utf8(crate::fsio::read(&sig_file)?)
+        .map_err(|_| Error::input(format!("{}: not text", sig_file.display())))?;
+    let msg = crate::fsio::read(&args.file)?;
+    let candidates: Vec<ssh_key::PublicKey> =
+        match (&args.pubkey, &args.allowed_signers, &args.identity) {
+            (Some(p), None, None) => vec![keys::load_public(p)?],
+            (None, Some(f), Some(id)) => {
+                let text = String::from_utf8(crate::fsio::read(f)?)
+                    .map_err(|_| Error::input(format!("{}: not text", f.display())))?;
+                let signers = keys::parse_allowed_signers(&text, &f.display().to_string())?;
+                let keys: Vec<_> = keys::allowed_keys(&signers, id, &args.namespace)
+                    .into_iter()
+                    .cloned()
+                    .collect();
+                if keys.is_empty() {
+                    return Err(Error::Discrepancy(format!(
+                        "{}: no key is allowed to sign as {id:?} in namespace {:?}",
+                        f.display(),
+                        args.namespace
+                    )));
+                }
+                keys
+            }
+            _ => {
+                return Err(Error::input(
+                    "give --pubkey KEY.pub, or --allowed-signers FILE with --identity ID",
+                ));
+            }
+        };
+    let mut last = String::new();
+    for key in &candidates {
+        match keys::verify(key, &args.namespace, &msg, &armored) {
+            Ok(()) => {
+                println!(
+                    "ok: {} is signed by {} (namespace {})",
+                    args.file.display(),
+                    keys::fingerprint(key),
+                    args.namespace
+                );
+                return Ok(());
+            }
+            Err(e) => last = e,
+        }
+    }
+    Err(Error::Discrepancy(format!(
+        "{}: FAILED: {last}",
+        args.file.display()
+    )))
+}
