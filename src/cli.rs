@@ -62,6 +62,12 @@ pub enum Command {
     Sign(SignArgs),
     /// Check a signature made by `choucha sign` or `ssh-keygen -Y sign`.
     VerifySignature(VerifySignatureArgs),
+    /// Sign a checkpoint of the log (C2SP tlog-checkpoint in a signed note) into checkpoints/<size>.
+    Checkpoint(CheckpointArgs),
+    /// Print an account's latest result line with its inclusion proof against a checkpoint (JSON).
+    Prove(ProveArgs),
+    /// Check an inclusion proof against a signed checkpoint, without the log.
+    VerifyProof(VerifyProofArgs),
     /// Run the Anhui 2023 Q3 example end to end (init … report --publish, verify) in a fresh directory.
     Demo(DemoArgs),
     /// Work on the log itself.
@@ -250,6 +256,12 @@ pub struct VerifyArgs {
     /// A published headline number: checked=1658, failed=5, total=3316, passed=1653, pass-rate=99.70%.
     #[arg(long, value_name = "NAME=VALUE")]
     pub claim: Vec<String>,
+    /// A signed checkpoint the log must still match (repeatable); needs --pubkey.
+    #[arg(long, value_name = "FILE", requires = "pubkey")]
+    pub checkpoint: Vec<PathBuf>,
+    /// The public key that signed the checkpoints (NAME.pub).
+    #[arg(long, value_name = "KEY.pub")]
+    pub pubkey: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -326,4 +338,32 @@ pub struct VerifySignatureArgs {
     pub identity: Option<String>,
     #[arg(long, default_value = crate::keys::MANIFEST_NAMESPACE)]
     pub namespace: String,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckpointArgs {
+    /// The private key to sign with (OpenSSH Ed25519, mode 0600).
+    #[arg(long, value_name = "KEY")]
+    pub key: PathBuf,
+    /// The log's name in the checkpoint (default: choucha/<round>).
+    #[arg(long)]
+    pub origin: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ProveArgs {
+    #[arg(long)]
+    pub id: String,
+    /// The checkpoint to prove against (default: the newest in checkpoints/).
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyProofArgs {
+    pub proof: PathBuf,
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint: PathBuf,
+    #[arg(long, value_name = "KEY.pub")]
+    pub pubkey: PathBuf,
 }

@@ -7,6 +7,7 @@
 //! `logfile` and `cmd/` are the edges.
 #![forbid(unsafe_code)]
 
+pub mod checkpoint;
 pub mod cli;
 pub mod cmd;
 pub mod codes;
@@ -18,6 +19,8 @@ pub mod keys;
 pub mod log;
 pub mod logfile;
 pub mod manifest;
+pub mod merkle;
+pub mod note;
 pub mod percent;
 pub mod plan;
 pub mod published;
@@ -29,6 +32,7 @@ pub mod round;
 pub mod sample;
 pub mod seed;
 pub mod text;
+pub mod tlog;
 pub mod verify;
 
 pub use error::{Error, Result};
@@ -43,6 +47,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Roster(args) => cmd::roster::run(dir, args),
         Command::Seed(args) => cmd::seed::run(dir, args),
         Command::Draw(args) => cmd::draw::run(dir, args),
+        Command::Checkpoint(args) => cmd::checkpoint::checkpoint(dir, args),
+        Command::Prove(args) => cmd::checkpoint::prove_cmd(dir, args),
+        Command::VerifyProof(args) => cmd::checkpoint::verify_proof(args),
         Command::Keygen(args) => cmd::sign::keygen(args),
         Command::Sign(args) => cmd::sign::sign(args),
         Command::VerifySignature(args) => cmd::sign::verify_signature(args),

@@ -338,7 +338,7 @@ impl RoundState {
                     st.published = Some(n);
                 }
                 RoundOpened::TYPE => return Err(format!("line {n}: a second round-opened record")),
-                BATCH_TYPE | Repaired::TYPE => {}
+                BATCH_TYPE | Repaired::TYPE | crate::tlog::Checkpointed::TYPE => {}
                 other => return Err(format!("line {n}: unknown record type {other:?}")),
             }
         }

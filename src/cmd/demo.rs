@@ -127,6 +127,12 @@ pub fn run(args: &DemoArgs) -> Result<()> {
     );
     let input = |name: String| inputs.join(name).display().to_string();
 
+    // The office's signing key (a real one would be kept offline).
+    let key = base.join("office-key");
+    let key_s = key.display().to_string();
+    step(&["keygen", &key_s, "--comment", "demo office key"])?;
+    let pubkey = format!("{key_s}.pub");
+
     let mut all_ok = true;
     for ex in EXAMPLES {
         let round = base.join(ex.name);
@@ -153,7 +159,7 @@ pub fn run(args: &DemoArgs) -> Result<()> {
             &input(format!("{}-roster.csv", ex.prefix)),
         ])?;
         step(&["-C", &r, "seed", seed, "--source", source])?;
-        step(&["-C", &r, "draw"])?;
+        step(&["-C", &r, "draw", "--sign-key", &key_s])?;
         step(&[
             "-C",
             &r,
@@ -162,6 +168,17 @@ pub fn run(args: &DemoArgs) -> Result<()> {
         ])?;
         let table = step(&["-C", &r, "report", "--publish"])?;
         println!("{table}");
+        step(&["-C", &r, "checkpoint", "--key", &key_s])?;
+        let newest = std::fs::read_dir(round.join("checkpoints"))
+            .map_err(|e| Error::io(round.join("checkpoints"), e))?
+            .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u64>().ok())
+            .max()
+            .unwrap_or(0);
+        let checkpoint = round
+            .join("checkpoints")
+            .join(newest.to_string())
+            .display()
+            .to_string();
         let mut verify = vec![
             "verify".to_string(),
             r.clone(),
@@ -172,8 +189,22 @@ pub fn run(args: &DemoArgs) -> Result<()> {
             verify.push("--claim".into());
             verify.push(c.to_string());
         }
+        verify.extend([
+            "--checkpoint".to_string(),
+            checkpoint.clone(),
+            "--pubkey".into(),
+            pubkey.clone(),
+        ]);
         let verify: Vec<&str> = verify.iter().map(String::as_str).collect();
-        match step(&verify) {
+        match step(&verify).and_then(|out| {
+            let sig = step(&[
+                "verify-signature",
+                &round.join("manifest.json").display().to_string(),
+                "--pubkey",
+                &pubkey,
+            ])?;
+            Ok(out + &sig)
+        }) {
             Ok(out) => print!("{out}"),
             Err(e) => {
                 all_ok = false;
@@ -182,7 +213,10 @@ pub fn run(args: &DemoArgs) -> Result<()> {
         }
         println!("round directory: {}\n", round.display());
     }
-    println!("The example's inputs are in {}.", inputs.display());
+    println!(
+        "The example's inputs are in {}; the office's demo key is {key_s}.",
+        inputs.display()
+    );
     println!(
         "Check a round again by hand, e.g.: choucha verify {}",
         base.join(EXAMPLES[0].name).display()

@@ -1,5 +1,6 @@
 //! One thin file per subcommand: read inputs, call the pure core, write outputs.
 
+pub mod checkpoint;
 pub mod demo;
 pub mod draw;
 pub mod init;

@@ -59,10 +59,51 @@ pub fn verify_round(dir: &Path, args: &VerifyArgs) -> Result<()> {
         published: published.as_ref().map(|(t, n)| (t, n.as_str())),
         claims: &claims,
     });
-    conclude(
-        findings.into_iter().map(|f| (f.ok, f.to_string())),
-        &dir.display().to_string(),
-    )
+    let mut lines: Vec<(bool, String)> = findings
+        .into_iter()
+        .map(|f| (f.ok, f.to_string()))
+        .collect();
+    if !args.checkpoint.is_empty() {
+        let path = args
+            .pubkey
+            .as_ref()
+            .expect("clap requires --pubkey with --checkpoint");
+        let key = crate::keys::load_public(path)?;
+        let vk = crate::keys::ed25519_verifying(&key)
+            .map_err(|e| Error::input(format!("{}: {e}", path.display())))?;
+        for cp_path in &args.checkpoint {
+            let note = String::from_utf8(crate::fsio::read(cp_path)?)
+                .map_err(|_| Error::input(format!("{}: not a signed note", cp_path.display())))?;
+            let name = cp_path.display();
+            let finding = match (&log, crate::tlog::open_checkpoint(&note, &vk)) {
+                (_, Err(e)) => (false, format!("{name}: {e}")),
+                (Err(_), Ok(_)) => (
+                    false,
+                    format!("{name}: not checked: the chain does not hold"),
+                ),
+                (Ok(log), Ok(cp)) => match crate::tlog::check_against(log, &cp) {
+                    Ok(()) => (
+                        true,
+                        format!(
+                            "{name}: signed by {}; the log's first {} lines are exactly those it signed, so since then the log was only appended to",
+                            crate::keys::fingerprint(&key),
+                            cp.size
+                        ),
+                    ),
+                    Err(e) => (false, format!("{name}: {e}")),
+                },
+            };
+            lines.push((
+                finding.0,
+                format!(
+                    "{:<7} checkpoint: {}",
+                    if finding.0 { "ok" } else { "FAILED" },
+                    finding.1
+                ),
+            ));
+        }
+    }
+    conclude(lines.into_iter(), &dir.display().to_string())
 }
 
 pub fn claims(args: &ClaimsArgs) -> Result<()> {
