@@ -361,7 +361,10 @@ fn an_edited_result_with_a_rehashed_chain_is_caught_by_the_recount() {
         &failed,
         "report",
         &[
-            &format!("report-published (line {})", lines.len()),
+            &format!(
+                "report-published (line {})",
+                index_of(&lines, "report-published") + 1
+            ),
             "recorded checked 1658, failed 5, pass rate 99.70%",
             "the records give checked 1658, failed 6, pass rate 99.64%",
         ],
