@@ -163,7 +163,11 @@ pub fn parse_allowed_signers(text: &str, file: &str) -> Result<Vec<AllowedSigner
             .ok_or_else(|| err("expected: principals [options] key-type key".into()))?;
         let mut rest = rest.trim_start();
         let mut namespaces = None;
-        if !rest.starts_with("ssh-") {
+        // Key types: ssh-ed25519, ssh-rsa, ecdsa-sha2-nistp256, sk-ssh-ed25519@openssh.com, …
+        if !["ssh-", "ecdsa-sha2-", "sk-"]
+            .iter()
+            .any(|t| rest.starts_with(t))
+        {
             let (opts, after) =
                 split_options(rest).ok_or_else(|| err("unreadable options".into()))?;
             for opt in opts {
@@ -171,6 +175,13 @@ pub fn parse_allowed_signers(text: &str, file: &str) -> Result<Vec<AllowedSigner
                     namespaces = Some(v.trim_matches('"').split(',').map(str::to_string).collect());
                 } else if opt == "cert-authority" {
                     return Err(err("cert-authority lines are not supported".into()));
+                } else {
+                    // valid-after=/valid-before= limit when the key may sign and
+                    // ssh-keygen enforces them: ignoring one would accept what
+                    // ssh-keygen rejects. (It refuses unknown options too.)
+                    return Err(err(format!(
+                        "option {opt} is not supported (only namespaces=\"…\")"
+                    )));
                 }
             }
             rest = after.trim_start();

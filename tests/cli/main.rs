@@ -3,6 +3,7 @@
 mod foundation;
 mod log_safety;
 mod results;
+mod signing;
 mod verify_round;
 
 use std::collections::BTreeMap;
@@ -154,6 +155,60 @@ pub(crate) fn log_records(round: &Path, kind: &str) -> Vec<serde_json::Value> {
         .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
         .filter(|v| v["type"] == kind)
         .collect()
+}
+
+// The demo's rounds, and tampering with a log as a forger would (shared by
+// verify_round and signing).
+
+/// `choucha demo --out TMP/d`: (its standard output, the base directory).
+pub(crate) fn demo(tmp: &Path) -> (String, PathBuf) {
+    let base = tmp.join("d");
+    let out = ok(None, &["demo", "--out", base.to_str().unwrap()]);
+    (out, base)
+}
+
+pub(crate) fn log_lines(round: &Path) -> Vec<String> {
+    fs::read_to_string(round.join("log.jsonl"))
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+pub(crate) fn write_log(round: &Path, lines: &[String]) {
+    let mut text = lines.join("\n");
+    text.push('\n');
+    fs::write(round.join("log.jsonl"), text).unwrap();
+}
+
+/// Re-hashes the log from line index `from` on: every line keeps its fixed
+/// prefix `{"seq":N,"prev":"<hex>",` with N its index and `prev` the SHA-256
+/// of the previous line's exact bytes (without LF), as a forger would.
+pub(crate) fn rechain(lines: &mut [String], from: usize) {
+    for i in from.max(1)..lines.len() {
+        let prev = choucha::commit::sha256_hex(lines[i - 1].as_bytes());
+        let line = &lines[i];
+        let at = line.find(",\"prev\":\"").expect("a prev field");
+        assert!(line.starts_with("{\"seq\":"), "{line}");
+        let rest = &line[at + ",\"prev\":\"".len() + 64..];
+        assert!(rest.starts_with("\","), "{line}");
+        lines[i] = format!("{{\"seq\":{i},\"prev\":\"{prev}{rest}");
+    }
+}
+
+/// Index of the first log line of type `kind`.
+pub(crate) fn index_of(lines: &[String], kind: &str) -> usize {
+    let needle = format!("\"type\":\"{kind}\"");
+    lines
+        .iter()
+        .position(|l| l.contains(&needle))
+        .unwrap_or_else(|| panic!("no {kind} line"))
+}
+
+/// The log chains (as an auditor's ten lines of Python would say).
+pub(crate) fn chain_holds(round: &Path) {
+    let o = run(Some(round), &["log", "check"]);
+    assert_eq!(o.code, 0, "log check: {}{}", o.stdout, o.stderr);
 }
 
 /// A small deterministic generator for test schedules (xorshift64*).

@@ -29,13 +29,6 @@ const NM_CLAIMS: &[&str] = &[
     "pass-rate=99.70%",
 ];
 
-/// `choucha demo --out TMP/d`: (its standard output, the base directory).
-fn demo(tmp: &Path) -> (String, PathBuf) {
-    let base = tmp.join("d");
-    let out = ok(None, &["demo", "--out", base.to_str().unwrap()]);
-    (out, base)
-}
-
 /// A copy of the demo's new-media round (published, verified) to tamper with.
 fn nm_copy(base: &Path, name: &str) -> PathBuf {
     let to = base.join(name);
@@ -51,50 +44,6 @@ fn nm_copy(base: &Path, name: &str) -> PathBuf {
 
 fn input(base: &Path, name: &str) -> String {
     base.join("inputs").join(name).display().to_string()
-}
-
-fn log_lines(round: &Path) -> Vec<String> {
-    fs::read_to_string(round.join("log.jsonl"))
-        .unwrap()
-        .lines()
-        .map(str::to_string)
-        .collect()
-}
-
-fn write_log(round: &Path, lines: &[String]) {
-    let mut text = lines.join("\n");
-    text.push('\n');
-    fs::write(round.join("log.jsonl"), text).unwrap();
-}
-
-/// Re-hashes the log from line index `from` on: every line keeps its fixed
-/// prefix `{"seq":N,"prev":"<hex>",` with N its index and `prev` the SHA-256
-/// of the previous line's exact bytes (without LF), as a forger would.
-fn rechain(lines: &mut [String], from: usize) {
-    for i in from.max(1)..lines.len() {
-        let prev = sha256_hex(lines[i - 1].as_bytes());
-        let line = &lines[i];
-        let at = line.find(",\"prev\":\"").expect("a prev field");
-        assert!(line.starts_with("{\"seq\":"), "{line}");
-        let rest = &line[at + ",\"prev\":\"".len() + 64..];
-        assert!(rest.starts_with("\","), "{line}");
-        lines[i] = format!("{{\"seq\":{i},\"prev\":\"{prev}{rest}");
-    }
-}
-
-/// Index of the first log line of type `kind`.
-fn index_of(lines: &[String], kind: &str) -> usize {
-    let needle = format!("\"type\":\"{kind}\"");
-    lines
-        .iter()
-        .position(|l| l.contains(&needle))
-        .unwrap_or_else(|| panic!("no {kind} line"))
-}
-
-/// The log chains (as an auditor's ten lines of Python would say).
-fn chain_holds(round: &Path) {
-    let o = run(Some(round), &["log", "check"]);
-    assert_eq!(o.code, 0, "log check: {}{}", o.stdout, o.stderr);
 }
 
 /// `choucha verify ROUND ARGS…`, which must exit 1 with `FAILED` exactly for
