@@ -76,7 +76,8 @@ pub fn checkpoint(dir: &Path, args: &CheckpointArgs) -> Result<()> {
         fsio::sync_dir(dir)?;
     }
     let file = cdir.join(size.to_string());
-    fsio::write_atomic(&file, note.as_bytes())?;
+    // A signed checkpoint is never replaced: the log only grows, so a size seen twice means it was cut back.
+    fsio::write_new_atomic(&file, note.as_bytes())?;
     log.append(&Checkpointed {
         origin,
         size,
