@@ -130,66 +130,140 @@ struct Head<'a> {
     lines: Option<u64>,
 }
 
+/// What one line says about itself, checked on its own (phase 1).
+struct LineFacts {
+    seq: u64,
+    prev: String,
+    kind: String,
+    lines: Option<u64>,
+    hash: [u8; 32],
+}
+
+/// Parses and hashes one line, and checks its fixed beginning against its
+/// own `seq` and `prev`. Needs no other line, so lines are done in parallel.
+fn line_facts(line: &[u8]) -> Result<LineFacts, String> {
+    let head: Head =
+        serde_json::from_slice(line).map_err(|e| format!("not a valid log line: {e}"))?;
+    // The fixed beginning lets a shell loop check the chain without a JSON parser.
+    let mut start = format!(
+        "{{\"seq\":{},\"prev\":\"{}\",\"type\":",
+        head.seq, head.prev
+    )
+    .into_bytes();
+    serde_json::to_writer(&mut start, head.kind.as_ref()).expect("string serialises");
+    start.extend_from_slice(b",\"at\":");
+    serde_json::to_writer(&mut start, head.at.as_ref()).expect("string serialises");
+    if !line.starts_with(&start) {
+        return Err(
+            "does not begin {\"seq\":…,\"prev\":…,\"type\":…,\"at\":… as SPEC.md §5 requires"
+                .into(),
+        );
+    }
+    Ok(LineFacts {
+        seq: head.seq,
+        prev: head.prev.into_owned(),
+        kind: head.kind.into_owned(),
+        lines: head.lines,
+        hash: Sha256::digest(line).into(),
+    })
+}
+
+/// Phase 1 over many lines, on both cores when there are enough of them.
+/// Each half stops at its first bad line.
+fn all_facts(bytes: &[u8], ranges: &[Range<usize>]) -> Vec<Result<LineFacts, String>> {
+    let run = |rs: &[Range<usize>]| {
+        let mut out = Vec::with_capacity(rs.len());
+        for r in rs {
+            let f = line_facts(&bytes[r.clone()]);
+            let bad = f.is_err();
+            out.push(f);
+            if bad {
+                break;
+            }
+        }
+        out
+    };
+    if ranges.len() < 4096 {
+        return run(ranges);
+    }
+    let (a, b) = ranges.split_at(ranges.len() / 2);
+    let (mut first, second) = std::thread::scope(|s| {
+        let h = s.spawn(|| run(b));
+        (run(a), h.join().expect("line checks do not panic"))
+    });
+    if first.len() == a.len() {
+        first.extend(second);
+    }
+    first
+}
+
 /// Checks every line of a log: the fixed beginning, valid JSON, the chain,
 /// and batch framing. Returns the parsed log or the first defect.
 pub fn parse_log(bytes: Vec<u8>) -> Result<Log, Defect> {
-    let mut lines: Vec<LogLine> = Vec::new();
-    let mut prev = GENESIS_PREV.to_string();
+    let mut ranges: Vec<Range<usize>> = Vec::new();
     let mut pos = 0usize;
+    for nl in memchr::memchr_iter(b'\n', &bytes) {
+        ranges.push(pos..nl);
+        pos = nl + 1;
+    }
+    let torn_at = (pos < bytes.len()).then_some(pos);
+    let facts = all_facts(&bytes, &ranges);
+
+    let mut lines: Vec<LogLine> = Vec::with_capacity(ranges.len());
+    let mut prev = GENESIS_PREV.to_string();
     // (line number, byte offset, lines still expected) of an open batch.
     let mut open_batch: Option<(u64, usize, u64)> = None;
-    while pos < bytes.len() {
-        let seq = lines.len() as u64;
+    for (i, (f, range)) in facts.into_iter().zip(ranges).enumerate() {
+        let seq = i as u64;
         let line_no = seq + 1;
-        let Some(len) = bytes[pos..].iter().position(|&b| b == b'\n') else {
-            // Inside an open batch the whole batch is incomplete.
-            let from = open_batch.map_or(pos, |(_, o, _)| o);
-            return Err(Defect {
-                line: line_no,
-                what: "the last line has no line feed: an append was interrupted".into(),
-                torn_from: Some(from),
-            });
-        };
-        let range = pos..pos + len;
-        let line = &bytes[range.clone()];
-        let head = check_line(line, seq, &prev).map_err(|what| Defect {
+        let broken = |what: String| Defect {
             line: line_no,
             what,
             torn_from: None,
-        })?;
+        };
+        let f = f.map_err(broken)?;
+        if f.seq != seq {
+            return Err(broken(format!("\"seq\" is {}, expected {seq}", f.seq)));
+        }
+        if f.prev != prev {
+            return Err(broken(format!(
+                "\"prev\" is {}, but line {seq} hashes to {prev}: line {seq} or this line was altered",
+                f.prev
+            )));
+        }
         if let Some((_, _, remaining)) = &mut open_batch {
-            if head.kind == BATCH_TYPE {
-                return Err(Defect {
-                    line: line_no,
-                    what: "a batch header inside a batch".into(),
-                    torn_from: None,
-                });
+            if f.kind == BATCH_TYPE {
+                return Err(broken("a batch header inside a batch".into()));
             }
             *remaining -= 1;
             if *remaining == 0 {
                 open_batch = None;
             }
-        } else if head.kind == BATCH_TYPE {
-            match head.lines {
-                Some(n) if n > 0 => open_batch = Some((line_no, pos, n)),
+        } else if f.kind == BATCH_TYPE {
+            match f.lines {
+                Some(n) if n > 0 => open_batch = Some((line_no, range.start, n)),
                 _ => {
-                    return Err(Defect {
-                        line: line_no,
-                        what: "a batch header without a positive \"lines\" count".into(),
-                        torn_from: None,
-                    });
+                    return Err(broken(
+                        "a batch header without a positive \"lines\" count".into(),
+                    ));
                 }
             }
         }
-        let hash: [u8; 32] = Sha256::digest(line).into();
-        prev = hex(&hash);
+        prev = hex(&f.hash);
         lines.push(LogLine {
             seq,
-            kind: head.kind.into_owned(),
+            kind: f.kind,
             range,
-            hash,
+            hash: f.hash,
         });
-        pos += len + 1;
+    }
+    if let Some(from) = torn_at {
+        // Inside an open batch the whole batch is incomplete.
+        return Err(Defect {
+            line: lines.len() as u64 + 1,
+            what: "the last line has no line feed: an append was interrupted".into(),
+            torn_from: Some(open_batch.map_or(from, |(_, o, _)| o)),
+        });
     }
     if let Some((line, offset, remaining)) = open_batch {
         let n = lines.len() as u64 - line;
@@ -203,32 +277,6 @@ pub fn parse_log(bytes: Vec<u8>) -> Result<Log, Defect> {
         });
     }
     Ok(Log { bytes, lines })
-}
-
-fn check_line<'a>(line: &'a [u8], seq: u64, prev: &str) -> Result<Head<'a>, String> {
-    let head: Head =
-        serde_json::from_slice(line).map_err(|e| format!("not a valid log line: {e}"))?;
-    if head.seq != seq {
-        return Err(format!("\"seq\" is {}, expected {seq}", head.seq));
-    }
-    if head.prev != prev {
-        return Err(format!(
-            "\"prev\" is {}, but line {seq} hashes to {prev}: line {seq} or this line was altered",
-            head.prev
-        ));
-    }
-    // The fixed beginning lets a shell loop check the chain without a JSON parser.
-    let mut start = format!("{{\"seq\":{seq},\"prev\":\"{prev}\",\"type\":").into_bytes();
-    serde_json::to_writer(&mut start, head.kind.as_ref()).expect("string serialises");
-    start.extend_from_slice(b",\"at\":");
-    serde_json::to_writer(&mut start, head.at.as_ref()).expect("string serialises");
-    if !line.starts_with(&start) {
-        return Err(
-            "does not begin {\"seq\":…,\"prev\":…,\"type\":…,\"at\":… as SPEC.md §5 requires"
-                .into(),
-        );
-    }
-    Ok(head)
 }
 
 #[cfg(test)]
