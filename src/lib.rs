@@ -34,6 +34,7 @@ pub mod seed;
 pub mod text;
 pub mod tlog;
 pub mod verify;
+pub mod xlsx;
 
 pub use error::{Error, Result};
 
