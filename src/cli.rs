@@ -127,6 +127,9 @@ pub struct RosterArgs {
     /// The file's encoding (default: detected; UTF-8 with or without BOM, else GB18030).
     #[arg(long, value_enum)]
     pub encoding: Option<Encoding>,
+    /// For a workbook (.xlsx, .xls, .ods): the sheet to read (default: the first).
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -181,6 +184,9 @@ pub struct RecordArgs {
     /// The results file's encoding (default: detected).
     #[arg(long, value_enum)]
     pub encoding: Option<Encoding>,
+    /// For a workbook (.xlsx, .xls, .ods): the sheet to read (default: the first).
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -216,6 +222,8 @@ pub enum ReportFormat {
     Csv,
     Json,
     Html,
+    /// A workbook formatted for printing (needs -o FILE).
+    Xlsx,
 }
 
 #[derive(Debug, Args)]

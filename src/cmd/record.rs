@@ -64,8 +64,8 @@ pub fn record(dir: &Path, args: &RecordArgs) -> Result<()> {
                     "a results file carries its own verdicts; drop --pass/--fail",
                 ));
             }
-            let src = super::read_text(path, args.encoding)?;
-            let name = path.display().to_string();
+            let src = super::read_table(path, args.encoding, args.sheet.as_deref(), &[])?;
+            let name = src.name.clone();
             (parse_results(&src.text, &name)?, name, src.sha256)
         }
         (None, Some(id)) => {

@@ -34,6 +34,11 @@ pub fn run(dir: &Path, args: &ReportArgs) -> Result<()> {
     let manifest = load_manifest(dir, &log.state)?;
     let table = compute(&log.state, &manifest);
     let lang = args.lang;
+    if args.format == ReportFormat::Xlsx && args.output.is_none() {
+        return Err(Error::input(
+            "--format xlsx writes a workbook: name it with -o FILE.xlsx",
+        ));
+    }
     if args.publish {
         if let Some(line) = log.state.published {
             return Err(Error::refused(format!(
@@ -66,8 +71,14 @@ pub fn run(dir: &Path, args: &ReportArgs) -> Result<()> {
             ];
             table.to_html(lang, &foot).into_bytes()
         }
+        ReportFormat::Xlsx => {
+            let path = args.output.as_ref().expect("checked above");
+            crate::xlsx::write_table_xlsx(path, &table, lang)?;
+            Vec::new()
+        }
     };
     match &args.output {
+        Some(_) if args.format == ReportFormat::Xlsx => {}
         Some(path) => crate::fsio::write_atomic(path, &out)?,
         None => {
             use std::io::Write;

@@ -21,8 +21,12 @@ pub fn run(dir: &Path, args: &RosterArgs) -> Result<()> {
             "the seed has been revealed: the roster is frozen (a roster chosen after the seed could steer the sample)",
         ));
     }
-    let file = args.file.display().to_string();
-    let src = super::read_text(&args.file, args.encoding)?;
+    let keys: Vec<&str> = [args.id_column.as_deref(), args.stratum_column.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect();
+    let src = super::read_table(&args.file, args.encoding, args.sheet.as_deref(), &keys)?;
+    let file = src.name.clone();
     let opts = RosterOptions {
         id_column: args.id_column.clone(),
         stratum_column: args.stratum_column.clone(),
@@ -84,7 +88,7 @@ pub fn run(dir: &Path, args: &RosterArgs) -> Result<()> {
             .file_name()
             .map_or(file.clone(), |n| n.to_string_lossy().into_owned()),
         source_sha256: src.sha256.clone(),
-        encoding: src.encoding.name().into(),
+        encoding: src.encoding.clone(),
         id_column: roster.id_column.clone(),
         stratum_column: roster.stratum_column.clone(),
     };
@@ -94,7 +98,7 @@ pub fn run(dir: &Path, args: &RosterArgs) -> Result<()> {
         "committed {} accounts in {} strata (read {file} as {})",
         roster.accounts.len(),
         roster.strata.len(),
-        src.encoding.name()
+        src.encoding
     );
     for name in &roster.first_seen {
         let i = roster

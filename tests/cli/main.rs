@@ -1,5 +1,6 @@
 //! One integration binary driving the real CLI, plus the spec vectors.
 
+mod excel;
 mod foundation;
 mod log_safety;
 mod results;
