@@ -42,7 +42,8 @@ impl Record for Batch {
 #[derive(Debug, Clone)]
 pub struct LogLine {
     pub seq: u64,
-    pub kind: String,
+    /// The record type (the known ones without an allocation each).
+    pub kind: Cow<'static, str>,
     /// Where the line's bytes (without LF) are in the log.
     pub range: Range<usize>,
     /// SHA-256 of the line's bytes without LF: the next line's `prev`.
@@ -133,27 +134,69 @@ struct Head<'a> {
 /// What one line says about itself, checked on its own (phase 1).
 struct LineFacts {
     seq: u64,
-    prev: String,
-    kind: String,
+    /// `prev` decoded; Err holds the text when it is not 64 lowercase hex digits.
+    prev: Result<[u8; 32], String>,
+    kind: Cow<'static, str>,
     lines: Option<u64>,
     hash: [u8; 32],
 }
 
+/// The record types choucha writes, so that a million lines need no
+/// allocation for their type.
+const KNOWN_TYPES: &[&str] = &[
+    "round-opened",
+    "roster-committed",
+    "seed-revealed",
+    "sample-drawn",
+    BATCH_TYPE,
+    "result-recorded",
+    "result-amended",
+    "report-published",
+    "checkpoint",
+    "repaired",
+];
+
+fn intern(kind: &str) -> Cow<'static, str> {
+    match KNOWN_TYPES.iter().find(|k| **k == kind) {
+        Some(k) => Cow::Borrowed(k),
+        None => Cow::Owned(kind.to_string()),
+    }
+}
+
+fn unhex32(s: &str) -> Option<[u8; 32]> {
+    let b = s.as_bytes();
+    if b.len() != 64 {
+        return None;
+    }
+    let digit = |c: u8| match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        _ => None,
+    };
+    let mut out = [0u8; 32];
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = digit(b[2 * i])? << 4 | digit(b[2 * i + 1])?;
+    }
+    Some(out)
+}
+
 /// Parses and hashes one line, and checks its fixed beginning against its
 /// own `seq` and `prev`. Needs no other line, so lines are done in parallel.
-fn line_facts(line: &[u8]) -> Result<LineFacts, String> {
+/// `start` is a scratch buffer, reused from line to line.
+fn line_facts(line: &[u8], start: &mut Vec<u8>) -> Result<LineFacts, String> {
     let head: Head =
         serde_json::from_slice(line).map_err(|e| format!("not a valid log line: {e}"))?;
     // The fixed beginning lets a shell loop check the chain without a JSON parser.
-    let mut start = format!(
-        "{{\"seq\":{},\"prev\":\"{}\",\"type\":",
-        head.seq, head.prev
-    )
-    .into_bytes();
-    serde_json::to_writer(&mut start, head.kind.as_ref()).expect("string serialises");
+    start.clear();
+    start.extend_from_slice(b"{\"seq\":");
+    start.extend_from_slice(head.seq.to_string().as_bytes());
+    start.extend_from_slice(b",\"prev\":\"");
+    start.extend_from_slice(head.prev.as_bytes());
+    start.extend_from_slice(b"\",\"type\":");
+    serde_json::to_writer(&mut *start, head.kind.as_ref()).expect("string serialises");
     start.extend_from_slice(b",\"at\":");
-    serde_json::to_writer(&mut start, head.at.as_ref()).expect("string serialises");
-    if !line.starts_with(&start) {
+    serde_json::to_writer(&mut *start, head.at.as_ref()).expect("string serialises");
+    if !line.starts_with(start) {
         return Err(
             "does not begin {\"seq\":…,\"prev\":…,\"type\":…,\"at\":… as SPEC.md §5 requires"
                 .into(),
@@ -161,8 +204,8 @@ fn line_facts(line: &[u8]) -> Result<LineFacts, String> {
     }
     Ok(LineFacts {
         seq: head.seq,
-        prev: head.prev.into_owned(),
-        kind: head.kind.into_owned(),
+        prev: unhex32(&head.prev).ok_or_else(|| head.prev.to_string()),
+        kind: intern(&head.kind),
         lines: head.lines,
         hash: Sha256::digest(line).into(),
     })
@@ -173,8 +216,9 @@ fn line_facts(line: &[u8]) -> Result<LineFacts, String> {
 fn all_facts(bytes: &[u8], ranges: &[Range<usize>]) -> Vec<Result<LineFacts, String>> {
     let run = |rs: &[Range<usize>]| {
         let mut out = Vec::with_capacity(rs.len());
+        let mut scratch = Vec::with_capacity(256);
         for r in rs {
-            let f = line_facts(&bytes[r.clone()]);
+            let f = line_facts(&bytes[r.clone()], &mut scratch);
             let bad = f.is_err();
             out.push(f);
             if bad {
@@ -197,24 +241,33 @@ fn all_facts(bytes: &[u8], ranges: &[Range<usize>]) -> Vec<Result<LineFacts, Str
     first
 }
 
-/// Checks every line of a log: the fixed beginning, valid JSON, the chain,
-/// and batch framing. Returns the parsed log or the first defect.
-pub fn parse_log(bytes: Vec<u8>) -> Result<Log, Defect> {
-    let mut ranges: Vec<Range<usize>> = Vec::new();
-    let mut pos = 0usize;
-    for nl in memchr::memchr_iter(b'\n', &bytes) {
-        ranges.push(pos..nl);
-        pos = nl + 1;
-    }
-    let torn_at = (pos < bytes.len()).then_some(pos);
-    let facts = all_facts(&bytes, &ranges);
+/// The chain, line after line (phase 2): seq, prev and batch framing.
+/// Fed in order; keeps the parsed lines only when asked to.
+struct Chain {
+    keep: bool,
+    lines: Vec<LogLine>,
+    count: u64,
+    prev: [u8; 32],
+    last_kind: Cow<'static, str>,
+    /// (line number, byte offset, lines still expected) of an open batch.
+    open_batch: Option<(u64, usize, u64)>,
+}
 
-    let mut lines: Vec<LogLine> = Vec::with_capacity(ranges.len());
-    let mut prev = GENESIS_PREV.to_string();
-    // (line number, byte offset, lines still expected) of an open batch.
-    let mut open_batch: Option<(u64, usize, u64)> = None;
-    for (i, (f, range)) in facts.into_iter().zip(ranges).enumerate() {
-        let seq = i as u64;
+impl Chain {
+    fn new(keep: bool) -> Chain {
+        Chain {
+            keep,
+            lines: Vec::new(),
+            count: 0,
+            prev: [0u8; 32],
+            last_kind: Cow::Borrowed(""),
+            open_batch: None,
+        }
+    }
+
+    /// One more line, whose bytes are at `range` in the whole log.
+    fn push(&mut self, f: Result<LineFacts, String>, range: Range<usize>) -> Result<(), Defect> {
+        let seq = self.count;
         let line_no = seq + 1;
         let broken = |what: String| Defect {
             line: line_no,
@@ -225,23 +278,28 @@ pub fn parse_log(bytes: Vec<u8>) -> Result<Log, Defect> {
         if f.seq != seq {
             return Err(broken(format!("\"seq\" is {}, expected {seq}", f.seq)));
         }
-        if f.prev != prev {
+        if f.prev.as_ref() != Ok(&self.prev) {
+            let expected = if seq == 0 {
+                GENESIS_PREV.to_string()
+            } else {
+                hex(&self.prev)
+            };
+            let got = f.prev.as_ref().map_or_else(|text| text.clone(), |p| hex(p));
             return Err(broken(format!(
-                "\"prev\" is {}, but line {seq} hashes to {prev}: line {seq} or this line was altered",
-                f.prev
+                "\"prev\" is {got}, but line {seq} hashes to {expected}: line {seq} or this line was altered"
             )));
         }
-        if let Some((_, _, remaining)) = &mut open_batch {
+        if let Some((_, _, remaining)) = &mut self.open_batch {
             if f.kind == BATCH_TYPE {
                 return Err(broken("a batch header inside a batch".into()));
             }
             *remaining -= 1;
             if *remaining == 0 {
-                open_batch = None;
+                self.open_batch = None;
             }
         } else if f.kind == BATCH_TYPE {
             match f.lines {
-                Some(n) if n > 0 => open_batch = Some((line_no, range.start, n)),
+                Some(n) if n > 0 => self.open_batch = Some((line_no, range.start, n)),
                 _ => {
                     return Err(broken(
                         "a batch header without a positive \"lines\" count".into(),
@@ -249,34 +307,126 @@ pub fn parse_log(bytes: Vec<u8>) -> Result<Log, Defect> {
                 }
             }
         }
-        prev = hex(&f.hash);
-        lines.push(LogLine {
-            seq,
-            kind: f.kind,
-            range,
-            hash: f.hash,
-        });
+        self.prev = f.hash;
+        self.count += 1;
+        if self.keep {
+            self.lines.push(LogLine {
+                seq,
+                kind: f.kind,
+                range,
+                hash: f.hash,
+            });
+        } else {
+            self.last_kind = f.kind;
+        }
+        Ok(())
     }
-    if let Some(from) = torn_at {
-        // Inside an open batch the whole batch is incomplete.
-        return Err(Defect {
-            line: lines.len() as u64 + 1,
-            what: "the last line has no line feed: an append was interrupted".into(),
-            torn_from: Some(open_batch.map_or(from, |(_, o, _)| o)),
-        });
+
+    /// After the last complete line; `torn_at` is where an unterminated last line starts.
+    fn finish(self, torn_at: Option<usize>) -> Result<Chain, Defect> {
+        if let Some(from) = torn_at {
+            // Inside an open batch the whole batch is incomplete.
+            return Err(Defect {
+                line: self.count + 1,
+                what: "the last line has no line feed: an append was interrupted".into(),
+                torn_from: Some(self.open_batch.map_or(from, |(_, o, _)| o)),
+            });
+        }
+        if let Some((line, offset, remaining)) = self.open_batch {
+            let n = self.count - line;
+            return Err(Defect {
+                line,
+                what: format!(
+                    "the batch starting here has {n} of its {} lines: an append was interrupted",
+                    n + remaining
+                ),
+                torn_from: Some(offset),
+            });
+        }
+        Ok(self)
     }
-    if let Some((line, offset, remaining)) = open_batch {
-        let n = lines.len() as u64 - line;
-        return Err(Defect {
-            line,
-            what: format!(
-                "the batch starting here has {n} of its {} lines: an append was interrupted",
-                n + remaining
-            ),
-            torn_from: Some(offset),
-        });
+}
+
+/// The line ranges of complete lines in `bytes`, and where an unterminated tail starts.
+fn split_lines(bytes: &[u8], base: usize) -> (Vec<Range<usize>>, usize) {
+    let mut ranges = Vec::new();
+    let mut pos = 0usize;
+    for nl in memchr::memchr_iter(b'\n', bytes) {
+        ranges.push(base + pos..base + nl);
+        pos = nl + 1;
     }
-    Ok(Log { bytes, lines })
+    (ranges, pos)
+}
+
+/// Checks every line of a log: the fixed beginning, valid JSON, the chain,
+/// and batch framing. Returns the parsed log or the first defect.
+pub fn parse_log(bytes: Vec<u8>) -> Result<Log, Defect> {
+    let (ranges, pos) = split_lines(&bytes, 0);
+    let torn_at = (pos < bytes.len()).then_some(pos);
+    let facts = all_facts(&bytes, &ranges);
+    let mut chain = Chain::new(true);
+    chain.lines.reserve(ranges.len());
+    for (f, range) in facts.into_iter().zip(ranges) {
+        chain.push(f, range)?;
+    }
+    let chain = chain.finish(torn_at)?;
+    Ok(Log {
+        bytes,
+        lines: chain.lines,
+    })
+}
+
+/// What `log check` reports of a log that holds.
+pub struct Summary {
+    pub lines: u64,
+    pub head: String,
+    pub last_kind: String,
+}
+
+/// The same checks as [`parse_log`], streaming: the log is read a few
+/// megabytes at a time and not kept, so checking costs little more than
+/// hashing the file.
+pub fn check_stream(r: impl std::io::Read) -> std::io::Result<Result<Summary, Defect>> {
+    check_blocks(r, 4 << 20)
+}
+
+fn check_blocks(
+    mut r: impl std::io::Read,
+    block: usize,
+) -> std::io::Result<Result<Summary, Defect>> {
+    let mut chain = Chain::new(false);
+    let mut buf: Vec<u8> = Vec::with_capacity(2 * block);
+    let mut base = 0usize; // offset in the log of buf[0]
+    loop {
+        let filled = buf.len();
+        buf.resize(filled + block, 0);
+        let n = r.read(&mut buf[filled..])?;
+        buf.truncate(filled + n);
+        let (ranges, pos) = split_lines(&buf, base);
+        let local: Vec<Range<usize>> = ranges
+            .iter()
+            .map(|r| r.start - base..r.end - base)
+            .collect();
+        for (f, range) in all_facts(&buf, &local).into_iter().zip(ranges) {
+            if let Err(d) = chain.push(f, range) {
+                return Ok(Err(d));
+            }
+        }
+        if n == 0 {
+            let torn_at = (pos < buf.len()).then_some(base + pos);
+            return Ok(chain.finish(torn_at).map(|c| Summary {
+                lines: c.count,
+                head: if c.count == 0 {
+                    GENESIS_PREV.to_string()
+                } else {
+                    hex(&c.prev)
+                },
+                last_kind: c.last_kind.into_owned(),
+            }));
+        }
+        buf.drain(..pos);
+        base += pos;
+    }
 }
 
 #[cfg(test)]
@@ -347,6 +497,30 @@ mod tests {
                     assert!(i >= last_start, "flip at byte {i} went unnoticed");
                     assert_ne!(l.lines[4].hash, good.lines[4].hash);
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn streaming_in_small_blocks_agrees_with_the_whole_log_check() {
+        let log = build(12);
+        let whole = parse_log(log.clone()).unwrap();
+        let s = check_blocks(&log[..], 37).unwrap().unwrap();
+        assert_eq!(
+            (s.lines, s.head.as_str(), s.last_kind.as_str()),
+            (12, whole.head().as_str(), "note")
+        );
+        for i in (0..log.len()).step_by(7) {
+            for cut in [false, true] {
+                let mut bad = log.clone();
+                if cut {
+                    bad.truncate(i);
+                } else {
+                    bad[i] ^= 0x01;
+                }
+                let a = parse_log(bad.clone()).err();
+                let b = check_blocks(&bad[..], 37).unwrap().err();
+                assert_eq!(a, b, "byte {i}, cut {cut}");
             }
         }
     }

@@ -30,7 +30,9 @@ fn open_file(dir: &Path, write: bool) -> Result<(File, PathBuf)> {
 }
 
 fn read_all(file: &mut File, path: &Path) -> Result<Vec<u8>> {
-    let mut bytes = Vec::new();
+    // Sized up front: growing by doubling would copy and fault in the log twice.
+    let len = file.metadata().map_or(0, |m| m.len() as usize);
+    let mut bytes = Vec::with_capacity(len + 1);
     file.read_to_end(&mut bytes)
         .map_err(|e| Error::io(path, e))?;
     Ok(bytes)
@@ -42,6 +44,16 @@ pub fn read_checked(dir: &Path) -> Result<(PathBuf, std::result::Result<Log, Def
     file.lock_shared().map_err(|e| Error::io(&path, e))?;
     let bytes = read_all(&mut file, &path)?;
     Ok((path, parse_log(bytes)))
+}
+
+/// Checks the log under a shared lock without holding it all in memory.
+pub fn check_streaming(
+    dir: &Path,
+) -> Result<(PathBuf, std::result::Result<crate::log::Summary, Defect>)> {
+    let (file, path) = open_file(dir, false)?;
+    file.lock_shared().map_err(|e| Error::io(&path, e))?;
+    let summary = crate::log::check_stream(&file).map_err(|e| Error::io(&path, e))?;
+    Ok((path, summary))
 }
 
 fn defect_error(path: &Path, d: &Defect) -> Error {

@@ -257,7 +257,7 @@ impl RoundState {
         };
         for (i, line) in log.lines.iter().enumerate().skip(1) {
             let n = line.seq + 1;
-            match line.kind.as_str() {
+            match line.kind.as_ref() {
                 RosterCommitted::TYPE => {
                     if st.seed.is_some() {
                         return Err(format!(

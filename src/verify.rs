@@ -250,7 +250,7 @@ fn results_and_numbers(inputs: &Inputs<'_>, log: &Log, state: &RoundState) -> Ve
     let codes = state.opened.codebook();
     let mut problems: Vec<String> = Vec::new();
     for (i, line) in log.lines.iter().enumerate() {
-        let parsed = match line.kind.as_str() {
+        let parsed = match line.kind.as_ref() {
             "result-recorded" | "result-amended" => log
                 .fields::<ResultView>(i)
                 .map(|r| (r.id, r.stratum, r.verdict, r.reasons)),

@@ -8,14 +8,18 @@ use crate::logfile::{self, RepairOutcome};
 /// The chain only, quickly: line count, head, last record type; exit 1 at the
 /// first bad line.
 pub fn check(dir: &Path) -> Result<()> {
-    let (path, parsed) = logfile::read_checked(dir)?;
-    match parsed {
-        Ok(log) => {
-            println!("ok: {} lines", log.lines.len());
-            println!("head: {}", log.head());
+    let (path, checked) = logfile::check_streaming(dir)?;
+    match checked {
+        Ok(summary) => {
+            println!("ok: {} lines", summary.lines);
+            println!("head: {}", summary.head);
             println!(
                 "last: {}",
-                log.lines.last().map_or("(none)", |l| l.kind.as_str())
+                if summary.lines == 0 {
+                    "(none)"
+                } else {
+                    summary.last_kind.as_str()
+                }
             );
             Ok(())
         }
