@@ -124,12 +124,8 @@ pub struct RosterArgs {
     /// Column holding the stratum (default: region, 地区, 所属地区 or 省直厅局/各市).
     #[arg(long, value_name = "NAME")]
     pub stratum_column: Option<String>,
-    /// The file's encoding (default: detected; UTF-8 with or without BOM, else GB18030).
-    #[arg(long, value_enum)]
-    pub encoding: Option<Encoding>,
-    /// For a workbook (.xlsx, .xls, .ods): the sheet to read (default: the first).
-    #[arg(long, value_name = "NAME")]
-    pub sheet: Option<String>,
+    #[command(flatten)]
+    pub input: TableInput,
 }
 
 #[derive(Debug, Args)]
@@ -181,12 +177,8 @@ pub struct RecordArgs {
     /// Date of the check, YYYY-MM-DD.
     #[arg(long, value_name = "DATE")]
     pub checked_at: Option<String>,
-    /// The results file's encoding (default: detected).
-    #[arg(long, value_enum)]
-    pub encoding: Option<Encoding>,
-    /// For a workbook (.xlsx, .xls, .ods): the sheet to read (default: the first).
-    #[arg(long, value_name = "NAME")]
-    pub sheet: Option<String>,
+    #[command(flatten)]
+    pub input: TableInput,
 }
 
 #[derive(Debug, Args)]
@@ -374,4 +366,15 @@ pub struct VerifyProofArgs {
     pub checkpoint: PathBuf,
     #[arg(long, value_name = "KEY.pub")]
     pub pubkey: PathBuf,
+}
+
+/// How a table file (CSV or workbook) is read.
+#[derive(Debug, Args)]
+pub struct TableInput {
+    /// A CSV file's encoding (default: detected; UTF-8 with or without BOM, else GB18030).
+    #[arg(long, value_enum)]
+    pub encoding: Option<Encoding>,
+    /// For a workbook (.xlsx, .xls, .ods): the sheet to read (default: the first).
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
 }

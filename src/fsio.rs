@@ -32,38 +32,39 @@ pub fn sync_dir(dir: &Path) -> Result<()> {
         .map_err(|e| Error::io(dir, e))
 }
 
+/// A temporary file beside `path` holding `bytes`, fsynced, ready to rename.
+fn written_temp(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile> {
+    let mut tmp = temp_in(path.parent().unwrap_or(Path::new(".")))?;
+    tmp.write_all(bytes)
+        .and_then(|_| tmp.as_file().sync_all())
+        .map_err(|e| Error::io(tmp.path(), e))?;
+    Ok(tmp)
+}
+
 /// Writes `bytes` to `path` all at once or not at all: a temporary file in
 /// the same directory, fsynced, renamed over `path`, then the directory fsynced.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = temp_in(dir)?;
-    tmp.write_all(bytes).map_err(|e| Error::io(tmp.path(), e))?;
-    tmp.as_file()
-        .sync_all()
-        .map_err(|e| Error::io(tmp.path(), e))?;
-    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
-    sync_dir(dir)
+    written_temp(path, bytes)?
+        .persist(path)
+        .map_err(|e| Error::io(path, e.error))?;
+    sync_dir(path.parent().unwrap_or(Path::new(".")))
 }
 
 /// Like [`write_atomic`] but refuses to replace an existing file.
 pub fn write_new_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = temp_in(dir)?;
-    tmp.write_all(bytes).map_err(|e| Error::io(tmp.path(), e))?;
-    tmp.as_file()
-        .sync_all()
-        .map_err(|e| Error::io(tmp.path(), e))?;
-    tmp.persist_noclobber(path).map_err(|e| {
-        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
-            Error::refused(format!(
-                "{}: already exists; choucha never overwrites it",
-                path.display()
-            ))
-        } else {
-            Error::io(path, e.error)
-        }
-    })?;
-    sync_dir(dir)
+    written_temp(path, bytes)?
+        .persist_noclobber(path)
+        .map_err(|e| {
+            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+                Error::refused(format!(
+                    "{}: already exists; choucha never overwrites it",
+                    path.display()
+                ))
+            } else {
+                Error::io(path, e.error)
+            }
+        })?;
+    sync_dir(path.parent().unwrap_or(Path::new(".")))
 }
 
 /// Reads a whole file, naming it in the error.

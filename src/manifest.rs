@@ -60,8 +60,27 @@ pub struct DrawInputs<'a> {
     pub seed_source: &'a str,
     pub roster_sha256: &'a str,
     pub rate: crate::rate::Rate,
-    pub allocation: &'a crate::draw::Allocation,
+    pub allocation: crate::draw::Allocation,
     pub quotas_sha256: Option<&'a str>,
+}
+
+impl<'a> DrawInputs<'a> {
+    /// The inputs as the round's log recorded them (roster and seed required).
+    pub fn from_state(st: &'a crate::round::RoundState) -> Result<DrawInputs<'a>, String> {
+        let (Some(roster), Some(seed)) = (&st.roster, &st.seed) else {
+            return Err("the round has no committed roster and revealed seed".into());
+        };
+        Ok(DrawInputs {
+            round: &st.opened.round,
+            population: &st.opened.population,
+            seed: &seed.seed,
+            seed_source: &seed.source,
+            roster_sha256: &roster.roster_sha256,
+            rate: st.opened.rate()?,
+            allocation: st.opened.allocation()?,
+            quotas_sha256: st.opened.quotas_sha256.as_deref(),
+        })
+    }
 }
 
 /// A drawn sample: the manifest, and for the i-th account of roster.tsv its
@@ -82,7 +101,7 @@ pub fn draw_manifest(
         .iter()
         .map(|(s, ids)| (*s, ids.len() as u64))
         .collect();
-    let k = quotas(&sizes, inputs.rate, inputs.allocation, inputs.seed)?;
+    let k = quotas(&sizes, inputs.rate, &inputs.allocation, inputs.seed)?;
     let mut ranks = vec![0u32; roster.accounts() as usize];
     let mut offset = 0usize;
     let mut strata = Vec::with_capacity(k.len());

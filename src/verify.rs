@@ -140,7 +140,7 @@ pub fn verify(inputs: &Inputs<'_>) -> Vec<Finding> {
 /// 3. roster.tsv is what was committed, and canonical; 4. the draw, redone.
 fn roster_and_draw(inputs: &Inputs<'_>, state: &RoundState) -> Vec<Finding> {
     let mut out = Out(Vec::new());
-    let (Some(roster), Some(seed), Some(drawn)) = (&state.roster, &state.seed, &state.drawn) else {
+    let (Some(roster), Some(_), Some(drawn)) = (&state.roster, &state.seed, &state.drawn) else {
         return out.0;
     };
     // 3. The roster.
@@ -189,47 +189,33 @@ fn roster_and_draw(inputs: &Inputs<'_>, state: &RoundState) -> Vec<Finding> {
             ),
         );
     } else if let Some(c) = &canonical {
-        let rate = state.opened.rate();
-        let allocation = state.opened.allocation();
-        match (rate, allocation) {
-            (Ok(rate), Ok(allocation)) => {
-                let inputs_d = DrawInputs {
-                    round: &state.opened.round,
-                    population: &state.opened.population,
-                    seed: &seed.seed,
-                    seed_source: &seed.source,
-                    roster_sha256: &roster.roster_sha256,
-                    rate,
-                    allocation: &allocation,
-                    quotas_sha256: state.opened.quotas_sha256.as_deref(),
-                };
-                match draw_manifest(&inputs_d, c) {
-                    Err(e) => out.failed(
-                        "draw",
-                        format!("choucha-v1 refuses this roster and plan: {e}"),
-                    ),
-                    Ok(redrawn) => {
-                        let bytes = redrawn.manifest.to_bytes();
-                        if bytes == inputs.manifest {
-                            out.ok(
-                                "draw",
-                                format!(
-                                    "choucha-v1 redraws manifest.json exactly ({} of {} accounts)",
-                                    redrawn.manifest.sample_size, redrawn.manifest.accounts
-                                ),
-                            );
-                        } else {
-                            let on_disk: Option<Manifest> =
-                                serde_json::from_slice(inputs.manifest).ok();
-                            out.failed(
-                                "draw",
-                                first_difference(&redrawn.manifest, on_disk.as_ref()),
-                            );
-                        }
+        match DrawInputs::from_state(state) {
+            Ok(inputs_d) => match draw_manifest(&inputs_d, c) {
+                Err(e) => out.failed(
+                    "draw",
+                    format!("choucha-v1 refuses this roster and plan: {e}"),
+                ),
+                Ok(redrawn) => {
+                    let bytes = redrawn.manifest.to_bytes();
+                    if bytes == inputs.manifest {
+                        out.ok(
+                            "draw",
+                            format!(
+                                "choucha-v1 redraws manifest.json exactly ({} of {} accounts)",
+                                redrawn.manifest.sample_size, redrawn.manifest.accounts
+                            ),
+                        );
+                    } else {
+                        let on_disk: Option<Manifest> =
+                            serde_json::from_slice(inputs.manifest).ok();
+                        out.failed(
+                            "draw",
+                            first_difference(&redrawn.manifest, on_disk.as_ref()),
+                        );
                     }
                 }
-            }
-            (Err(e), _) | (_, Err(e)) => out.failed("draw", format!("round-opened: {e}")),
+            },
+            Err(e) => out.failed("draw", format!("round-opened: {e}")),
         }
     } else {
         out.failed("draw", "not redrawn: the roster does not hold".into());

@@ -22,7 +22,7 @@ pub fn run(dir: &Path, args: &crate::cli::DrawArgs) -> Result<()> {
         .map(crate::keys::load_private)
         .transpose()?;
     let st = log.state.clone();
-    let (Some(roster), Some(seed)) = (&st.roster, &st.seed) else {
+    let (Some(roster), Some(_)) = (&st.roster, &st.seed) else {
         return Err(Error::refused(
             "no seed has been revealed yet; run `choucha seed VALUE --source TEXT` after the roster is committed",
         ));
@@ -43,18 +43,7 @@ pub fn run(dir: &Path, args: &crate::cli::DrawArgs) -> Result<()> {
         )));
     }
     let canonical = parse_canonical(&tsv, &tsv_path.display().to_string())?;
-    let rate = st.opened.rate().map_err(Error::refused)?;
-    let allocation = st.opened.allocation().map_err(Error::refused)?;
-    let inputs = DrawInputs {
-        round: &st.opened.round,
-        population: &st.opened.population,
-        seed: &seed.seed,
-        seed_source: &seed.source,
-        roster_sha256: &roster.roster_sha256,
-        rate,
-        allocation: &allocation,
-        quotas_sha256: st.opened.quotas_sha256.as_deref(),
-    };
+    let inputs = DrawInputs::from_state(&st).map_err(Error::refused)?;
     let drawn = draw_manifest(&inputs, &canonical).map_err(Error::refused)?;
     let columns_path = dir.join(COLUMNS_FILE);
     let columns = fsio::read(&columns_path)?;

@@ -41,14 +41,24 @@ fn refuse_if_closed(state: &RoundState) -> Result<()> {
     Ok(())
 }
 
-fn verdict_of(pass: bool, fail: &Option<String>) -> Result<(Verdict, Vec<String>)> {
-    match (pass, fail) {
-        (true, None) => Ok((Verdict::Pass, Vec::new())),
-        (false, Some(codes)) => Ok((Verdict::Fail, split_reasons(codes))),
-        _ => Err(Error::input(
-            "give exactly one of --pass or --fail CODE[,CODE...]",
-        )),
-    }
+/// The verdict and reason codes given on the command line: `--pass` or
+/// `--fail CODES`, plus any `--reason CODES`.
+fn verdict_of(
+    pass: bool,
+    fail: &Option<String>,
+    reason: &Option<String>,
+) -> Result<(Verdict, Vec<String>)> {
+    let (verdict, mut reasons) = match (pass, fail) {
+        (true, None) => (Verdict::Pass, Vec::new()),
+        (false, Some(codes)) => (Verdict::Fail, split_reasons(codes)),
+        _ => {
+            return Err(Error::input(
+                "give exactly one of --pass or --fail CODE[,CODE...]",
+            ));
+        }
+    };
+    reasons.extend(reason.as_deref().map(split_reasons).unwrap_or_default());
+    Ok((verdict, reasons))
 }
 
 pub fn record(dir: &Path, args: &RecordArgs) -> Result<()> {
@@ -64,18 +74,13 @@ pub fn record(dir: &Path, args: &RecordArgs) -> Result<()> {
                     "a results file carries its own verdicts; drop --pass/--fail",
                 ));
             }
-            let src = super::read_table(path, args.encoding, args.sheet.as_deref(), &[])?;
+            let src =
+                super::read_table(path, args.input.encoding, args.input.sheet.as_deref(), &[])?;
             let name = src.name.clone();
             (parse_results(&src.text, &name)?, name, src.sha256)
         }
         (None, Some(id)) => {
-            let (verdict, mut reasons) = verdict_of(args.pass, &args.fail)?;
-            reasons.extend(
-                args.reason
-                    .as_deref()
-                    .map(split_reasons)
-                    .unwrap_or_default(),
-            );
+            let (verdict, reasons) = verdict_of(args.pass, &args.fail, &args.reason)?;
             let checked_at = parse_date(args.checked_at.as_deref().unwrap_or(""))
                 .map_err(|e| Error::input(format!("--checked-at: {e}")))?;
             let row = ResultRow {
@@ -138,13 +143,7 @@ pub fn amend(dir: &Path, args: &AmendArgs) -> Result<()> {
             "--why: say why the result changes; corrections keep their reason in the log",
         ));
     }
-    let (verdict, mut reasons) = verdict_of(args.pass, &args.fail)?;
-    reasons.extend(
-        args.reason
-            .as_deref()
-            .map(split_reasons)
-            .unwrap_or_default(),
-    );
+    let (verdict, reasons) = verdict_of(args.pass, &args.fail, &args.reason)?;
     let reasons = check_reasons(verdict, &reasons, &log.state.opened.codebook())
         .map_err(|e| Error::input(format!("{id:?}: {e}")))?;
     let manifest = load_manifest(dir, &log.state)?;

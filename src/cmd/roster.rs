@@ -25,7 +25,12 @@ pub fn run(dir: &Path, args: &RosterArgs) -> Result<()> {
         .into_iter()
         .flatten()
         .collect();
-    let src = super::read_table(&args.file, args.encoding, args.sheet.as_deref(), &keys)?;
+    let src = super::read_table(
+        &args.file,
+        args.input.encoding,
+        args.input.sheet.as_deref(),
+        &keys,
+    )?;
     let file = src.name.clone();
     let opts = RosterOptions {
         id_column: args.id_column.clone(),

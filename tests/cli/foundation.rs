@@ -420,7 +420,7 @@ fn redraw(
         seed_source: "",
         roster_sha256: "",
         rate: v["rate"].as_str().unwrap().parse().unwrap(),
-        allocation: &allocation,
+        allocation,
         quotas_sha256: None,
     };
     let drawn = choucha::manifest::draw_manifest(&inputs, &roster)?;
