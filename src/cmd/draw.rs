@@ -13,6 +13,48 @@ use crate::sample::{COLUMNS_FILE, SAMPLE_FILE, write_sample_csv};
 
 use super::roster::ROSTER_FILE;
 
+/// Above this many sampled accounts no workbooks are written: sample.csv
+/// serves, and Excel is no tool for a list that long.
+pub const XLSX_MAX_ROWS: u64 = 100_000;
+
+/// sample.xlsx for the inspectors and results-template.xlsx to hand out and
+/// read back with `choucha record`: the rows of sample.csv, as text.
+fn write_workbooks(dir: &Path, sample_csv: &Path, st: &crate::round::RoundState) -> Result<()> {
+    let bytes = fsio::read(sample_csv)?;
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(body);
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for rec in reader.records() {
+        let rec = rec.map_err(|e| Error::input(format!("{}: {e}", sample_csv.display())))?;
+        rows.push(rec.iter().map(str::to_string).collect());
+    }
+    let header = if rows.is_empty() {
+        Vec::new()
+    } else {
+        rows.remove(0)
+    };
+    crate::xlsx::write_sample_xlsx(&dir.join(SAMPLE_XLSX), &header, &rows)?;
+    let book = st.opened.codebook();
+    let codes: Vec<&str> = book
+        .codes()
+        .iter()
+        .filter(|c| book.get(&c.code).is_ok())
+        .map(|c| c.code.as_str())
+        .collect();
+    crate::xlsx::write_results_template(
+        &dir.join(TEMPLATE_XLSX),
+        &header,
+        &rows,
+        &["合格", "不合格"],
+        &codes,
+    )
+}
+
+pub const SAMPLE_XLSX: &str = "sample.xlsx";
+pub const TEMPLATE_XLSX: &str = "results-template.xlsx";
+
 pub fn run(dir: &Path, args: &crate::cli::DrawArgs) -> Result<()> {
     let mut log = LockedLog::open(dir)?;
     // A bad key is refused before anything is drawn.
@@ -80,6 +122,12 @@ pub fn run(dir: &Path, args: &crate::cli::DrawArgs) -> Result<()> {
     let manifest_sha = manifest_sha?;
     sample_written?;
     let m = &drawn.manifest;
+    let workbooks = if drawn.manifest.sample_size <= XLSX_MAX_ROWS {
+        write_workbooks(dir, &sample_path, &st)?;
+        true
+    } else {
+        false
+    };
     let signer_fingerprint = match &signer {
         Some(key) => {
             let bytes = fsio::read(&manifest_path)?;
@@ -116,5 +164,16 @@ pub fn run(dir: &Path, args: &crate::cli::DrawArgs) -> Result<()> {
         dir.join(MANIFEST_FILE).display(),
         dir.join(SAMPLE_FILE).display()
     );
+    if workbooks {
+        println!(
+            "wrote {} (for the inspectors) and {} (fill in verdict and reason, then `choucha record` it)",
+            dir.join(SAMPLE_XLSX).display(),
+            dir.join(TEMPLATE_XLSX).display()
+        );
+    } else {
+        println!(
+            "no workbooks: the sample has more than {XLSX_MAX_ROWS} accounts; use {SAMPLE_FILE}"
+        );
+    }
     Ok(())
 }

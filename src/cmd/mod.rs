@@ -26,6 +26,52 @@ pub(crate) struct SourceText {
     pub sha256: String,
     /// The name for messages: the file, and the sheet of a workbook.
     pub name: String,
+    /// For a workbook: the sheet's name and header, to name cells in messages.
+    pub cells: Option<(String, Vec<String>)>,
+}
+
+impl SourceText {
+    /// For a workbook, turns "line 17: field \"verdict\"" in a refusal into
+    /// the cell people look for in Excel: 结果!C17.
+    pub fn locate(&self, e: Error) -> Error {
+        let (Some((sheet, header)), Error::Input(msg)) = (&self.cells, &e) else {
+            return e;
+        };
+        let mut out = String::new();
+        let mut rest = msg.as_str();
+        while let Some(at) = rest.find("line ") {
+            out.push_str(&rest[..at]);
+            let after = &rest[at + 5..];
+            let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+            let row: usize = after[..digits].parse().unwrap_or(0);
+            let tail = &after[digits..];
+            let field = tail
+                .strip_prefix(": field \"")
+                .and_then(|t| t.split_once('"'));
+            match (row, field) {
+                (r, Some((name, _))) if r > 0 => {
+                    let col = header
+                        .iter()
+                        .position(|h| crate::text::normalize_field(h) == name);
+                    match col {
+                        Some(c) => out.push_str(&crate::xlsx::cell_name(sheet, r - 1, c)),
+                        None => out.push_str(&format!("{sheet}!row {r}")),
+                    }
+                    rest = tail;
+                }
+                (r, _) if r > 0 => {
+                    out.push_str(&format!("{sheet}!row {r}"));
+                    rest = tail;
+                }
+                _ => {
+                    out.push_str("line ");
+                    rest = after;
+                }
+            }
+        }
+        out.push_str(rest);
+        Error::Input(out)
+    }
 }
 
 /// Whether a path names a workbook that calamine reads.
@@ -59,11 +105,18 @@ pub(crate) fn read_table(
     let sheet = crate::xlsx::read_sheet(path, sheet)?;
     let text = crate::xlsx::to_csv_keys(&sheet, key_columns)
         .map_err(|e| Error::input(format!("{}: {e}", path.display())))?;
+    let header = sheet
+        .rows
+        .iter()
+        .find(|r| r.iter().any(|c| !c.is_empty()))
+        .cloned()
+        .unwrap_or_default();
     Ok(SourceText {
         text,
         encoding: format!("xlsx sheet {}", sheet.name),
         sha256,
-        name: format!("{} (sheet {}; line N is row N)", path.display(), sheet.name),
+        name: path.display().to_string(),
+        cells: Some((sheet.name.clone(), header)),
     })
 }
 
@@ -78,5 +131,6 @@ pub(crate) fn read_text(path: &Path, forced: Option<Encoding>) -> Result<SourceT
         encoding: encoding.name().to_string(),
         sha256,
         name: path.display().to_string(),
+        cells: None,
     })
 }

@@ -67,6 +67,7 @@ pub fn record(dir: &Path, args: &RecordArgs) -> Result<()> {
     let manifest = load_manifest(dir, &log.state)?;
     let sample = sample_index(&manifest);
     let codes = log.state.opened.codebook();
+    let mut source_text = None;
     let (rows, file, file_sha) = match (&args.file, &args.id) {
         (Some(path), None) => {
             if args.pass || args.fail.is_some() {
@@ -77,7 +78,10 @@ pub fn record(dir: &Path, args: &RecordArgs) -> Result<()> {
             let src =
                 super::read_table(path, args.input.encoding, args.input.sheet.as_deref(), &[])?;
             let name = src.name.clone();
-            (parse_results(&src.text, &name)?, name, src.sha256)
+            let rows = parse_results(&src.text, &name).map_err(|e| src.locate(e))?;
+            let sha = src.sha256.clone();
+            source_text = Some(src);
+            (rows, name, sha)
         }
         (None, Some(id)) => {
             let (verdict, reasons) = verdict_of(args.pass, &args.fail, &args.reason)?;
@@ -104,7 +108,10 @@ pub fn record(dir: &Path, args: &RecordArgs) -> Result<()> {
         match (e, &args.id) {
             // One result from the command line: the message need not name a line.
             (Error::Input(m), Some(_)) => Error::input(m.replace("--id: line 0: ", "")),
-            (e, _) => e,
+            (e, _) => match &source_text {
+                Some(src) => src.locate(e),
+                None => e,
+            },
         }
     })?;
     let source = args

@@ -36,7 +36,7 @@ pub fn run(dir: &Path, args: &RosterArgs) -> Result<()> {
         id_column: args.id_column.clone(),
         stratum_column: args.stratum_column.clone(),
     };
-    let roster = parse(&src.text, &file, &opts)?;
+    let roster = parse(&src.text, &file, &opts).map_err(|e| src.locate(e))?;
     let counts = roster.counts();
 
     // A quota plan must fit this roster; better to learn it now than after the seed.
