@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::text::normalize_field;
+use crate::text::{LineCounter, normalize_field};
 
 /// Which kind of population a code applies to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -214,9 +214,12 @@ pub fn parse_custom(text: &str, file: &str) -> Result<Vec<Code>> {
     let c_veto = col("veto");
     let builtin = builtin();
     let mut out: Vec<Code> = Vec::new();
+    let mut lines = LineCounter::new(text.as_bytes());
     for row in reader.records() {
         let row = row.map_err(|e| Error::input(format!("{file}: not valid CSV: {e}")))?;
-        let line = row.position().map_or(0, |p| p.line());
+        let line = row
+            .position()
+            .map_or(0, |p| lines.line_at(p.byte() as usize));
         let get = |i: Option<usize>| {
             i.and_then(|i| row.get(i))
                 .map(normalize_field)

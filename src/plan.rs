@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::error::{Error, Result};
-use crate::text::normalize_field;
+use crate::text::{LineCounter, normalize_field};
 
 const STRATUM_HEADERS: &[&str] = &["stratum", "region", "地区", "所属地区", "省直厅局/各市"];
 const QUOTA_HEADERS: &[&str] = &["quota", "抽查数", "检查数"];
@@ -44,14 +44,19 @@ pub fn parse_plan(text: &str, file: &str) -> Result<Vec<(String, u64)>> {
     let q_col = find(QUOTA_HEADERS, "quota")?;
     let mut plan = Vec::new();
     let mut seen_on: BTreeMap<String, u64> = BTreeMap::new();
+    let mut lines = LineCounter::new(text.as_bytes());
     for row in rows {
         let row = row.map_err(|e| {
             err(
-                e.position().map_or(0, |p| p.line()),
+                e.position().map_or(0, |p| {
+                    LineCounter::new(text.as_bytes()).line_at(p.byte() as usize)
+                }),
                 format!("not valid CSV: {e}"),
             )
         })?;
-        let line = row.position().map_or(0, |p| p.line());
+        let line = row
+            .position()
+            .map_or(0, |p| lines.line_at(p.byte() as usize));
         let st = normalize_field(row.get(st_col).unwrap_or(""));
         if st.is_empty() || st.chars().any(char::is_control) {
             return Err(err(

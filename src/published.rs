@@ -11,7 +11,7 @@ use std::str::FromStr;
 
 use crate::error::{Error, Result};
 use crate::percent::{PercentClaim, claim_agrees, parse_percent, percent_half_up};
-use crate::text::normalize_field;
+use crate::text::{LineCounter, normalize_field};
 
 /// One row of a published table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -161,46 +161,6 @@ fn find_columns(header: &[String], file: &str) -> Result<Columns> {
     })
 }
 
-/// Line numbers of records. The csv crate's own `Position::line` skips the
-/// blank lines before a record and counts a CR LF as one line only sometimes;
-/// its byte offset is exact: where it began reading, before any line ends
-/// (CR, LF) it then skipped.
-struct LineCounter<'a> {
-    text: &'a [u8],
-    byte: usize,
-    line: u64,
-}
-
-impl<'a> LineCounter<'a> {
-    fn new(text: &'a str) -> Self {
-        LineCounter {
-            text: text.as_bytes(),
-            byte: 0,
-            line: 1,
-        }
-    }
-
-    /// The 1-based line of the record whose reading began at `start`
-    /// (non-decreasing from call to call).
-    fn line_of(&mut self, start: u64) -> u64 {
-        let start = usize::try_from(start).map_or(self.text.len(), |s| s.min(self.text.len()));
-        if start >= self.byte {
-            self.line += count_lf(&self.text[self.byte..start]);
-            self.byte = start;
-        }
-        let skipped = self.text[self.byte..]
-            .iter()
-            .take_while(|&&b| b == b'\r' || b == b'\n')
-            .filter(|&&b| b == b'\n')
-            .count() as u64;
-        self.line + skipped
-    }
-}
-
-fn count_lf(bytes: &[u8]) -> u64 {
-    bytes.iter().filter(|&&b| b == b'\n').count() as u64
-}
-
 /// Parses a published table: a header line, then one line per stratum and at
 /// most one totals row. `text` is the decoded file, `file` its name for messages.
 pub fn parse_table(text: &str, file: &str) -> Result<PublishedTable> {
@@ -209,9 +169,9 @@ pub fn parse_table(text: &str, file: &str) -> Result<PublishedTable> {
         .flexible(true)
         .from_reader(text.as_bytes());
     let csv_err = |e: csv::Error| {
-        let line = e
-            .position()
-            .map_or(0, |p| LineCounter::new(text).line_of(p.byte()));
+        let line = e.position().map_or(0, |p| {
+            LineCounter::new(text.as_bytes()).line_at(p.byte() as usize)
+        });
         Error::input(format!("{file}: line {line}: not valid CSV: {e}"))
     };
     let mut records = reader.records();
@@ -233,10 +193,12 @@ pub fn parse_table(text: &str, file: &str) -> Result<PublishedTable> {
     let mut rows: Vec<PublishedRow> = Vec::new();
     let mut totals: Option<PublishedRow> = None;
     let mut seen: HashMap<String, u64> = HashMap::new();
-    let mut lines = LineCounter::new(text);
+    let mut lines = LineCounter::new(text.as_bytes());
     for record in records {
         let record = record.map_err(csv_err)?;
-        let line = record.position().map_or(0, |p| lines.line_of(p.byte()));
+        let line = record
+            .position()
+            .map_or(0, |p| lines.line_at(p.byte() as usize));
         if record.iter().all(|f| normalize_field(f).is_empty()) {
             continue;
         }

@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::manifest::Manifest;
 use crate::roster::ID_HEADERS;
 use crate::round::{FinalResult, IdMap, ResultRecorded, Verdict};
-use crate::text::normalize_field;
+use crate::text::{LineCounter, normalize_field};
 
 const VERDICT_HEADERS: &[&str] = &["verdict", "结果", "检查结果", "结论"];
 const REASON_HEADERS: &[&str] = &["reason", "reasons", "原因", "问题", "问题类型"];
@@ -134,14 +134,18 @@ pub fn parse_results(text: &str, file: &str) -> Result<Vec<ResultRow>> {
 
     let mut rows = Vec::new();
     let mut problems = Problems::new(file);
+    let mut lines = LineCounter::new(text.as_bytes());
     for rec in records {
         let rec = rec.map_err(|e| {
             Error::input(format!(
                 "{file}: line {}: not valid CSV: {e}",
-                e.position().map_or(0, |p| p.line())
+                e.position().map_or(0, |p| LineCounter::new(text.as_bytes())
+                    .line_at(p.byte() as usize))
             ))
         })?;
-        let line = rec.position().map_or(0, |p| p.line());
+        let line = rec
+            .position()
+            .map_or(0, |p| lines.line_at(p.byte() as usize));
         let get = |c: Option<usize>| {
             c.and_then(|c| rec.get(c))
                 .map(normalize_field)

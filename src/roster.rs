@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use crate::error::{Error, Result};
-use crate::text::normalize_field;
+use crate::text::{LineCounter, normalize_field};
 
 /// Header names recognised without `--id-column`, compared after NFC and trimming
 /// (ASCII case-insensitively).
@@ -475,38 +475,6 @@ fn reject_duplicate_ids<'a>(
             "{file}: line {second}: duplicate {id_name:?} {:?}, already on line {first}; every account id must be unique",
             String::from_utf8_lossy(id)
         ))),
-    }
-}
-
-/// Line numbers from byte offsets, for offsets that only grow. Counts line
-/// feeds itself: the csv crate's own line count skips blank lines.
-pub struct LineCounter<'a> {
-    text: &'a [u8],
-    pos: usize,
-    newlines: u64,
-}
-
-impl<'a> LineCounter<'a> {
-    pub fn new(text: &'a [u8]) -> Self {
-        LineCounter {
-            text,
-            pos: 0,
-            newlines: 0,
-        }
-    }
-
-    /// The 1-based line of the record starting at `offset`. (After CRLF the
-    /// csv crate reports the LF's offset, hence the inclusive count.)
-    pub fn line_at(&mut self, offset: usize) -> u64 {
-        let end = (offset + 1).min(self.text.len());
-        if end > self.pos {
-            self.newlines += self.text[self.pos..end]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count() as u64;
-            self.pos = end;
-        }
-        self.newlines + 1
     }
 }
 

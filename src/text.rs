@@ -97,6 +97,42 @@ pub fn normalize_field(s: &str) -> Cow<'_, str> {
     Cow::Owned(t.to_string())
 }
 
+/// Line numbers of CSV records from byte offsets, for offsets that only
+/// grow. The csv crate's own line count skips the blank lines before a record
+/// and counts CR LF inconsistently; its byte offset is exact: where it began
+/// reading, before the line ends it then skipped.
+pub struct LineCounter<'a> {
+    text: &'a [u8],
+    pos: usize,
+    newlines: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    pub fn new(text: &'a [u8]) -> Self {
+        LineCounter {
+            text,
+            pos: 0,
+            newlines: 0,
+        }
+    }
+
+    /// The 1-based line of the record whose reading began at `offset`.
+    pub fn line_at(&mut self, offset: usize) -> u64 {
+        let offset = offset.min(self.text.len());
+        if offset > self.pos {
+            self.newlines +=
+                memchr::memchr_iter(b'\n', &self.text[self.pos..offset]).count() as u64;
+            self.pos = offset;
+        }
+        let skipped = self.text[self.pos..]
+            .iter()
+            .take_while(|&&b| b == b'\r' || b == b'\n')
+            .filter(|&&b| b == b'\n')
+            .count() as u64;
+        self.newlines + skipped + 1
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -276,3 +276,42 @@ fn a_round_can_add_its_own_codes() {
     ok(Some(&round), &["draw"]);
     ok(Some(&round), &["record", "--id", "A2", "--fail", "NM_FAKE"]);
 }
+
+#[test]
+fn line_numbers_are_right_for_excel_crlf_files_with_blank_lines() {
+    let tmp = TempDir::new().unwrap();
+    let (round, ids) = drawn_round(tmp.path(), "r", 8);
+    let text = format!("id,verdict\r\n{},pass\r\n\r\n{},maybe\r\n", ids[0], ids[1]);
+    let f = write(tmp.path(), "crlf.csv", &text);
+    refused(
+        &round,
+        &["record", f.to_str().unwrap()],
+        "crlf.csv: line 4: field \"verdict\" is \"maybe\"",
+    );
+    let plan = write(
+        tmp.path(),
+        "plan.csv",
+        "stratum,quota\r\n合肥市,1\r\n\r\n省直厅局,x\r\n",
+    );
+    let o = run(
+        None,
+        &[
+            "init",
+            tmp.path().join("p").to_str().unwrap(),
+            "--round",
+            "p",
+            "--population",
+            "x",
+            "--rate",
+            "1/2",
+            "--allocation",
+            &format!("quotas={}", plan.display()),
+        ],
+    );
+    assert_eq!(o.code, 2);
+    assert!(
+        o.stderr.contains("plan.csv: line 4: quota \"x\""),
+        "{}",
+        o.stderr
+    );
+}
