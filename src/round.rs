@@ -235,6 +235,17 @@ pub struct RoundState {
 impl RoundState {
     /// Replays a checked log, enforcing the order of the steps.
     pub fn from_log(log: &Log) -> Result<RoundState, String> {
+        Self::replay(log, false)
+    }
+
+    /// The state as of the draw: replays the log only up to `sample-drawn`
+    /// (cheap: the results come after it). For work that needs the roster,
+    /// seed and plan but not the results.
+    pub fn through_draw(log: &Log) -> Result<RoundState, String> {
+        Self::replay(log, true)
+    }
+
+    fn replay(log: &Log, stop_at_draw: bool) -> Result<RoundState, String> {
         let first = log
             .lines
             .first()
@@ -287,6 +298,9 @@ impl RoundState {
                         return Err(format!("line {n}: a second draw"));
                     }
                     st.drawn = Some(log.fields(i)?);
+                    if stop_at_draw {
+                        return Ok(st);
+                    }
                 }
                 ResultRecorded::TYPE | ResultAmended::TYPE if st.published.is_some() => {
                     return Err(format!("line {n}: a result after the report was published"));

@@ -105,36 +105,57 @@ pub fn verify(inputs: &Inputs<'_>) -> Vec<Finding> {
             return out.0;
         }
     };
-    // 2. The order of the records.
+    // Checks 3 and 4 (roster.tsv and the redraw) need only the log up to the
+    // draw; check 2 (the order, a replay of every record) and checks 5 to 7
+    // (the results and the published numbers) need all of it. Run the two
+    // groups on both cores.
+    let early = RoundState::through_draw(log);
+    let (roster_draw, (order, numbers)) = std::thread::scope(|s| {
+        let rd = s.spawn(|| match &early {
+            Ok(st) if st.drawn.is_some() => roster_and_draw(inputs, st),
+            _ => Vec::new(),
+        });
+        let rest = order_and_numbers(inputs, log);
+        (rd.join().expect("the redraw does not panic"), rest)
+    });
+    let order_ok = order.ok;
+    out.0.push(order);
+    match numbers {
+        Some(numbers) if order_ok => {
+            out.0.extend(roster_draw);
+            out.0.extend(numbers);
+        }
+        _ => out.skipped(
+            AFTER_ORDER,
+            "the records are out of order, or nothing was drawn",
+        ),
+    }
+    out.0
+}
+
+/// 2. the order of the records; then, if it holds, checks 5 to 7.
+fn order_and_numbers(inputs: &Inputs<'_>, log: &Log) -> (Finding, Option<Vec<Finding>>) {
+    let failed = |detail: String| Finding {
+        check: "order",
+        ok: false,
+        detail,
+    };
     let state = match RoundState::from_log(log) {
         Ok(st) => st,
-        Err(e) => {
-            out.failed("order", e);
-            out.skipped(AFTER_ORDER, "the records are out of order");
-            return out.0;
-        }
+        Err(e) => return (failed(e), None),
     };
     let (Some(_), Some(_), Some(_)) = (&state.roster, &state.seed, &state.drawn) else {
-        out.failed("order", "the round has no roster, seed and draw yet".into());
-        out.skipped(AFTER_ORDER, "nothing was drawn");
-        return out.0;
+        return (
+            failed("the round has no roster, seed and draw yet".into()),
+            None,
+        );
     };
-    out.ok(
-        "order",
-        "round-opened, roster-committed, seed-revealed, sample-drawn, then results".into(),
-    );
-
-    // Checks 3 and 4 (roster.tsv and the redraw) and checks 5 to 7 (the
-    // log's results and the published numbers) read different inputs: run
-    // them on both cores.
-    let (roster_draw, numbers) = std::thread::scope(|s| {
-        let rd = s.spawn(|| roster_and_draw(inputs, &state));
-        let numbers = results_and_numbers(inputs, log, &state);
-        (rd.join().expect("the redraw does not panic"), numbers)
-    });
-    out.0.extend(roster_draw);
-    out.0.extend(numbers);
-    out.0
+    let ok = Finding {
+        check: "order",
+        ok: true,
+        detail: "round-opened, roster-committed, seed-revealed, sample-drawn, then results".into(),
+    };
+    (ok, Some(results_and_numbers(inputs, log, &state)))
 }
 
 /// 3. roster.tsv is what was committed, and canonical; 4. the draw, redone.
