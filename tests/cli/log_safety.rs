@@ -356,3 +356,108 @@ fn repair_refuses_damage_that_is_not_a_torn_tail() {
     let check = ok(Some(&round), &["log", "check"]);
     assert!(check.contains("last: result-recorded"), "{check}");
 }
+
+/// The code blocks of SPEC.md §5 (Python, and a shell loop around sha256sum)
+/// are the contract an auditor runs: they must agree with `log check`.
+#[test]
+fn the_chain_checks_printed_in_the_spec_agree_with_log_check() {
+    let spec = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("SPEC.md")).unwrap();
+    let block = |lang: &str| -> String {
+        let start = spec
+            .find("Checking the chain needs nothing")
+            .expect("§5 chain check");
+        let from = spec[start..].find(&format!("```{lang}\n")).unwrap() + start + lang.len() + 4;
+        let to = spec[from..].find("```").unwrap() + from;
+        spec[from..to].to_string()
+    };
+    let tmp = TempDir::new().unwrap();
+    let (round, ids) = drawn_round(tmp.path(), "r", 40);
+    let f = write(
+        tmp.path(),
+        "b.csv",
+        &format!("id,verdict\n{},pass\n{},pass\n", ids[0], ids[1]),
+    );
+    ok(Some(&round), &["record", f.to_str().unwrap()]);
+    ok(
+        Some(&round),
+        &[
+            "record",
+            "--id",
+            &ids[2],
+            "--fail",
+            "NM_NOT_UPDATED",
+            "--note",
+            "引号\"和\\反斜杠",
+        ],
+    );
+    let check = ok(Some(&round), &["log", "check"]);
+    let head = check
+        .lines()
+        .find_map(|l| l.strip_prefix("head: "))
+        .unwrap()
+        .to_string();
+    let lines = check
+        .lines()
+        .find_map(|l| l.strip_prefix("ok: "))
+        .unwrap()
+        .trim_end_matches(" lines")
+        .to_string();
+    let want = format!("{lines} lines, head {head}");
+
+    let log = round.join("log.jsonl");
+    match std::process::Command::new("python3")
+        .arg("-c")
+        .arg(block("python"))
+        .arg(&log)
+        .output()
+    {
+        Ok(o) => assert_eq!(
+            String::from_utf8_lossy(&o.stdout).trim(),
+            want,
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        ),
+        Err(_) => eprintln!("python3 not found: the spec's Python check was not run"),
+    }
+    let sh = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(block("sh"))
+        .current_dir(&round)
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&sh.stdout).trim(),
+        want,
+        "{}",
+        String::from_utf8_lossy(&sh.stderr)
+    );
+
+    // And both see a changed line.
+    let text = fs::read_to_string(&log).unwrap().replacen(
+        "\"verdict\":\"pass\"",
+        "\"verdict\":\"fail\"",
+        1,
+    );
+    fs::write(&log, text).unwrap();
+    let sh = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(block("sh"))
+        .current_dir(&round)
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&sh.stdout).contains("does not chain"),
+        "{}",
+        String::from_utf8_lossy(&sh.stdout)
+    );
+    if let Ok(o) = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(block("python"))
+        .arg(&log)
+        .output()
+    {
+        assert!(
+            !o.status.success() && String::from_utf8_lossy(&o.stderr).contains("does not chain")
+        );
+    }
+}
