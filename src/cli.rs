@@ -260,7 +260,7 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "FILE", requires = "pubkey")]
     pub checkpoint: Vec<PathBuf>,
     /// The public key that signed the checkpoints (NAME.pub).
-    #[arg(long, value_name = "KEY.pub")]
+    #[arg(long, value_name = "KEY.pub", requires = "checkpoint")]
     pub pubkey: Option<PathBuf>,
 }
 
