@@ -161,19 +161,8 @@ pub struct RecordArgs {
     /// One result: the sampled account's id.
     #[arg(long)]
     pub id: Option<String>,
-    /// The account passed.
-    #[arg(long, conflicts_with = "fail")]
-    pub pass: bool,
-    /// The account failed, for these single-veto reason codes.
-    #[arg(long, value_name = "CODE[,CODE...]")]
-    pub fail: Option<String>,
-    /// Further reason codes (for a pass: non-veto notes such as REGISTRY_MISMATCH).
-    #[arg(long, value_name = "CODE[,CODE...]")]
-    pub reason: Option<String>,
-    #[arg(long)]
-    pub note: Option<String>,
-    #[arg(long)]
-    pub inspector: Option<String>,
+    #[command(flatten)]
+    pub verdict: VerdictArgs,
     /// Date of the check, YYYY-MM-DD.
     #[arg(long, value_name = "DATE")]
     pub checked_at: Option<String>,
@@ -185,15 +174,25 @@ pub struct RecordArgs {
 pub struct AmendArgs {
     #[arg(long)]
     pub id: String,
-    #[arg(long, conflicts_with = "fail")]
-    pub pass: bool,
-    #[arg(long, value_name = "CODE[,CODE...]")]
-    pub fail: Option<String>,
-    #[arg(long, value_name = "CODE[,CODE...]")]
-    pub reason: Option<String>,
+    #[command(flatten)]
+    pub verdict: VerdictArgs,
     /// Why the result changes (kept in the log).
     #[arg(long)]
     pub why: String,
+}
+
+/// One result given on the command line.
+#[derive(Debug, Args)]
+pub struct VerdictArgs {
+    /// The account passed.
+    #[arg(long, conflicts_with = "fail")]
+    pub pass: bool,
+    /// The account failed, for these single-veto reason codes.
+    #[arg(long, value_name = "CODE[,CODE...]")]
+    pub fail: Option<String>,
+    /// Further reason codes (for a pass: non-veto notes such as REGISTRY_MISMATCH).
+    #[arg(long, value_name = "CODE[,CODE...]")]
+    pub reason: Option<String>,
     #[arg(long)]
     pub note: Option<String>,
     #[arg(long)]

@@ -394,6 +394,15 @@ fn first_difference(redrawn: &Manifest, on_disk: Option<&Manifest>) -> String {
         .into()
 }
 
+/// Notes each of total, checked, failed where the published row differs.
+fn diff_counts(diffs: &mut Vec<String>, row: &str, theirs: [u64; 3], mine: [u64; 3]) {
+    for ((col, t), m) in ["total", "checked", "failed"].iter().zip(theirs).zip(mine) {
+        if t != m {
+            diffs.push(format!("{row}: {col} is {t}, the records give {m}"));
+        }
+    }
+}
+
 fn compare_table(out: &mut Out, table: &Table, published: &PublishedTable, file: &str) {
     let ours: HashMap<&str, &crate::report::Row> =
         table.rows.iter().map(|r| (r.stratum.as_str(), r)).collect();
@@ -404,20 +413,12 @@ fn compare_table(out: &mut Out, table: &Table, published: &PublishedTable, file:
                 "{file} line {}: stratum {:?} is not in the round",
                 p.line, p.stratum
             )),
-            Some(r) => {
-                for (col, theirs, mine) in [
-                    ("total", p.total, r.total),
-                    ("checked", p.checked, r.checked),
-                    ("failed", p.failed, r.failed),
-                ] {
-                    if theirs != mine {
-                        diffs.push(format!(
-                            "{file} line {} ({}): {col} is {theirs}, the records give {mine}",
-                            p.line, p.stratum
-                        ));
-                    }
-                }
-            }
+            Some(r) => diff_counts(
+                &mut diffs,
+                &format!("{file} line {} ({})", p.line, p.stratum),
+                [p.total, p.checked, p.failed],
+                [r.total, r.checked, r.failed],
+            ),
         }
     }
     for r in &table.rows {
@@ -428,19 +429,13 @@ fn compare_table(out: &mut Out, table: &Table, published: &PublishedTable, file:
     match &published.totals {
         None => diffs.push(format!("{file}: has no totals row (合计)")),
         Some(t) => {
-            let mine = table.totals;
-            for (col, theirs, m) in [
-                ("total", t.total, mine.total),
-                ("checked", t.checked, mine.checked),
-                ("failed", t.failed, mine.failed),
-            ] {
-                if theirs != m {
-                    diffs.push(format!(
-                        "{file} line {} (totals): {col} is {theirs}, the records give {m}",
-                        t.line
-                    ));
-                }
-            }
+            let m = table.totals;
+            diff_counts(
+                &mut diffs,
+                &format!("{file} line {} (totals)", t.line),
+                [t.total, t.checked, t.failed],
+                [m.total, m.checked, m.failed],
+            );
         }
     }
     if diffs.is_empty() {

@@ -43,12 +43,8 @@ fn refuse_if_closed(state: &RoundState) -> Result<()> {
 
 /// The verdict and reason codes given on the command line: `--pass` or
 /// `--fail CODES`, plus any `--reason CODES`.
-fn verdict_of(
-    pass: bool,
-    fail: &Option<String>,
-    reason: &Option<String>,
-) -> Result<(Verdict, Vec<String>)> {
-    let (verdict, mut reasons) = match (pass, fail) {
+fn verdict_of(v: &crate::cli::VerdictArgs) -> Result<(Verdict, Vec<String>)> {
+    let (verdict, mut reasons) = match (v.pass, &v.fail) {
         (true, None) => (Verdict::Pass, Vec::new()),
         (false, Some(codes)) => (Verdict::Fail, split_reasons(codes)),
         _ => {
@@ -57,7 +53,7 @@ fn verdict_of(
             ));
         }
     };
-    reasons.extend(reason.as_deref().map(split_reasons).unwrap_or_default());
+    reasons.extend(v.reason.as_deref().map(split_reasons).unwrap_or_default());
     Ok((verdict, reasons))
 }
 
@@ -70,7 +66,7 @@ pub fn record(dir: &Path, args: &RecordArgs) -> Result<()> {
     let mut source_text = None;
     let (rows, file, file_sha) = match (&args.file, &args.id) {
         (Some(path), None) => {
-            if args.pass || args.fail.is_some() {
+            if args.verdict.pass || args.verdict.fail.is_some() {
                 return Err(Error::input(
                     "a results file carries its own verdicts; drop --pass/--fail",
                 ));
@@ -84,7 +80,7 @@ pub fn record(dir: &Path, args: &RecordArgs) -> Result<()> {
             (rows, name, sha)
         }
         (None, Some(id)) => {
-            let (verdict, reasons) = verdict_of(args.pass, &args.fail, &args.reason)?;
+            let (verdict, reasons) = verdict_of(&args.verdict)?;
             let checked_at = parse_date(args.checked_at.as_deref().unwrap_or(""))
                 .map_err(|e| Error::input(format!("--checked-at: {e}")))?;
             let row = ResultRow {
@@ -92,8 +88,8 @@ pub fn record(dir: &Path, args: &RecordArgs) -> Result<()> {
                 id: crate::text::normalize_field(id).into_owned(),
                 verdict,
                 reasons,
-                note: args.note.clone().unwrap_or_default(),
-                inspector: args.inspector.clone().unwrap_or_default(),
+                note: args.verdict.note.clone().unwrap_or_default(),
+                inspector: args.verdict.inspector.clone().unwrap_or_default(),
                 checked_at,
             };
             (vec![row], "--id".to_string(), String::new())
@@ -150,7 +146,7 @@ pub fn amend(dir: &Path, args: &AmendArgs) -> Result<()> {
             "--why: say why the result changes; corrections keep their reason in the log",
         ));
     }
-    let (verdict, reasons) = verdict_of(args.pass, &args.fail, &args.reason)?;
+    let (verdict, reasons) = verdict_of(&args.verdict)?;
     let reasons = check_reasons(verdict, &reasons, &log.state.opened.codebook())
         .map_err(|e| Error::input(format!("{id:?}: {e}")))?;
     let manifest = load_manifest(dir, &log.state)?;
@@ -163,8 +159,8 @@ pub fn amend(dir: &Path, args: &AmendArgs) -> Result<()> {
         stratum,
         verdict,
         reasons,
-        note: args.note.clone().unwrap_or_default(),
-        inspector: args.inspector.clone().unwrap_or_default(),
+        note: args.verdict.note.clone().unwrap_or_default(),
+        inspector: args.verdict.inspector.clone().unwrap_or_default(),
         why,
     };
     let was = current.verdict;
