@@ -70,6 +70,8 @@ pub enum Command {
     VerifyProof(VerifyProofArgs),
     /// Run the Anhui 2023 Q3 example end to end (init … report --publish, verify) in a fresh directory.
     Demo(DemoArgs),
+    /// Where the round stands and what comes next.
+    Status,
     /// Work on the log itself.
     #[command(subcommand)]
     Log(LogCommand),

@@ -61,6 +61,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Verify(args) => cmd::verify::verify_round(dir, args),
         Command::Claims(args) => cmd::verify::claims(args),
         Command::Demo(args) => cmd::demo::run(args),
+        Command::Status => cmd::status::run(dir),
         Command::Log(LogCommand::Check) => cmd::log::check(dir),
         Command::Log(LogCommand::Repair) => cmd::log::repair(dir),
     }

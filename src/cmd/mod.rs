@@ -10,6 +10,7 @@ pub mod report;
 pub mod roster;
 pub mod seed;
 pub mod sign;
+pub mod status;
 pub mod verify;
 
 use std::path::Path;

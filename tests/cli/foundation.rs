@@ -552,3 +552,21 @@ fn sample_csv_keeps_quoted_commas_and_line_breaks_of_other_columns() {
     let sample2 = fs::read_to_string(round2.join("sample.csv")).unwrap();
     assert_eq!(sample2, sample.replace("\"two\r\nlines\"", "two lines"));
 }
+
+#[test]
+fn status_says_what_comes_next_at_each_step() {
+    let tmp = TempDir::new().unwrap();
+    let round = init(tmp.path(), "r", &[]);
+    assert!(ok(Some(&round), &["status"]).contains("next:       commit the roster"));
+    let f = write(tmp.path(), "r.csv", WORKED);
+    ok(Some(&round), &["roster", f.to_str().unwrap()]);
+    assert!(ok(Some(&round), &["status"]).contains("record the public seed"));
+    ok(Some(&round), &["seed", SEED]);
+    assert!(ok(Some(&round), &["status"]).contains("next:       draw the sample"));
+    ok(Some(&round), &["draw"]);
+    let s = ok(Some(&round), &["status"]);
+    assert!(
+        s.contains("results:    0 of 3 (0 fail)") && s.contains("record the 3 missing results"),
+        "{s}"
+    );
+}
