@@ -261,7 +261,14 @@ impl RoundState {
             roster: None,
             seed: None,
             drawn: None,
-            results: IdMap::default(),
+            // Sized once: a million results would otherwise rehash twenty times.
+            results: IdMap::with_capacity_and_hasher(
+                log.lines
+                    .iter()
+                    .filter(|l| l.kind == ResultRecorded::TYPE)
+                    .count(),
+                Default::default(),
+            ),
             published: None,
             len: log.lines.len() as u64,
             head: log.head(),
