@@ -274,6 +274,34 @@ fn tampering_with_a_200_line_log_is_caught_at_the_first_bad_line() {
         );
     }
 
+    // Every deletion and duplication of a line, and every swap of two lines,
+    // in-process: each is caught at the first line that no longer chains
+    // (deleting the last line is cutting the end: see below).
+    let parse = |ls: &[&[u8]]| choucha::log::parse_log(ls.concat()).err().map(|d| d.line);
+    for i in 0..199 {
+        let mut ls = lines.clone();
+        ls.remove(i);
+        assert_eq!(parse(&ls), Some(i as u64 + 1), "deleted line {}", i + 1);
+    }
+    for i in 0..200 {
+        let mut ls = lines.clone();
+        ls.insert(i, lines[i]);
+        assert_eq!(parse(&ls), Some(i as u64 + 2), "duplicated line {}", i + 1);
+    }
+    for i in 0..200 {
+        for j in i + 1..200 {
+            let mut ls = lines.clone();
+            ls.swap(i, j);
+            assert_eq!(
+                parse(&ls),
+                Some(i as u64 + 1),
+                "swapped lines {} and {}",
+                i + 1,
+                j + 1
+            );
+        }
+    }
+
     // Through the CLI: a sample of changes, deletions, duplications and swaps.
     let mut rng = TestRng::from_env(7);
     let join = |ls: &[&[u8]]| ls.concat();
