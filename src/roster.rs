@@ -721,3 +721,57 @@ pub fn parse_canonical<'a>(bytes: &'a [u8], file: &str) -> Result<CanonicalRoste
     }
     Ok(CanonicalRoster { strata })
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn spell(s: &str, pad: u8) -> String {
+        // The same name as people type it: padded with spaces or U+3000,
+        // and with é decomposed (NFD) half the time.
+        let s = if pad % 2 == 0 {
+            s.replace('\u{e9}', "e\u{301}")
+        } else {
+            s.to_string()
+        };
+        match pad % 3 {
+            0 => s,
+            1 => format!(" {s}\u{3000}"),
+            _ => format!("\u{3000}{s} "),
+        }
+    }
+
+    proptest! {
+        /// Any order of rows, any padding and either Unicode spelling give
+        /// the same canonical bytes: sorted pairs of normalised names.
+        #[test]
+        fn canonical_form_ignores_row_order_and_spelling(
+            rows in proptest::collection::vec((0usize..4, 0u32..5000), 1..60),
+            pads in proptest::collection::vec(any::<u8>(), 60),
+            rotate in 0usize..60,
+        ) {
+            let strata = ["合肥市", "省直厅局", "caf\u{e9}", "Z"];
+            let mut seen = std::collections::HashSet::new();
+            let rows: Vec<(usize, String)> = rows.into_iter()
+                .filter(|(_, n)| seen.insert(*n))
+                .map(|(s, n)| (s, format!("id-{n}-\u{e9}")))
+                .collect();
+            let mut want: Vec<(String, String)> = rows.iter()
+                .map(|(s, id)| (strata[*s].to_string(), id.clone()))
+                .collect();
+            want.sort_by(|a, b| (a.0.as_bytes(), a.1.as_bytes()).cmp(&(b.0.as_bytes(), b.1.as_bytes())));
+            let want: String = want.iter().map(|(s, i)| format!("{s}\t{i}\n")).collect();
+
+            let mut shuffled = rows.clone();
+            let n = shuffled.len();
+            shuffled.rotate_left(rotate % n);
+            let mut text = String::from("region,id,name\n");
+            for (k, (s, id)) in shuffled.iter().enumerate() {
+                text.push_str(&format!("\"{}\",\"{}\",n{k}\n", spell(strata[*s], pads[k % 60]), spell(id, pads[(k + 7) % 60])));
+            }
+            let r = parse(&text, "p.csv", &RosterOptions::default()).unwrap();
+            prop_assert_eq!(String::from_utf8(r.canonical_tsv()).unwrap(), want);
+        }
+    }
+}
