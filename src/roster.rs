@@ -730,7 +730,7 @@ mod properties {
     fn spell(s: &str, pad: u8) -> String {
         // The same name as people type it: padded with spaces or U+3000,
         // and with é decomposed (NFD) half the time.
-        let s = if pad % 2 == 0 {
+        let s = if pad.is_multiple_of(2) {
             s.replace('\u{e9}', "e\u{301}")
         } else {
             s.to_string()
