@@ -66,7 +66,6 @@ impl RecordSplitter {
                 Record | End => break,
             }
         }
-        let _ = outp;
         let mut fields = Vec::with_capacity(nends);
         let mut start = 0;
         for &end in &self.ends[..nends] {

@@ -26,7 +26,6 @@ fn conclude(lines: impl Iterator<Item = (bool, String)>, what: &str) -> Result<(
         failed += usize::from(!ok);
         println!("{line}");
     }
-    let _ = &what;
     if failed == 0 {
         println!("verdict: ok — all {total} checks hold");
         Ok(())
