@@ -138,35 +138,39 @@ pub fn quotas(
             }
             Ok(k)
         }
-        Allocation::Quotas(plan) => {
-            let mut k = Vec::with_capacity(strata.len());
-            for &(name, n) in strata {
-                let given = plan.iter().find(|(s, _)| s == name).map(|&(_, q)| q);
-                match given {
-                    None => {
-                        return Err(format!(
-                            "the quota plan has no quota for stratum {name:?}; every stratum of the roster must be named"
-                        ));
-                    }
-                    Some(q) if q > n => {
-                        return Err(format!(
-                            "the quota plan gives stratum {name:?} a quota of {q}, but it has only {n} accounts"
-                        ));
-                    }
-                    Some(q) => k.push(q),
-                }
-            }
-            if let Some((name, _)) = plan
-                .iter()
-                .find(|(s, _)| !strata.iter().any(|&(t, _)| t == s))
-            {
+        Allocation::Quotas(plan) => plan_quotas(strata, plan),
+    }
+}
+
+/// The quotas of a plan fixed in advance, checked against the roster: every
+/// stratum named, none above its size, no stratum the roster lacks.
+pub fn plan_quotas(strata: &[(&str, u64)], plan: &[(String, u64)]) -> Result<Vec<u64>, String> {
+    let mut k = Vec::with_capacity(strata.len());
+    for &(name, n) in strata {
+        let given = plan.iter().find(|(s, _)| s == name).map(|&(_, q)| q);
+        match given {
+            None => {
                 return Err(format!(
-                    "the quota plan names stratum {name:?}, which the roster does not have"
+                    "the quota plan has no quota for stratum {name:?}; every stratum of the roster must be named"
                 ));
             }
-            Ok(k)
+            Some(q) if q > n => {
+                return Err(format!(
+                    "the quota plan gives stratum {name:?} a quota of {q}, but it has only {n} accounts"
+                ));
+            }
+            Some(q) => k.push(q),
         }
     }
+    if let Some((name, _)) = plan
+        .iter()
+        .find(|(s, _)| !strata.iter().any(|&(t, _)| t == s))
+    {
+        return Err(format!(
+            "the quota plan names stratum {name:?}, which the roster does not have"
+        ));
+    }
+    Ok(k)
 }
 
 /// Draws `k` of a stratum's `n` accounts: a partial Fisher-Yates shuffle of

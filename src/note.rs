@@ -249,16 +249,27 @@ pub fn sign(text: &str, name: &str, key: &SigningKey) -> Result<String, String> 
 /// Checks `note` and returns its text if it carries a valid signature by
 /// `verifier` (same name and key ID).
 ///
+/// The note's text and its signature block, split at the last blank line.
+fn split(note: &str) -> Result<(&str, &str), String> {
+    let Some(at) = note.rfind("\n\n") else {
+        return Err("signed note has no blank line before its signatures".to_string());
+    };
+    Ok((&note[..at + 1], &note[at + 2..]))
+}
+
+/// The text of a note, its signatures NOT checked: for reading a note whose
+/// signature is checked elsewhere (or by another key).
+pub fn unverified_text(note: &str) -> Result<&str, String> {
+    split(note).map(|(text, _)| text)
+}
+
 /// Signatures by other keys are ignored, as the spec requires; a signature
 /// by this key that does not verify rejects the whole note, even if another
 /// line by the same key verifies.
 pub fn open(note: &str, verifier: &Verifier) -> Result<String, String> {
     use ed25519_dalek::Verifier as _;
     check_controls(note, "signed note")?;
-    let Some(split) = note.rfind("\n\n") else {
-        return Err("signed note has no blank line before its signatures".to_string());
-    };
-    let (text, sigs) = (&note[..split + 1], &note[split + 2..]);
+    let (text, sigs) = split(note)?;
     if sigs.is_empty() || !sigs.ends_with('\n') {
         return Err("signed note's signature lines do not end in a newline".to_string());
     }

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::error::{Error, Result};
-use crate::text::{LineCounter, normalize_field};
+use crate::text::{LineCounter, header_is, normalize_field};
 
 const STRATUM_HEADERS: &[&str] = &["stratum", "region", "地区", "所属地区", "省直厅局/各市"];
 const QUOTA_HEADERS: &[&str] = &["quota", "抽查数", "检查数"];
@@ -29,10 +29,7 @@ pub fn parse_plan(text: &str, file: &str) -> Result<Vec<(String, u64)>> {
     let find = |names: &[&str], what: &str| {
         header
             .iter()
-            .position(|h| {
-                let h = normalize_field(h);
-                names.iter().any(|n| h.eq_ignore_ascii_case(n))
-            })
+            .position(|h| header_is(&normalize_field(h), names))
             .ok_or_else(|| {
                 err(
                     1,

@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::manifest::Manifest;
 use crate::roster::ID_HEADERS;
 use crate::round::{FinalResult, IdMap, ResultRecorded, Verdict};
-use crate::text::{LineCounter, normalize_field};
+use crate::text::{LineCounter, header_is, normalize_field};
 
 const VERDICT_HEADERS: &[&str] = &["verdict", "结果", "检查结果", "结论"];
 const REASON_HEADERS: &[&str] = &["reason", "reasons", "原因", "问题", "问题类型"];
@@ -21,6 +21,7 @@ const MAX_REPORTED: usize = 20;
 /// One row of a results file, before it is checked against the round.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResultRow {
+    /// 1-based line of the results file; 0 for a result given on the command line.
     pub line: u64,
     pub id: String,
     pub verdict: Verdict,
@@ -108,11 +109,7 @@ pub fn parse_results(text: &str, file: &str) -> Result<Vec<ResultRow>> {
             .map(|h| normalize_field(h).into_owned())
             .collect(),
     };
-    let find = |names: &[&str]| {
-        header
-            .iter()
-            .position(|h| names.iter().any(|n| h == n || h.eq_ignore_ascii_case(n)))
-    };
+    let find = |names: &[&str]| header.iter().position(|h| header_is(h, names));
     let id_col = find(ID_HEADERS).ok_or_else(|| {
         Error::input(format!(
             "{file}: line 1: no id column; expected one of {}",
@@ -220,8 +217,12 @@ impl<'a> Problems<'a> {
     fn add(&mut self, line: u64, what: String) {
         self.count += 1;
         if self.list.len() < MAX_REPORTED {
-            self.list
-                .push(format!("{}: line {line}: {what}", self.file));
+            // Line 0 is a result given on the command line: nothing to locate.
+            self.list.push(if line == 0 {
+                what
+            } else {
+                format!("{}: line {line}: {what}", self.file)
+            });
         }
     }
 

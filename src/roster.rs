@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use crate::error::{Error, Result};
-use crate::text::{LineCounter, normalize_field};
+use crate::text::{LineCounter, header_is, normalize_field};
 
 /// Header names recognised without `--id-column`, compared after NFC and trimming
 /// (ASCII case-insensitively).
@@ -59,10 +59,6 @@ pub struct Roster {
     pub stratum_column: String,
 }
 
-fn header_matches(name: &str, wanted: &str) -> bool {
-    name == wanted || name.eq_ignore_ascii_case(wanted)
-}
-
 /// Finds a column: the one the user named, or the single recognised default.
 fn find_column(
     header: &[String],
@@ -94,7 +90,7 @@ fn find_column(
         };
     }
     let hits: Vec<usize> = (0..header.len())
-        .filter(|&i| defaults.iter().any(|d| header_matches(&header[i], d)))
+        .filter(|&i| header_is(&header[i], defaults))
         .collect();
     match hits.as_slice() {
         [i] => Ok(*i),

@@ -97,6 +97,14 @@ pub fn normalize_field(s: &str) -> Cow<'_, str> {
     Cow::Owned(t.to_string())
 }
 
+/// Whether a (normalised) header names one of `wanted`: exactly, or for
+/// ASCII names regardless of case (`ID`, `Region`).
+pub fn header_is(name: &str, wanted: &[&str]) -> bool {
+    wanted
+        .iter()
+        .any(|w| name == *w || name.eq_ignore_ascii_case(w))
+}
+
 /// Line numbers of CSV records from byte offsets, for offsets that only
 /// grow. The csv crate's own line count skips the blank lines before a record
 /// and counts CR LF inconsistently; its byte offset is exact: where it began

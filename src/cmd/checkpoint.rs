@@ -93,10 +93,13 @@ pub fn checkpoint(dir: &Path, args: &CheckpointArgs) -> Result<()> {
     Ok(())
 }
 
-/// An earlier checkpoint signed by another key is still compared by its body.
+/// A checkpoint's body, its signature not checked: an earlier checkpoint
+/// signed by another key is still compared, and `prove` leaves checking the
+/// signature to `verify-proof`.
 fn parse_unsigned(note: &str) -> Result<Checkpoint> {
-    let body = note.split("\n\n").next().unwrap_or("");
-    Checkpoint::parse(&format!("{body}\n")).map_err(Error::input)
+    crate::note::unverified_text(note)
+        .and_then(Checkpoint::parse)
+        .map_err(Error::input)
 }
 
 pub fn prove_cmd(dir: &Path, args: &ProveArgs) -> Result<()> {

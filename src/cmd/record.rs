@@ -100,16 +100,13 @@ pub fn record(dir: &Path, args: &RecordArgs) -> Result<()> {
             ));
         }
     };
-    let records = validate(rows, &file, &sample, &log.state.results, &codes).map_err(|e| {
-        match (e, &args.id) {
-            // One result from the command line: the message need not name a line.
-            (Error::Input(m), Some(_)) => Error::input(m.replace("--id: line 0: ", "")),
-            (e, _) => match &source_text {
+    let records =
+        validate(rows, &file, &sample, &log.state.results, &codes).map_err(
+            |e| match &source_text {
                 Some(src) => src.locate(e),
                 None => e,
             },
-        }
-    })?;
+        )?;
     let source = args
         .file
         .as_ref()
@@ -150,9 +147,12 @@ pub fn amend(dir: &Path, args: &AmendArgs) -> Result<()> {
     let reasons = check_reasons(verdict, &reasons, &log.state.opened.codebook())
         .map_err(|e| Error::input(format!("{id:?}: {e}")))?;
     let manifest = load_manifest(dir, &log.state)?;
-    let stratum = sample_index(&manifest)
-        .get(id.as_str())
-        .map(|s| s.to_string())
+    // One id: a scan of the sample, not an index of all of it.
+    let stratum = manifest
+        .strata
+        .iter()
+        .find(|s| s.ids.contains(&id))
+        .map(|s| s.name.clone())
         .unwrap_or_default();
     let record = ResultAmended {
         id: id.clone(),

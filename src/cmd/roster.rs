@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crate::cli::RosterArgs;
-use crate::draw::{Allocation, quotas};
+use crate::draw::{Allocation, plan_quotas};
 use crate::error::{Error, Result};
 use crate::fsio::AtomicFile;
 use crate::logfile::LockedLog;
@@ -41,14 +41,14 @@ pub fn run(dir: &Path, args: &RosterArgs) -> Result<()> {
 
     // A quota plan must fit this roster; better to learn it now than after the seed.
     let allocation = log.state.opened.allocation().map_err(Error::refused)?;
-    if let Allocation::Quotas(_) = allocation {
+    if let Allocation::Quotas(plan) = &allocation {
         let sizes: Vec<(&str, u64)> = roster
             .strata
             .iter()
             .map(String::as_str)
             .zip(counts.iter().copied())
             .collect();
-        quotas(&sizes, "1/1".parse().expect("valid"), &allocation, "").map_err(|e| {
+        plan_quotas(&sizes, plan).map_err(|e| {
             Error::input(format!("{file}: does not fit the round's quota plan: {e}"))
         })?;
     }

@@ -433,59 +433,45 @@ fn the_chain_checks_printed_in_the_spec_agree_with_log_check() {
     let want = format!("{lines} lines, head {head}");
 
     let log = round.join("log.jsonl");
-    match std::process::Command::new("python3")
-        .arg("-c")
-        .arg(block("python"))
-        .arg(&log)
-        .output()
-    {
-        Ok(o) => assert_eq!(
-            String::from_utf8_lossy(&o.stdout).trim(),
-            want,
-            "{}",
-            String::from_utf8_lossy(&o.stderr)
-        ),
-        Err(_) => eprintln!("python3 not found: the spec's Python check was not run"),
+    // Each check's stdout and stderr, or None where python3 is missing.
+    let python = || {
+        std::process::Command::new("python3")
+            .arg("-c")
+            .arg(block("python"))
+            .arg(&log)
+            .output()
+            .ok()
+    };
+    let shell = || {
+        std::process::Command::new("sh")
+            .arg("-c")
+            .arg(block("sh"))
+            .current_dir(&round)
+            .output()
+            .unwrap()
+    };
+    let text = |b: &[u8]| String::from_utf8_lossy(b).trim().to_string();
+    match python() {
+        Some(o) => assert_eq!(text(&o.stdout), want, "{}", text(&o.stderr)),
+        None => eprintln!("python3 not found: the spec's Python check was not run"),
     }
-    let sh = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(block("sh"))
-        .current_dir(&round)
-        .output()
-        .unwrap();
-    assert_eq!(
-        String::from_utf8_lossy(&sh.stdout).trim(),
-        want,
-        "{}",
-        String::from_utf8_lossy(&sh.stderr)
-    );
+    let sh = shell();
+    assert_eq!(text(&sh.stdout), want, "{}", text(&sh.stderr));
 
     // And both see a changed line.
-    let text = fs::read_to_string(&log).unwrap().replacen(
+    let changed = fs::read_to_string(&log).unwrap().replacen(
         "\"verdict\":\"pass\"",
         "\"verdict\":\"fail\"",
         1,
     );
-    fs::write(&log, text).unwrap();
-    let sh = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(block("sh"))
-        .current_dir(&round)
-        .output()
-        .unwrap();
+    fs::write(&log, changed).unwrap();
+    let sh = shell();
     assert!(
-        String::from_utf8_lossy(&sh.stdout).contains("does not chain"),
+        text(&sh.stdout).contains("does not chain"),
         "{}",
-        String::from_utf8_lossy(&sh.stdout)
+        text(&sh.stdout)
     );
-    if let Ok(o) = std::process::Command::new("python3")
-        .arg("-c")
-        .arg(block("python"))
-        .arg(&log)
-        .output()
-    {
-        assert!(
-            !o.status.success() && String::from_utf8_lossy(&o.stderr).contains("does not chain")
-        );
+    if let Some(o) = python() {
+        assert!(!o.status.success() && text(&o.stderr).contains("does not chain"));
     }
 }

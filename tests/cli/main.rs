@@ -207,6 +207,14 @@ pub(crate) fn index_of(lines: &[String], kind: &str) -> usize {
 }
 
 /// The log chains (as an auditor's ten lines of Python would say).
+/// Writes a forged log: `lines` re-chained from `from` on, so that the chain
+/// check alone passes and only the deeper checks can catch the forgery.
+pub(crate) fn forge(round: &Path, lines: &mut [String], from: usize) {
+    rechain(lines, from);
+    write_log(round, lines);
+    chain_holds(round);
+}
+
 pub(crate) fn chain_holds(round: &Path) {
     let o = run(Some(round), &["log", "check"]);
     assert_eq!(o.code, 0, "log check: {}{}", o.stdout, o.stderr);

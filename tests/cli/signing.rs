@@ -633,9 +633,7 @@ fn verify_rejects_a_cut_log_an_edited_line_and_another_keys_checkpoint() {
     let date = format!("\"checked_at\":\"{}\"", r["checked_at"].as_str().unwrap());
     assert!(lines[i].contains(&date) && date != "\"checked_at\":\"2023-08-01\"");
     lines[i] = lines[i].replace(&date, "\"checked_at\":\"2023-08-01\"");
-    rechain(&mut lines, i + 1);
-    write_log(&round, &lines);
-    chain_holds(&round);
+    forge(&round, &mut lines, i + 1);
     let (o, line) = verify_checkpoint(&round, &cp, &office);
     rejected(&o, "verdict: FAILED — 1 of ");
     assert_eq!(o.stdout.matches("FAILED  ").count(), 1, "{}", o.stdout);
@@ -829,9 +827,7 @@ fn a_second_checkpoint_covers_the_first_and_a_contradicted_one_blocks_signing() 
     let i = index_of(&lines, "seed-revealed");
     assert!(lines[i].contains("\"source\":\"20 dice\""), "{}", lines[i]);
     lines[i] = lines[i].replace("\"source\":\"20 dice\"", "\"source\":\"21 dice\"");
-    rechain(&mut lines, i + 1);
-    write_log(&round, &lines);
-    chain_holds(&round);
+    forge(&round, &mut lines, i + 1);
     let signed = snapshot(&round.join("checkpoints"));
     refused(
         &round,

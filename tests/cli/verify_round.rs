@@ -302,9 +302,7 @@ fn an_edited_result_with_a_rehashed_chain_is_caught_by_the_recount() {
         "\"verdict\":\"fail\",\"reasons\":[\"NM_NOT_UPDATED\"]",
     );
     assert_ne!(lines[i], before, "the first result is a pass");
-    rechain(&mut lines, i + 1);
-    write_log(&round, &lines);
-    chain_holds(&round);
+    forge(&round, &mut lines, i + 1);
     let failed = verify_fails(&round, &[], &["report"]);
     detail(
         &failed,
@@ -390,9 +388,7 @@ fn two_manifest_ids_swapped_are_caught_even_with_the_digest_rewritten() {
         &sha256_hex(text.as_bytes()),
         &sha256_hex(swapped.as_bytes()),
     );
-    rechain(&mut lines, i + 1);
-    write_log(&round, &lines);
-    chain_holds(&round);
+    forge(&round, &mut lines, i + 1);
     let failed = verify_fails(&round, &[], &["draw"]);
     detail(
         &failed,
@@ -412,9 +408,7 @@ fn a_second_draw_appended_by_hand_is_an_order_failure() {
     let drawn = lines[index_of(&lines, "sample-drawn")].clone();
     lines.push(drawn);
     let n = lines.len();
-    rechain(&mut lines, n - 1);
-    write_log(&round, &lines);
-    chain_holds(&round);
+    forge(&round, &mut lines, n - 1);
     let failed = verify_fails(
         &round,
         &[],
@@ -466,9 +460,7 @@ fn a_result_for_an_account_outside_the_sample_is_named() {
     let template = lines[index_of(&lines, "result-recorded")].clone();
     let p = index_of(&lines, "report-published");
     lines.insert(p, forged(&template));
-    rechain(&mut lines, p);
-    write_log(&round, &lines);
-    chain_holds(&round);
+    forge(&round, &mut lines, p);
     let failed = verify_fails(&round, &[], &["results"]);
     detail(
         &failed,
@@ -484,9 +476,7 @@ fn a_result_for_an_account_outside_the_sample_is_named() {
     let mut lines = log_lines(&round);
     lines.push(forged(&template));
     let n = lines.len();
-    rechain(&mut lines, n - 1);
-    write_log(&round, &lines);
-    chain_holds(&round);
+    forge(&round, &mut lines, n - 1);
     let failed = verify_fails(
         &round,
         &[],
@@ -514,9 +504,7 @@ fn a_missing_result_is_incomplete() {
     let i = index_of(&lines, "result-recorded") + 100;
     let gone: serde_json::Value = serde_json::from_str(&lines.remove(i)).unwrap();
     let id = gone["id"].as_str().unwrap();
-    rechain(&mut lines, b);
-    write_log(&round, &lines);
-    chain_holds(&round);
+    forge(&round, &mut lines, b);
     let failed = verify_fails(&round, &[], &["results", "report"]);
     detail(
         &failed,
