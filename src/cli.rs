@@ -2,22 +2,16 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Arg, ArgAction, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
+use crate::i18n::Lang;
 use crate::text::Encoding;
 
+// Help texts are not doc comments: every word a user reads is in
+// locales/{zh,en}.toml, and `command` puts them on the tree at run time.
 #[derive(Debug, Parser)]
-#[command(
-    name = "choucha",
-    version,
-    about = "抽查 — verifiable spot checks of government websites and new-media accounts",
-    long_about = "抽查 (choucha) — verifiable spot checks of government websites and new-media accounts.\n\n\
-A round goes: init (settings) → roster (commit to the list of accounts) → seed (a public random value, \
-known only after the commitment) → draw (the reproducible stratified sample). Every step is appended to \
-the round's hash-chained log.jsonl. SPEC.md states the draw (choucha-v1) byte for byte."
-)]
+#[command(name = "choucha", version)]
 pub struct Cli {
-    /// The round directory to work on.
     #[arg(
         short = 'C',
         long = "dir",
@@ -27,103 +21,61 @@ pub struct Cli {
     )]
     pub dir: PathBuf,
 
+    #[arg(long, global = true, value_enum, value_name = "LANG")]
+    pub lang: Option<Lang>,
+
     #[command(subcommand)]
     pub command: Command,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Create a round directory with its settings (first line of log.jsonl).
     Init(InitArgs),
-    /// Commit to the roster of registered accounts (writes roster.tsv, records its SHA-256).
     Roster(RosterArgs),
-    /// Record the public seed, after the roster is committed.
     Seed(SeedArgs),
-    /// Draw the stratified sample with choucha-v1 (writes manifest.json and sample.csv).
-    #[command(long_about = DRAW_HELP)]
     Draw(DrawArgs),
-    /// Record inspection results: a CSV batch, or one with --id.
-    #[command(long_about = RECORD_HELP)]
     Record(RecordArgs),
-    /// Correct a result; the earlier one stays in the log and the latest counts.
     Amend(AmendArgs),
-    /// List the reason codes (single-veto items fail an account).
     Codes,
-    /// The notice's table (md, csv, json, html); --publish closes the round.
     Report(ReportArgs),
-    /// Re-verify a round from scratch: chain, order, roster, draw, results, report, published numbers.
-    #[command(long_about = VERIFY_HELP)]
     Verify(VerifyArgs),
-    /// Check a published table on its own, without any log (sums, bounds, rates).
     Claims(ClaimsArgs),
-    /// Make an Ed25519 key pair: NAME (private, mode 0600) and NAME.pub (OpenSSH).
     Keygen(KeygenArgs),
-    /// Sign a file (FILE.sig, an SSHSIG signature `ssh-keygen -Y verify` accepts).
     Sign(SignArgs),
-    /// Check a signature made by `choucha sign` or `ssh-keygen -Y sign`.
     VerifySignature(VerifySignatureArgs),
-    /// Sign a checkpoint of the log (C2SP tlog-checkpoint in a signed note) into checkpoints/<size>.
     Checkpoint(CheckpointArgs),
-    /// Print an account's latest result line with its inclusion proof against a checkpoint (JSON).
     Prove(ProveArgs),
-    /// Check an inclusion proof against a signed checkpoint, without the log.
     VerifyProof(VerifyProofArgs),
-    /// Run the Anhui 2023 Q3 example end to end (init … report --publish, verify) in a fresh directory.
     Demo(DemoArgs),
-    /// Where the round stands and what comes next.
     Status,
-    /// Work on the log itself.
     #[command(subcommand)]
     Log(LogCommand),
 }
 
-const DRAW_HELP: &str = "Draw the stratified sample with choucha-v1 (SPEC.md §4).\n\n\
-1. Quotas per stratum from the rate p/q and the allocation rule fixed at init: floor(N_s·p/q), \
-ceil(N_s·p/q), largest-remainder (total ceil(N·p/q), floors first, the rest to the largest remainders \
-N_s·p mod q, ties by SHA-256(\"choucha-v1/alloc\" 0x00 seed 0x00 stratum)), or a quota plan.\n\
-2. Each stratum's generator: ChaCha20 keyed with SHA-256(\"choucha-v1\" 0x00 seed 0x00 stratum), \
-nonce 0, counter 0; each u64 is the next 8 keystream bytes, little-endian.\n\
-3. uniform(m): draw u64 x until x < 2^64 - (2^64 mod m); return x mod m.\n\
-4. The stratum's ids sorted by UTF-8 bytes; for i in 0..k: swap a[i] with a[i + uniform(N - i)]. \
-The sample is a[0..k] in rank order.\n\n\
-Refused before the seed, and refused a second time: a redraw would let someone try seeds.";
-
 #[derive(Debug, Args)]
 pub struct InitArgs {
-    /// Directory to create the round in (created if missing; must not hold a round).
     pub path: PathBuf,
-    /// The round's name, e.g. anhui-2023q3-new-media.
     #[arg(long)]
     pub round: String,
-    /// What is inspected, e.g. 政务新媒体 or 政府网站.
     #[arg(long)]
     pub population: String,
-    /// Sampling rate: 50%, 0.5 or 1/2 (kept as an exact fraction).
     #[arg(long)]
     pub rate: String,
-    /// largest-remainder, ceil, floor, or quotas=FILE (CSV of stratum,quota fixed in advance).
     #[arg(long, default_value = "largest-remainder", value_name = "RULE")]
     pub allocation: String,
-    /// The published table's title, e.g. 2023年第三季度全省政务新媒体抽查情况.
     #[arg(long)]
     pub title: Option<String>,
-    /// The table's row order: a file with one stratum per line (default: a
-    /// quota plan's order, else the roster's order of first appearance).
     #[arg(long, value_name = "FILE")]
     pub order: Option<PathBuf>,
-    /// The round's own reason codes: a CSV of code, label, applies-to [, veto].
     #[arg(long, value_name = "FILE")]
     pub codes: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
 pub struct RosterArgs {
-    /// The roster CSV: one line per registered account, with a header.
     pub file: PathBuf,
-    /// Column holding the account id (default: id, 账号ID, 账号 or 标识码).
     #[arg(long, value_name = "NAME")]
     pub id_column: Option<String>,
-    /// Column holding the stratum (default: region, 地区, 所属地区 or 省直厅局/各市).
     #[arg(long, value_name = "NAME")]
     pub stratum_column: Option<String>,
     #[command(flatten)]
@@ -132,40 +84,25 @@ pub struct RosterArgs {
 
 #[derive(Debug, Args)]
 pub struct SeedArgs {
-    /// The seed, verbatim (at least 20 characters, e.g. 20 dice rolled in public).
     pub value: String,
-    /// Where the seed came from.
     #[arg(long, default_value = "")]
     pub source: String,
 }
 
 #[derive(Debug, Args)]
 pub struct DrawArgs {
-    /// Sign manifest.json as it is written (manifest.json.sig); the log records the key's fingerprint.
     #[arg(long, value_name = "KEY")]
     pub sign_key: Option<PathBuf>,
 }
 
-const RECORD_HELP: &str = "Record inspection results.\n\n\
-A batch: `choucha record RESULTS.csv` with columns id and verdict (pass/fail, 合格/不合格), and \
-optionally reason (codes separated by ;), note, inspector, checked_at (YYYY-MM-DD); Chinese headers \
-(结果, 原因, 备注, 检查人, 检查日期) are recognised and other columns (such as sample.csv's) ignored. \
-The whole batch is checked first — every id in the sample and without a result, every code known, \
-every fail with a single-veto reason, no pass with one — and is refused whole, listing every problem, \
-or appended whole, framed by a batch line, and fsynced before exit 0.\n\n\
-One result: `choucha record --id ID --pass` or `--fail CODE[,CODE]`.";
-
 #[derive(Debug, Args)]
 pub struct RecordArgs {
-    /// A results CSV (a batch).
     #[arg(conflicts_with = "id")]
     pub file: Option<PathBuf>,
-    /// One result: the sampled account's id.
     #[arg(long)]
     pub id: Option<String>,
     #[command(flatten)]
     pub verdict: VerdictArgs,
-    /// Date of the check, YYYY-MM-DD.
     #[arg(long, value_name = "DATE")]
     pub checked_at: Option<String>,
     #[command(flatten)]
@@ -178,21 +115,16 @@ pub struct AmendArgs {
     pub id: String,
     #[command(flatten)]
     pub verdict: VerdictArgs,
-    /// Why the result changes (kept in the log).
     #[arg(long)]
     pub why: String,
 }
 
-/// One result given on the command line.
 #[derive(Debug, Args)]
 pub struct VerdictArgs {
-    /// The account passed.
     #[arg(long, conflicts_with = "fail")]
     pub pass: bool,
-    /// The account failed, for these single-veto reason codes.
     #[arg(long, value_name = "CODE[,CODE...]")]
     pub fail: Option<String>,
-    /// Further reason codes (for a pass: non-veto notes such as REGISTRY_MISMATCH).
     #[arg(long, value_name = "CODE[,CODE...]")]
     pub reason: Option<String>,
     #[arg(long)]
@@ -203,9 +135,7 @@ pub struct VerdictArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum LogCommand {
-    /// Check the hash chain; print the line count, head hash and last record type.
     Check,
-    /// Set a torn tail (an interrupted append) aside into log.jsonl.torn-<time>.
     Repair,
 }
 
@@ -215,7 +145,6 @@ pub enum ReportFormat {
     Csv,
     Json,
     Html,
-    /// A workbook formatted for printing (needs -o FILE).
     Xlsx,
 }
 
@@ -223,44 +152,21 @@ pub enum ReportFormat {
 pub struct ReportArgs {
     #[arg(long, value_enum, default_value = "md")]
     pub format: ReportFormat,
-    /// Titles in Chinese (the notice's terms) or English.
-    #[arg(long, value_enum, default_value = "zh")]
-    pub lang: crate::report::Lang,
-    /// Record the table's SHA-256 in the log (report-published); the round is then closed.
     #[arg(long)]
     pub publish: bool,
-    /// Write to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
 
-const VERIFY_HELP: &str = "Re-verify a round from scratch, trusting no earlier run.\n\n\
-1 chain: every line chains (as `log check`).\n\
-2 order: round-opened, roster-committed, seed-revealed, sample-drawn, results, report-published; \
-no roster after the seed, no second seed or draw.\n\
-3 roster: roster.tsv hashes to the committed digest and is canonical.\n\
-4 draw: choucha-v1 redone from roster.tsv, the seed and the plan gives manifest.json byte for byte, \
-and manifest.json hashes to what sample-drawn recorded.\n\
-5 results: every result concerns a sampled id and follows the code rules; every sampled id has one.\n\
-6 report: a published report's digest matches the table recomputed from the records.\n\
-7 with --published TABLE.csv and --claim NAME=VALUE: the published numbers equal the recount; a \
-pass rate is compared at its own precision (99.7% and 99.70% both fit 1653/1658, 99.69% does not).\n\n\
-Exit 0 when everything holds, 1 on any discrepancy, 2 when an input cannot be read.";
-
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// The round directory (default: -C DIR, else the current directory).
     pub round: Option<PathBuf>,
-    /// The published table as CSV (the report's columns, Chinese or English headers).
     #[arg(long, value_name = "TABLE.csv")]
     pub published: Option<PathBuf>,
-    /// A published headline number: checked=1658, failed=5, total=3316, passed=1653, pass-rate=99.70%.
     #[arg(long, value_name = "NAME=VALUE")]
     pub claim: Vec<String>,
-    /// A signed checkpoint the log must still match (repeatable); needs --pubkey.
     #[arg(long, value_name = "FILE", requires = "pubkey")]
     pub checkpoint: Vec<PathBuf>,
-    /// The public key that signed the checkpoints (NAME.pub).
     #[arg(long, value_name = "KEY.pub", requires = "checkpoint")]
     pub pubkey: Option<PathBuf>,
 }
@@ -284,31 +190,24 @@ impl From<TotalsRounding> for crate::published::Rounding {
 
 #[derive(Debug, Args)]
 pub struct ClaimsArgs {
-    /// The published table as CSV.
     pub table: PathBuf,
-    /// A headline number to check against the table: checked=, failed=, total=, passed=, pass-rate=.
     #[arg(long, value_name = "NAME=VALUE")]
     pub claim: Vec<String>,
-    /// The stated sampling rate: every row must reach ceil(total × rate).
     #[arg(long)]
     pub rate: Option<String>,
-    /// How the office rounded the total sample size.
     #[arg(long, value_enum, default_value = "ceil")]
     pub totals_rounding: TotalsRounding,
 }
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// Where to create the example rounds (default: a new directory under the system's temp dir).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
 pub struct KeygenArgs {
-    /// Path of the private key; the public key goes to NAME.pub.
     pub name: PathBuf,
-    /// The key's comment (default: the file name).
     #[arg(long)]
     pub comment: Option<String>,
 }
@@ -316,7 +215,6 @@ pub struct KeygenArgs {
 #[derive(Debug, Args)]
 pub struct SignArgs {
     pub file: PathBuf,
-    /// The private key (OpenSSH format, readable by its owner only).
     #[arg(long, value_name = "KEY")]
     pub key: PathBuf,
     #[arg(long, default_value = crate::keys::MANIFEST_NAMESPACE)]
@@ -326,13 +224,10 @@ pub struct SignArgs {
 #[derive(Debug, Args)]
 pub struct VerifySignatureArgs {
     pub file: PathBuf,
-    /// The signature (default: FILE.sig).
     #[arg(long, value_name = "SIG")]
     pub signature: Option<PathBuf>,
-    /// The signer's public key (NAME.pub).
     #[arg(long, value_name = "KEY.pub")]
     pub pubkey: Option<PathBuf>,
-    /// An OpenSSH allowed_signers file, with --identity.
     #[arg(long, value_name = "FILE", requires = "identity")]
     pub allowed_signers: Option<PathBuf>,
     #[arg(long, value_name = "ID")]
@@ -343,10 +238,8 @@ pub struct VerifySignatureArgs {
 
 #[derive(Debug, Args)]
 pub struct CheckpointArgs {
-    /// The private key to sign with (OpenSSH Ed25519, mode 0600).
     #[arg(long, value_name = "KEY")]
     pub key: PathBuf,
-    /// The log's name in the checkpoint (default: choucha/<round>).
     #[arg(long)]
     pub origin: Option<String>,
 }
@@ -355,7 +248,6 @@ pub struct CheckpointArgs {
 pub struct ProveArgs {
     #[arg(long)]
     pub id: String,
-    /// The checkpoint to prove against (default: the newest in checkpoints/).
     #[arg(long, value_name = "FILE")]
     pub checkpoint: Option<PathBuf>,
 }
@@ -369,13 +261,243 @@ pub struct VerifyProofArgs {
     pub pubkey: PathBuf,
 }
 
-/// How a table file (CSV or workbook) is read.
 #[derive(Debug, Args)]
 pub struct TableInput {
-    /// A CSV file's encoding (default: detected; UTF-8 with or without BOM, else GB18030).
     #[arg(long, value_enum)]
     pub encoding: Option<Encoding>,
-    /// For a workbook (.xlsx, .xls, .ods): the sheet to read (default: the first).
     #[arg(long, value_name = "NAME")]
     pub sheet: Option<String>,
+}
+
+/// The command tree with every help text in `lang`: about, long about and
+/// each argument's help from the catalog key `help.<command path>.…`, clap's
+/// own words (headings, the help and version flags, defaults and possible
+/// values) replaced by the catalog's.
+pub fn command(lang: Lang) -> clap::Command {
+    let root = Cli::command().disable_version_flag(true).arg(
+        Arg::new("version")
+            .short('V')
+            .long("version")
+            .action(ArgAction::Version)
+            .help(crate::tl!(lang, "cli.version-flag"))
+            .help_heading(crate::tl!(lang, "cli.heading-options")),
+    );
+    localize(root, "help", lang)
+}
+
+fn localize(cmd: clap::Command, path: &str, lang: Lang) -> clap::Command {
+    let text = |key: &str| crate::i18n::template(lang, key).map(str::to_owned);
+    let mut cmd = cmd
+        .disable_help_flag(true)
+        .disable_help_subcommand(true)
+        .arg(
+            Arg::new("help")
+                .short('h')
+                .long("help")
+                .action(ArgAction::Help)
+                .help(crate::tl!(lang, "cli.help-flag"))
+                .help_heading(crate::tl!(lang, "cli.heading-options")),
+        )
+        .help_template(crate::i18n::template(lang, "cli.template").unwrap_or_default())
+        .subcommand_help_heading(crate::tl!(lang, "cli.heading-commands"))
+        .subcommand_value_name(crate::tl!(lang, "cli.command-name"));
+    if let Some(about) = text(&format!("{path}.about")) {
+        cmd = cmd.about(about);
+    }
+    if let Some(long) = text(&format!("{path}.long-about")) {
+        cmd = cmd.long_about(long);
+    }
+    let ids: Vec<String> = cmd
+        .get_arguments()
+        .map(|a| a.get_id().to_string())
+        .filter(|id| id != "help" && id != "version")
+        .collect();
+    for id in ids {
+        let help = text(&format!("{path}.arg.{id}"));
+        cmd = cmd.mut_arg(&id, |a| {
+            let mut help = help.unwrap_or_default();
+            let takes_value = !matches!(
+                a.get_action(),
+                ArgAction::SetTrue | ArgAction::SetFalse | ArgAction::Count
+            );
+            let values: Vec<String> = a
+                .get_possible_values()
+                .iter()
+                .filter(|v| !v.is_hide_set())
+                .map(|v| v.get_name().to_owned())
+                .collect();
+            if takes_value && !values.is_empty() {
+                help.push_str(&crate::tl!(
+                    lang,
+                    "cli.possible",
+                    values = values.join(", ")
+                ));
+            }
+            let defaults: Vec<String> = a
+                .get_default_values()
+                .iter()
+                .map(|v| v.to_string_lossy().into_owned())
+                .collect();
+            if takes_value && !defaults.is_empty() {
+                help.push_str(&crate::tl!(
+                    lang,
+                    "cli.default",
+                    value = defaults.join(", ")
+                ));
+            }
+            let heading = if a.is_positional() {
+                crate::tl!(lang, "cli.heading-arguments")
+            } else {
+                crate::tl!(lang, "cli.heading-options")
+            };
+            let a = a.help(help).help_heading(heading);
+            if takes_value {
+                a.hide_possible_values(true).hide_default_value(true)
+            } else {
+                a
+            }
+        });
+    }
+    let subs: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_owned())
+        .collect();
+    for name in subs {
+        let sub_path = format!("{path}.{name}");
+        cmd = cmd.mut_subcommand(&name, |s| localize(s, &sub_path, lang));
+    }
+    cmd
+}
+
+/// Parses the command line in `lang`.
+pub fn parse(args: Vec<std::ffi::OsString>, lang: Lang) -> Result<Cli, clap::Error> {
+    let matches = command(lang).try_get_matches_from(args)?;
+    Cli::from_arg_matches(&matches)
+}
+
+/// Parses the command line, or ends the process as clap would: help and
+/// version on standard output with exit 0, a mistake on standard error
+/// with exit 2 (in English clap's own words, with its suggestions).
+pub fn parse_or_exit(args: Vec<std::ffi::OsString>, lang: Lang) -> Cli {
+    use clap::error::ErrorKind;
+    match parse(args, lang) {
+        Ok(cli) => cli,
+        Err(e)
+            if lang == Lang::En
+                || matches!(
+                    e.kind(),
+                    ErrorKind::DisplayHelp
+                        | ErrorKind::DisplayVersion
+                        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+                ) =>
+        {
+            e.exit()
+        }
+        Err(e) => {
+            eprintln!("{}", crate::t!("error.usage", message = usage_error(&e)));
+            std::process::exit(2)
+        }
+    }
+}
+
+/// A command-line mistake in the interface's language: what is wrong and
+/// what would be accepted, as one line for `choucha: error:`.
+pub fn usage_error(e: &clap::Error) -> String {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let ctx = |k: ContextKind| match e.get(k) {
+        Some(ContextValue::String(s)) => s.clone(),
+        Some(ContextValue::Strings(v)) => v.join(", "),
+        Some(ContextValue::StyledStr(s)) => s.to_string(),
+        Some(ContextValue::StyledStrs(v)) => v
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+        Some(ContextValue::Number(n)) => n.to_string(),
+        _ => String::new(),
+    };
+    let arg = ctx(ContextKind::InvalidArg);
+    match e.kind() {
+        ErrorKind::UnknownArgument => crate::t!("cli.unknown-argument", arg),
+        ErrorKind::InvalidSubcommand => crate::t!(
+            "cli.unknown-command",
+            name = ctx(ContextKind::InvalidSubcommand)
+        ),
+        ErrorKind::InvalidValue => crate::t!(
+            "cli.invalid-value",
+            arg,
+            value = ctx(ContextKind::InvalidValue),
+            valid = ctx(ContextKind::ValidValue)
+        ),
+        ErrorKind::MissingRequiredArgument => crate::t!("cli.missing-argument", arg),
+        ErrorKind::ArgumentConflict => {
+            crate::t!("cli.conflict", arg, other = ctx(ContextKind::PriorArg))
+        }
+        ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            crate::t!("cli.missing-command")
+        }
+        _ => {
+            let rendered = e.render().to_string();
+            let first = rendered.lines().next().unwrap_or_default();
+            crate::t!(
+                "cli.other",
+                detail = first.strip_prefix("error: ").unwrap_or(first)
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    /// The help keys the command tree needs: about for every command, one
+    /// text for every argument.
+    fn needed(cmd: &clap::Command, path: &str, out: &mut BTreeSet<String>) {
+        out.insert(format!("{path}.about"));
+        for a in cmd.get_arguments() {
+            out.insert(format!("{path}.arg.{}", a.get_id()));
+        }
+        for s in cmd.get_subcommands() {
+            needed(s, &format!("{path}.{}", s.get_name()), out);
+        }
+    }
+
+    #[test]
+    fn every_command_and_argument_has_help_in_both_languages() {
+        let mut want = BTreeSet::new();
+        needed(&Cli::command(), "help", &mut want);
+        for lang in [Lang::Zh, Lang::En] {
+            for key in &want {
+                assert!(
+                    crate::i18n::template(lang, key).is_some_and(|t| !t.is_empty()),
+                    "{lang:?}: no help text {key}"
+                );
+            }
+            command(lang).debug_assert();
+        }
+        // And no help text for something that does not exist.
+        // (The two catalogs hold the same keys: `i18n` tests that.)
+        let extra: Vec<&String> = crate::i18n::keys(Lang::En)
+            .filter(|k| k.starts_with("help.") && !k.ends_with(".long-about"))
+            .filter(|k| !want.contains(k.as_str()))
+            .collect();
+        assert!(extra.is_empty(), "help texts for nothing: {extra:?}");
+    }
+
+    #[test]
+    fn help_is_in_the_chosen_language() {
+        let zh = command(Lang::Zh).render_long_help().to_string();
+        let en = command(Lang::En).render_long_help().to_string();
+        assert!(
+            zh.contains("用法：") && zh.contains("命令") && zh.contains("新建一轮抽查"),
+            "{zh}"
+        );
+        assert!(
+            en.contains("Usage:") && en.contains("Create a round directory"),
+            "{en}"
+        );
+        assert!(!zh.contains("Create a round directory"));
+    }
 }

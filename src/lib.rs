@@ -15,6 +15,7 @@ pub mod commit;
 pub mod draw;
 pub mod error;
 pub mod fsio;
+pub mod i18n;
 pub mod keys;
 pub mod log;
 pub mod logfile;
@@ -42,6 +43,9 @@ use cli::{Cli, Command, LogCommand};
 
 /// Runs one command line.
 pub fn run(cli: Cli) -> Result<()> {
+    if let Some(lang) = cli.lang {
+        i18n::set(lang);
+    }
     let dir = cli.dir.as_path();
     match &cli.command {
         Command::Init(args) => cmd::init::run(args),

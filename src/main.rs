@@ -1,11 +1,15 @@
 #![forbid(unsafe_code)]
 
-use clap::Parser;
+use choucha::{cli, i18n, t};
 
 fn main() {
-    let cli = choucha::cli::Cli::parse();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // The language comes first: help and parse errors are messages too.
+    let lang = i18n::from_args(&args).unwrap_or_else(|| i18n::from_locale(|k| std::env::var_os(k)));
+    i18n::set(lang);
+    let cli = cli::parse_or_exit(args, lang);
     if let Err(e) = choucha::run(cli) {
-        eprintln!("choucha: error: {e}");
+        eprintln!("{}", t!("error.prefix", message = e));
         std::process::exit(e.exit_code());
     }
 }

@@ -202,11 +202,7 @@ pub fn titles(population: &str, lang: Lang) -> Titles {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Lang {
-    Zh,
-    En,
-}
+pub use crate::i18n::Lang;
 
 impl Table {
     pub fn headline(&self, lang: Lang) -> String {

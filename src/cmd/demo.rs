@@ -65,7 +65,13 @@ const EXAMPLES: &[Example] = &[
 /// Runs this binary with `args`; returns its standard output.
 fn step(args: &[&str]) -> Result<String> {
     let exe = std::env::current_exe().map_err(|e| Error::io("choucha", e))?;
+    // Each step speaks the language the demo was asked for.
+    let lang = match crate::i18n::current() {
+        crate::i18n::Lang::Zh => "zh",
+        crate::i18n::Lang::En => "en",
+    };
     let out = Command::new(&exe)
+        .args(["--lang", lang])
         .args(args)
         .output()
         .map_err(|e| Error::io(&exe, e))?;

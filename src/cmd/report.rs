@@ -33,7 +33,7 @@ pub fn run(dir: &Path, args: &ReportArgs) -> Result<()> {
     let mut log = LockedLog::open(dir)?;
     let manifest = load_manifest(dir, &log.state)?;
     let table = compute(&log.state, &manifest);
-    let lang = args.lang;
+    let lang = crate::i18n::current();
     if args.format == ReportFormat::Xlsx && args.output.is_none() {
         return Err(Error::input(
             "--format xlsx writes a workbook: name it with -o FILE.xlsx",

@@ -92,7 +92,15 @@ fn results_read_from_a_workbook_and_the_table_written_as_one() {
     let t = tmp.path().join("table.xlsx");
     ok(
         Some(&round),
-        &["report", "--format", "xlsx", "-o", t.to_str().unwrap()],
+        &[
+            "report",
+            "--format",
+            "xlsx",
+            "--lang",
+            "zh",
+            "-o",
+            t.to_str().unwrap(),
+        ],
     );
     let sheet = choucha::xlsx::read_sheet(&t, None).unwrap();
     let cells: Vec<String> = sheet.rows.iter().flatten().cloned().collect();

@@ -164,7 +164,10 @@ pub(crate) fn log_records(round: &Path, kind: &str) -> Vec<serde_json::Value> {
 /// `choucha demo --out TMP/d`: (its standard output, the base directory).
 pub(crate) fn demo(tmp: &Path) -> (String, PathBuf) {
     let base = tmp.join("d");
-    let out = ok(None, &["demo", "--out", base.to_str().unwrap()]);
+    let out = ok(
+        None,
+        &["demo", "--lang", "zh", "--out", base.to_str().unwrap()],
+    );
     (out, base)
 }
 

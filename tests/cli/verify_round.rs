@@ -124,7 +124,10 @@ fn demo_reproduces_both_tables_of_the_notice() {
     assert!(!out.contains("FAILED"), "{out}");
     // The report's CSV is the published table, byte for byte.
     for (round, table) in [(NEW_MEDIA, NM_TABLE), (WEBSITES, "table-websites.csv")] {
-        let csv = ok(Some(&base.join(round)), &["report", "--format", "csv"]);
+        let csv = ok(
+            Some(&base.join(round)),
+            &["report", "--format", "csv", "--lang", "zh"],
+        );
         let published = fs::read_to_string(
             Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("samples/anhui-2023q3")
@@ -654,7 +657,7 @@ fn publishing_closes_the_round() {
     ok(Some(&round), &["record", f.to_str().unwrap()]);
 
     // A draft: the table says what is missing, and cannot be published.
-    let draft = ok(Some(&round), &["report"]);
+    let draft = ok(Some(&round), &["report", "--lang", "zh"]);
     assert!(
         draft.contains(&format!("草稿：尚有1个抽查账号没有检查结果：{last}")),
         "{draft}"
@@ -734,6 +737,8 @@ fn report_formats_json_html_and_english() {
         Some(&round),
         &[
             "report",
+            "--lang",
+            "zh",
             "--format",
             "html",
             "-o",
@@ -752,7 +757,13 @@ fn report_formats_json_html_and_english() {
     ] {
         assert!(html.contains(needle), "expected {needle:?} in:\n{html}");
     }
-    assert_eq!(ok(Some(&round), &["report", "--format", "html"]), html);
+    assert_eq!(
+        ok(
+            Some(&round),
+            &["report", "--lang", "zh", "--format", "html"]
+        ),
+        html
+    );
 
     let en = ok(Some(&round), &["report", "--lang", "en"]);
     for needle in [
