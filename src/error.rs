@@ -17,7 +17,7 @@ pub enum Error {
     #[error("{0}")]
     Discrepancy(String),
     /// The operating system refused a read or write.
-    #[error("{path}: {source}")]
+    #[error("{}", io_text(path, source))]
     Io {
         path: String,
         #[source]
@@ -47,6 +47,23 @@ impl Error {
             source,
         }
     }
+}
+
+/// An operating-system error in the interface's language: the common kinds
+/// in the catalog's words, any other as the system reports it.
+fn io_text(path: &str, source: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    let reason = match source.kind() {
+        ErrorKind::NotFound => crate::t!("error.io-not-found"),
+        ErrorKind::PermissionDenied => crate::t!("error.io-permission"),
+        ErrorKind::AlreadyExists => crate::t!("error.io-exists"),
+        ErrorKind::IsADirectory => crate::t!("error.io-is-directory"),
+        ErrorKind::NotADirectory => crate::t!("error.io-not-directory"),
+        ErrorKind::StorageFull => crate::t!("error.io-full"),
+        ErrorKind::ReadOnlyFilesystem => crate::t!("error.io-read-only"),
+        _ => source.to_string(),
+    };
+    crate::t!("error.io", path, reason)
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

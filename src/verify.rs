@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use serde::Deserialize;
 
 use crate::commit::sha256_hex;
+use crate::t;
 use crate::log::{Defect, Log};
 use crate::manifest::{DrawInputs, Manifest, draw_manifest};
 use crate::percent::claim_agrees;
@@ -39,13 +40,30 @@ pub struct Finding {
 
 impl std::fmt::Display for Finding {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{:<7} {}: {}",
-            if self.ok { "ok" } else { "FAILED" },
-            self.check,
-            self.detail
-        )
+        let check = check_name(self.check);
+        let detail = &self.detail;
+        let line = if self.ok {
+            t!("verify.line-ok", check, detail)
+        } else {
+            t!("verify.line-failed", check, detail)
+        };
+        f.write_str(&line)
+    }
+}
+
+/// A check's name as the user reads it (`check` is its English id).
+pub fn check_name(check: &str) -> String {
+    match check {
+        "chain" => t!("verify.check-chain"),
+        "order" => t!("verify.check-order"),
+        "roster" => t!("verify.check-roster"),
+        "draw" => t!("verify.check-draw"),
+        "results" => t!("verify.check-results"),
+        "report" => t!("verify.check-report"),
+        "published table" => t!("verify.check-published-table"),
+        "claim" => t!("verify.check-claim"),
+        "checkpoint" => t!("verify.check-checkpoint"),
+        other => other.to_string(),
     }
 }
 
@@ -77,7 +95,7 @@ impl Out {
     }
     fn skipped(&mut self, checks: &[&'static str], why: &str) {
         for c in checks {
-            self.failed(c, format!("not checked: {why}"));
+            self.failed(c, t!("verify.not-checked", why));
         }
     }
 }
@@ -92,15 +110,15 @@ pub fn verify(inputs: &Inputs<'_>) -> Vec<Finding> {
         Ok(log) => {
             out.ok(
                 "chain",
-                format!("{} lines, head {}", log.lines.len(), log.head()),
+                t!("verify.chain-ok", lines = log.lines.len(), head = log.head()),
             );
             log
         }
         Err(d) => {
-            out.failed("chain", format!("log.jsonl {d}"));
+            out.failed("chain", t!("verify.chain-failed", defect = d));
             out.skipped(
                 &[&["order"], AFTER_ORDER].concat(),
-                "the chain does not hold",
+                &t!("verify.why-chain"),
             );
             return out.0;
         }
@@ -125,10 +143,7 @@ pub fn verify(inputs: &Inputs<'_>) -> Vec<Finding> {
             out.0.extend(roster_draw);
             out.0.extend(numbers);
         }
-        _ => out.skipped(
-            AFTER_ORDER,
-            "the records are out of order, or nothing was drawn",
-        ),
+        _ => out.skipped(AFTER_ORDER, &t!("verify.why-order")),
     }
     out.0
 }
@@ -146,14 +161,14 @@ fn order_and_numbers(inputs: &Inputs<'_>, log: &Log) -> (Finding, Option<Vec<Fin
     };
     let (Some(_), Some(_), Some(_)) = (&state.roster, &state.seed, &state.drawn) else {
         return (
-            failed("the round has no roster, seed and draw yet".into()),
+            failed(t!("verify.order-incomplete")),
             None,
         );
     };
     let ok = Finding {
         check: "order",
         ok: true,
-        detail: "round-opened, roster-committed, seed-revealed, sample-drawn, then results".into(),
+        detail: t!("verify.order-ok"),
     };
     (ok, Some(results_and_numbers(inputs, log, &state)))
 }
@@ -170,29 +185,27 @@ fn roster_and_draw(inputs: &Inputs<'_>, state: &RoundState) -> Vec<Finding> {
         _ if digest != roster.roster_sha256 => {
             out.failed(
                 "roster",
-                format!(
-                    "roster.tsv hashes to {digest}, but roster-committed recorded {}",
-                    roster.roster_sha256
+                t!(
+                    "verify.roster-digest",
+                    digest,
+                    committed = roster.roster_sha256
                 ),
             );
             None
         }
         Err(e) => {
-            out.failed("roster", format!("roster.tsv is not canonical: {e}"));
+            out.failed("roster", t!("verify.roster-not-canonical", error = e));
             None
         }
         Ok(c) => match duplicate_id(&c) {
             Some(id) => {
-                out.failed("roster", format!("roster.tsv lists id {id:?} twice"));
+                out.failed("roster", t!("verify.roster-duplicate", id));
                 None
             }
             None => {
                 out.ok(
                     "roster",
-                    format!(
-                        "roster.tsv is canonical, {} accounts, sha256 {digest} as committed",
-                        c.accounts()
-                    ),
+                    t!("verify.roster-ok", accounts = c.accounts(), digest),
                 );
                 Some(c)
             }
@@ -204,9 +217,10 @@ fn roster_and_draw(inputs: &Inputs<'_>, state: &RoundState) -> Vec<Finding> {
     if manifest_digest != drawn.manifest_sha256 {
         out.failed(
             "draw",
-            format!(
-                "manifest.json hashes to {manifest_digest}, but sample-drawn recorded {}",
-                drawn.manifest_sha256
+            t!(
+                "verify.manifest-digest",
+                digest = manifest_digest,
+                recorded = drawn.manifest_sha256
             ),
         );
     } else if let Some(c) = &canonical {
@@ -214,16 +228,17 @@ fn roster_and_draw(inputs: &Inputs<'_>, state: &RoundState) -> Vec<Finding> {
             Ok(inputs_d) => match draw_manifest(&inputs_d, c) {
                 Err(e) => out.failed(
                     "draw",
-                    format!("choucha-v1 refuses this roster and plan: {e}"),
+                    t!("verify.draw-refused", error = e),
                 ),
                 Ok(redrawn) => {
                     let bytes = redrawn.manifest.to_bytes();
                     if bytes == inputs.manifest {
                         out.ok(
                             "draw",
-                            format!(
-                                "choucha-v1 redraws manifest.json exactly ({} of {} accounts)",
-                                redrawn.manifest.sample_size, redrawn.manifest.accounts
+                            t!(
+                                "verify.draw-ok",
+                                sampled = redrawn.manifest.sample_size,
+                                accounts = redrawn.manifest.accounts
                             ),
                         );
                     } else {
@@ -236,10 +251,10 @@ fn roster_and_draw(inputs: &Inputs<'_>, state: &RoundState) -> Vec<Finding> {
                     }
                 }
             },
-            Err(e) => out.failed("draw", format!("round-opened: {e}")),
+            Err(e) => out.failed("draw", t!("verify.draw-settings", error = e)),
         }
     } else {
-        out.failed("draw", "not redrawn: the roster does not hold".into());
+        out.failed("draw", t!("verify.draw-no-roster"));
     }
     out.0
 }
@@ -248,8 +263,8 @@ fn roster_and_draw(inputs: &Inputs<'_>, state: &RoundState) -> Vec<Finding> {
 fn results_and_numbers(inputs: &Inputs<'_>, log: &Log, state: &RoundState) -> Vec<Finding> {
     let mut out = Out(Vec::new());
     let Ok(manifest) = serde_json::from_slice::<Manifest>(inputs.manifest) else {
-        out.failed("results", "manifest.json does not parse".into());
-        out.failed("report", "manifest.json does not parse".into());
+        out.failed("results", t!("verify.manifest-unparsed"));
+        out.failed("report", t!("verify.manifest-unparsed"));
         return out.0;
     };
     // 5. Results concern sampled ids, follow the code rules, and cover the sample.
@@ -267,13 +282,17 @@ fn results_and_numbers(inputs: &Inputs<'_>, log: &Log, state: &RoundState) -> Ve
         match parsed {
             Err(e) => problems.push(e),
             Ok((id, stratum, verdict, reasons)) => match sample.get(id.as_ref()) {
-                None => problems.push(format!("line {n}: {:?} is not in the sample", id)),
-                Some(&s) if s != stratum => problems.push(format!(
-                    "line {n}: {id:?} is in stratum {s:?}, the record says {stratum:?}"
+                None => problems.push(t!("verify.result-not-sampled", line = n, id)),
+                Some(&s) if s != stratum => problems.push(t!(
+                    "verify.result-stratum",
+                    line = n,
+                    id,
+                    stratum = s,
+                    recorded = stratum
                 )),
                 Some(_) => {
                     if let Err(e) = check_reasons(verdict, &reasons, &codes) {
-                        problems.push(format!("line {n}: {id:?}: {e}"));
+                        problems.push(t!("verify.result-codes", line = n, id, error = e));
                     }
                 }
             },
@@ -282,44 +301,47 @@ fn results_and_numbers(inputs: &Inputs<'_>, log: &Log, state: &RoundState) -> Ve
     let table = compute(state, &manifest);
     if !problems.is_empty() {
         let more = if problems.len() > 10 {
-            format!(" (and {} more)", problems.len() - 10)
+            t!("verify.and-more", more = problems.len() - 10)
         } else {
             String::new()
         };
         out.failed(
             "results",
-            format!("{}{more}", problems[..problems.len().min(10)].join("; ")),
+            format!(
+                "{}{more}",
+                problems[..problems.len().min(10)].join(&t!("verify.separator"))
+            ),
         );
     } else if !table.missing.is_empty() {
         let shown: Vec<&str> = table.missing.iter().take(10).map(String::as_str).collect();
         out.failed(
             "results",
-            format!(
-                "incomplete: {} of {} sampled accounts have no result: {}{}",
-                table.missing.len(),
-                manifest.sample_size,
-                shown.join(", "),
-                if table.missing.len() > shown.len() {
-                    ", …"
-                } else {
-                    ""
-                }
+            t!(
+                "verify.results-incomplete",
+                missing = table.missing.len(),
+                sampled = manifest.sample_size,
+                ids = format!(
+                    "{}{}",
+                    shown.join(", "),
+                    if table.missing.len() > shown.len() {
+                        ", …"
+                    } else {
+                        ""
+                    }
+                )
             ),
         );
     } else {
         out.ok(
             "results",
-            format!(
-                "{} sampled accounts, each with a final result, all in the sample",
-                manifest.sample_size
-            ),
+            t!("verify.results-ok", sampled = manifest.sample_size),
         );
     }
 
     // 6. A published report matches the recount.
     let published_at = log.lines.iter().position(|l| l.kind == "report-published");
     match published_at {
-        None => out.ok("report", "no report published yet".into()),
+        None => out.ok("report", t!("verify.report-none")),
         Some(i) => match log.fields::<ReportPublished>(i) {
             Err(e) => out.failed("report", e),
             Ok(p) => {
@@ -327,18 +349,26 @@ fn results_and_numbers(inputs: &Inputs<'_>, log: &Log, state: &RoundState) -> Ve
                 if again.table_sha256 == p.table_sha256 {
                     out.ok(
                         "report",
-                        format!(
-                            "report-published (line {}) matches the recount: {}",
-                            i + 1,
-                            table.headline(crate::report::Lang::En)
+                        t!(
+                            "verify.report-ok",
+                            line = i + 1,
+                            headline = table.headline(crate::i18n::current())
                         ),
                     );
                 } else {
                     out.failed(
                         "report",
-                        format!(
-                            "report-published (line {}) recorded checked {}, failed {}, pass rate {} (table sha256 {}); the records give checked {}, failed {}, pass rate {} (sha256 {})",
-                            i + 1, p.checked, p.failed, p.pass_rate, p.table_sha256, again.checked, again.failed, again.pass_rate, again.table_sha256
+                        t!(
+                            "verify.report-differs",
+                            line = i + 1,
+                            checked = p.checked,
+                            failed = p.failed,
+                            rate = p.pass_rate,
+                            digest = p.table_sha256,
+                            our_checked = again.checked,
+                            our_failed = again.failed,
+                            our_rate = again.pass_rate,
+                            our_digest = again.table_sha256
                         ),
                     );
                 }
@@ -371,34 +401,42 @@ fn duplicate_id(c: &crate::roster::CanonicalRoster<'_>) -> Option<String> {
 /// Names where the redrawn manifest and the one on disk part.
 fn first_difference(redrawn: &Manifest, on_disk: Option<&Manifest>) -> String {
     let Some(m) = on_disk else {
-        return "manifest.json does not parse; the redraw gives a different file".into();
+        return t!("verify.manifest-differs-unparsed");
     };
     for (a, b) in redrawn.strata.iter().zip(&m.strata) {
         if a.name != b.name || a.quota != b.quota {
-            return format!(
-                "stratum {:?}: the redraw gives quota {}, manifest.json has {:?} with {}",
-                a.name, a.quota, b.name, b.quota
+            return t!(
+                "verify.manifest-quota",
+                stratum = a.name,
+                quota = a.quota,
+                theirs = b.name,
+                their_quota = b.quota
             );
         }
         if let Some(r) = (0..a.ids.len()).find(|&r| a.ids.get(r) != b.ids.get(r)) {
-            return format!(
-                "stratum {:?}, rank {}: the redraw gives {:?}, manifest.json has {:?}",
-                a.name,
-                r + 1,
-                a.ids[r],
-                b.ids.get(r).map_or("(nothing)", String::as_str)
+            let nothing = t!("verify.nothing");
+            return t!(
+                "verify.manifest-rank",
+                stratum = a.name,
+                rank = r + 1,
+                id = a.ids[r],
+                theirs = b.ids.get(r).map_or(nothing.as_str(), String::as_str)
             );
         }
     }
-    "the redraw differs from manifest.json in its header fields (seed, roster digest, rate or rule)"
-        .into()
+    t!("verify.manifest-header")
 }
 
 /// Notes each of total, checked, failed where the published row differs.
 fn diff_counts(diffs: &mut Vec<String>, row: &str, theirs: [u64; 3], mine: [u64; 3]) {
-    for ((col, t), m) in ["total", "checked", "failed"].iter().zip(theirs).zip(mine) {
-        if t != m {
-            diffs.push(format!("{row}: {col} is {t}, the records give {m}"));
+    let columns = [
+        t!("verify.column-total"),
+        t!("verify.column-checked"),
+        t!("verify.column-failed"),
+    ];
+    for ((column, published), recount) in columns.iter().zip(theirs).zip(mine) {
+        if published != recount {
+            diffs.push(t!("verify.cell-differs", row, column, published, recount));
         }
     }
 }
@@ -409,13 +447,15 @@ fn compare_table(out: &mut Out, table: &Table, published: &PublishedTable, file:
     let mut diffs: Vec<String> = Vec::new();
     for p in &published.rows {
         match ours.get(p.stratum.as_str()) {
-            None => diffs.push(format!(
-                "{file} line {}: stratum {:?} is not in the round",
-                p.line, p.stratum
+            None => diffs.push(t!(
+                "verify.row-unknown",
+                file,
+                line = p.line,
+                stratum = p.stratum
             )),
             Some(r) => diff_counts(
                 &mut diffs,
-                &format!("{file} line {} ({})", p.line, p.stratum),
+                &t!("verify.row", file, line = p.line, stratum = p.stratum),
                 [p.total, p.checked, p.failed],
                 [r.total, r.checked, r.failed],
             ),
@@ -423,16 +463,16 @@ fn compare_table(out: &mut Out, table: &Table, published: &PublishedTable, file:
     }
     for r in &table.rows {
         if !published.rows.iter().any(|p| p.stratum == r.stratum) {
-            diffs.push(format!("{file}: has no row for stratum {:?}", r.stratum));
+            diffs.push(t!("verify.row-missing", file, stratum = r.stratum));
         }
     }
     match &published.totals {
-        None => diffs.push(format!("{file}: has no totals row (合计)")),
+        None => diffs.push(t!("verify.totals-missing", file)),
         Some(t) => {
             let m = table.totals;
             diff_counts(
                 &mut diffs,
-                &format!("{file} line {} (totals)", t.line),
+                &t!("verify.totals-row", file, line = t.line),
                 [t.total, t.checked, t.failed],
                 [m.total, m.checked, m.failed],
             );
@@ -441,13 +481,10 @@ fn compare_table(out: &mut Out, table: &Table, published: &PublishedTable, file:
     if diffs.is_empty() {
         out.ok(
             "published table",
-            format!(
-                "{file}: all {} rows and the totals equal the recount",
-                published.rows.len()
-            ),
+            t!("verify.table-ok", file, rows = published.rows.len()),
         );
     } else {
-        out.failed("published table", diffs.join("; "));
+        out.failed("published table", diffs.join(&t!("verify.separator")));
     }
 }
 
@@ -464,24 +501,24 @@ fn compare_claims(out: &mut Out, table: &Table, claims: &[Claim]) {
             ),
             (ClaimName::PassRate, ClaimValue::Percent(p)) => (
                 claim_agrees(p, t.checked - t.failed, t.checked),
-                format!(
-                    "{} at its precision ({}/{})",
-                    crate::percent::percent_half_up(t.checked - t.failed, t.checked, p.decimals),
-                    t.checked - t.failed,
-                    t.checked
+                t!(
+                    "verify.rate-at-precision",
+                    rate = crate::percent::percent_half_up(t.checked - t.failed, t.checked, p.decimals),
+                    passed = t.checked - t.failed,
+                    checked = t.checked
                 ),
             ),
-            _ => (false, "a value of another kind".into()),
+            _ => (false, t!("verify.claim-kind")),
         };
         if ok {
             out.ok(
                 "claim",
-                format!("{} agrees with the records ({mine})", c.raw),
+                t!("verify.claim-ok", claim = c.raw, recount = mine),
             );
         } else {
             out.failed(
                 "claim",
-                format!("{} is claimed, the records give {mine}", c.raw),
+                t!("verify.claim-failed", claim = c.raw, recount = mine),
             );
         }
     }

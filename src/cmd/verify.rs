@@ -6,6 +6,7 @@ use std::path::Path;
 use crate::cli::{ClaimsArgs, VerifyArgs};
 use crate::error::{Error, Result};
 use crate::manifest::MANIFEST_FILE;
+use crate::t;
 use crate::published::{Claim, parse_claim, parse_table};
 use crate::verify::{Inputs, verify};
 
@@ -13,7 +14,7 @@ use super::roster::ROSTER_FILE;
 
 fn claims_of(raw: &[String]) -> Result<Vec<Claim>> {
     raw.iter()
-        .map(|c| parse_claim(c).map_err(|e| Error::input(format!("--claim: {e}"))))
+        .map(|c| parse_claim(c).map_err(|e| Error::input(t!("verify.bad-claim", error = e))))
         .collect()
 }
 
@@ -27,12 +28,15 @@ fn conclude(lines: impl Iterator<Item = (bool, String)>, what: &str) -> Result<(
         println!("{line}");
     }
     if failed == 0 {
-        println!("verdict: ok — all {total} checks hold");
+        println!("{}", t!("verify.verdict-ok", total));
         Ok(())
     } else {
-        println!("verdict: FAILED — {failed} of {total} checks failed");
-        Err(Error::Discrepancy(format!(
-            "{what}: {failed} of {total} checks failed"
+        println!("{}", t!("verify.verdict-failed", failed, total));
+        Err(Error::Discrepancy(t!(
+            "verify.discrepancy",
+            what,
+            failed,
+            total
         )))
     }
 }
@@ -69,37 +73,35 @@ pub fn verify_round(dir: &Path, args: &VerifyArgs) -> Result<()> {
             .expect("clap requires --pubkey with --checkpoint");
         let key = crate::keys::load_public(path)?;
         let vk = crate::keys::ed25519_verifying(&key)
-            .map_err(|e| Error::input(format!("{}: {e}", path.display())))?;
+            .map_err(|e| Error::input(t!("verify.bad-pubkey", file = path.display(), error = e)))?;
         for cp_path in &args.checkpoint {
             let note = String::from_utf8(crate::fsio::read(cp_path)?)
-                .map_err(|_| Error::input(format!("{}: not a signed note", cp_path.display())))?;
+                .map_err(|_| Error::input(t!("verify.not-a-note", file = cp_path.display())))?;
             let name = cp_path.display();
             let finding = match (&log, crate::tlog::open_checkpoint(&note, &vk)) {
-                (_, Err(e)) => (false, format!("{name}: {e}")),
-                (Err(_), Ok(_)) => (
-                    false,
-                    format!("{name}: not checked: the chain does not hold"),
-                ),
+                (_, Err(e)) => (false, t!("verify.checkpoint-error", name, error = e)),
+                (Err(_), Ok(_)) => (false, t!("verify.checkpoint-unchecked", name)),
                 (Ok(log), Ok(cp)) => match crate::tlog::check_against(log, &cp) {
                     Ok(()) => (
                         true,
-                        format!(
-                            "{name}: signed by {}; the log's first {} lines are exactly those it signed, so since then the log was only appended to",
-                            crate::keys::fingerprint(&key),
-                            cp.size
+                        t!(
+                            "verify.checkpoint-ok",
+                            name,
+                            fingerprint = crate::keys::fingerprint(&key),
+                            size = cp.size
                         ),
                     ),
-                    Err(e) => (false, format!("{name}: {e}")),
+                    Err(e) => (false, t!("verify.checkpoint-error", name, error = e)),
                 },
             };
-            lines.push((
-                finding.0,
-                format!(
-                    "{:<7} checkpoint: {}",
-                    if finding.0 { "ok" } else { "FAILED" },
-                    finding.1
-                ),
-            ));
+            let (ok, detail) = finding;
+            let check = crate::verify::check_name("checkpoint");
+            let line = if ok {
+                t!("verify.line-ok", check, detail)
+            } else {
+                t!("verify.line-failed", check, detail)
+            };
+            lines.push((ok, line));
         }
     }
     conclude(lines.into_iter(), &dir.display().to_string())
@@ -114,7 +116,7 @@ pub fn claims(args: &ClaimsArgs) -> Result<()> {
         Some(r) => {
             let r: crate::rate::Rate = r
                 .parse()
-                .map_err(|e| Error::input(format!("--rate: {e}")))?;
+                .map_err(|e| Error::input(t!("verify.bad-rate", error = e)))?;
             Some((r.numerator(), r.denominator()))
         }
         None => None,
@@ -123,10 +125,13 @@ pub fn claims(args: &ClaimsArgs) -> Result<()> {
         crate::published::check_claims(&table, &claims, rate, args.totals_rounding.into());
     conclude(
         findings.into_iter().map(|f| {
-            (
-                f.ok,
-                format!("{:<7} {}", if f.ok { "ok" } else { "FAILED" }, f.what),
-            )
+            let what = f.what;
+            let line = if f.ok {
+                t!("verify.claims-line-ok", what)
+            } else {
+                t!("verify.claims-line-failed", what)
+            };
+            (f.ok, line)
         }),
         &name,
     )

@@ -2,6 +2,7 @@
 
 mod excel;
 mod foundation;
+mod i18n;
 mod log_safety;
 mod results;
 mod signing;
