@@ -17,6 +17,8 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 
+use crate::t;
+
 /// A log's tree head: which log, how many leaves, their RFC 6962 root.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Checkpoint {
@@ -51,15 +53,15 @@ impl Checkpoint {
     /// Parses a checkpoint's note text (as `note::open` returns it).
     pub fn parse(text: &str) -> Result<Checkpoint, String> {
         let Some(body) = text.strip_suffix('\n') else {
-            return Err("checkpoint does not end in a newline".to_string());
+            return Err(t!("checkpoint.no-final-newline"));
         };
         let mut lines = body.split('\n');
         let (Some(origin), Some(size), Some(root)) = (lines.next(), lines.next(), lines.next())
         else {
-            return Err("checkpoint has fewer than 3 lines".to_string());
+            return Err(t!("checkpoint.too-few-lines"));
         };
         if origin.is_empty() {
-            return Err("checkpoint origin is empty".to_string());
+            return Err(t!("checkpoint.empty-origin"));
         }
         // ASCII digits, no sign, no leading zero except the empty tree's "0":
         // one size, one spelling.
@@ -68,24 +70,19 @@ impl Checkpoint {
             && (size == "0" || !size.starts_with('0'))
         {
             size.parse::<u64>()
-                .map_err(|e| format!("checkpoint tree size {size:?}: {e}"))?
+                .map_err(|e| t!("checkpoint.size-error", size, error = e))?
         } else {
-            return Err(format!(
-                "checkpoint tree size {size:?} is not a decimal number without leading zeros"
-            ));
+            return Err(t!("checkpoint.bad-size", size));
         };
         let raw = B64
             .decode(root)
-            .map_err(|e| format!("checkpoint root hash {root:?} is not base64: {e}"))?;
-        let root: [u8; 32] = raw.try_into().map_err(|raw: Vec<u8>| {
-            format!(
-                "checkpoint root hash is {} bytes, not 32 (SHA-256)",
-                raw.len()
-            )
-        })?;
+            .map_err(|e| t!("checkpoint.root-not-base64", root, error = e))?;
+        let root: [u8; 32] = raw
+            .try_into()
+            .map_err(|raw: Vec<u8>| t!("checkpoint.root-length", len = raw.len()))?;
         let extensions: Vec<String> = lines.map(str::to_string).collect();
         if extensions.iter().any(String::is_empty) {
-            return Err("checkpoint has an empty extension line".to_string());
+            return Err(t!("checkpoint.empty-extension"));
         }
         Ok(Checkpoint {
             origin: origin.to_string(),

@@ -6,7 +6,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::text::{LineCounter, normalize_field};
+use crate::t;
+use crate::text::{LineCounter, Origin, normalize_field};
 
 /// Which kind of population a code applies to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,8 +75,9 @@ mod yes_no {
         match String::deserialize(d)?.as_str() {
             "yes" => Ok(true),
             "no" => Ok(false),
-            other => Err(serde::de::Error::custom(format!(
-                "veto is {other:?}, expected \"yes\" or \"no\""
+            other => Err(serde::de::Error::custom(crate::t!(
+                "codes.veto-not-yes-no",
+                value = other
             ))),
         }
     }
@@ -177,14 +179,12 @@ impl Codebook {
             .find(|c| c.code == upper)
             .or_else(by_label)
         {
-            None => Err(format!(
-                "unknown reason code {code:?}; accepted: {} (see `choucha codes`)",
-                usable()
-            )),
-            Some(c) if !c.applies_to.covers(self.kind) => Err(format!(
-                "reason code {code:?} applies to {}, not to this round's population; accepted: {}",
-                c.applies_to.name(),
-                usable()
+            None => Err(t!("codes.unknown", code, accepted = usable())),
+            Some(c) if !c.applies_to.covers(self.kind) => Err(t!(
+                "codes.wrong-population",
+                code,
+                applies_to = c.applies_to.name(),
+                accepted = usable()
             )),
             Some(c) => Ok(c),
         }
@@ -194,21 +194,19 @@ impl Codebook {
 /// Parses a round's own codes (`init --codes FILE`): columns code, label,
 /// applies-to (new-media, website or both) and optionally veto (yes/no,
 /// default yes).
-pub fn parse_custom(text: &str, file: &str) -> Result<Vec<Code>> {
+pub fn parse_custom(text: &str, origin: &Origin) -> Result<Vec<Code>> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(text.as_bytes());
     let header: Vec<String> = reader
         .headers()
-        .map_err(|e| Error::input(format!("{file}: line 1: not valid CSV: {e}")))?
+        .map_err(|e| Error::input(t!("text.not-csv", at = origin.at(1, None), error = e)))?
         .iter()
         .map(|h| normalize_field(h).to_lowercase())
         .collect();
     let col = |name: &str| header.iter().position(|h| h == name);
     let (Some(c_code), Some(c_label)) = (col("code"), col("label")) else {
-        return Err(Error::input(format!(
-            "{file}: line 1: expected the columns code, label, applies-to [, veto]"
-        )));
+        return Err(Error::input(t!("codes.header", at = origin.at(1, None))));
     };
     let c_applies = col("applies-to");
     let c_veto = col("veto");
@@ -216,7 +214,12 @@ pub fn parse_custom(text: &str, file: &str) -> Result<Vec<Code>> {
     let mut out: Vec<Code> = Vec::new();
     let mut lines = LineCounter::new(text.as_bytes());
     for row in reader.records() {
-        let row = row.map_err(|e| Error::input(format!("{file}: not valid CSV: {e}")))?;
+        let row = row.map_err(|e| {
+            let line = e.position().map_or(0, |p| {
+                LineCounter::new(text.as_bytes()).line_at(p.byte() as usize)
+            });
+            Error::input(t!("text.not-csv", at = origin.at(line, None), error = e))
+        })?;
         let line = row
             .position()
             .map_or(0, |p| lines.line_at(p.byte() as usize));
@@ -226,38 +229,32 @@ pub fn parse_custom(text: &str, file: &str) -> Result<Vec<Code>> {
                 .unwrap_or_default()
         };
         let code = get(Some(c_code)).into_owned();
-        let err = |what: String| Error::input(format!("{file}: line {line}: {what}"));
+        let err = |column: &str, problem: String| {
+            let at = origin.at(line, Some(column));
+            Error::input(t!("codes.problem", at, problem))
+        };
         if code.is_empty()
             || !code
                 .bytes()
                 .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
         {
-            return Err(err(format!(
-                "code {code:?} must be non-empty and use only A-Z, 0-9 and _"
-            )));
+            return Err(err("code", t!("codes.bad-code", code)));
         }
         if builtin.iter().chain(&out).any(|c| c.code == code) {
-            return Err(err(format!("code {code:?} is already defined")));
+            return Err(err("code", t!("codes.defined-twice", code)));
         }
         let label = get(Some(c_label)).into_owned();
         if label.is_empty() || label.chars().any(char::is_control) {
-            return Err(err(
-                "field \"label\" is empty or holds a control character".into()
-            ));
+            return Err(err("label", t!("codes.bad-label")));
         }
         let applies = get(c_applies);
-        let applies_to = AppliesTo::parse(&applies).ok_or_else(|| {
-            err(format!(
-                "field \"applies-to\" is {applies:?}; accepted: new-media, website, both"
-            ))
-        })?;
+        let applies_to = AppliesTo::parse(&applies)
+            .ok_or_else(|| err("applies-to", t!("codes.bad-applies-to", value = applies)))?;
         let veto = match get(c_veto).as_ref() {
             "" | "yes" | "true" | "是" => true,
             "no" | "false" | "否" => false,
             other => {
-                return Err(err(format!(
-                    "field \"veto\" is {other:?}; accepted: yes, no"
-                )));
+                return Err(err("veto", t!("codes.bad-veto", value = other)));
             }
         };
         out.push(Code {
@@ -294,18 +291,27 @@ mod tests {
     fn custom_codes_parse_and_refuse() {
         let c = parse_custom(
             "code,label,applies-to,veto\nNM_FAKE,假冒账号,new-media,yes\nX_NOTE,备注,both,no\n",
-            "c.csv",
+            &Origin::file("c.csv"),
         )
         .unwrap();
         assert_eq!(c.len(), 2);
         assert!(!c[1].veto);
-        assert!(parse_custom("code,label,applies-to\nNM_SECURITY,x,both\n", "c.csv").is_err());
         assert!(
-            parse_custom("code,label,applies-to\nbad code,x,both\n", "c.csv")
-                .unwrap_err()
-                .to_string()
-                .contains("line 2")
+            parse_custom(
+                "code,label,applies-to\nNM_SECURITY,x,both\n",
+                &Origin::file("c.csv")
+            )
+            .is_err()
         );
-        assert!(parse_custom("code,label,applies-to\nX,x,moon\n", "c.csv").is_err());
+        assert!(
+            parse_custom(
+                "code,label,applies-to\nbad code,x,both\n",
+                &Origin::file("c.csv")
+            )
+            .unwrap_err()
+            .to_string()
+            .contains("line 2")
+        );
+        assert!(parse_custom("code,label,applies-to\nX,x,moon\n", &Origin::file("c.csv")).is_err());
     }
 }

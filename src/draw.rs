@@ -10,6 +10,7 @@ use rand_chacha::rand_core::{Rng, SeedableRng};
 use sha2::{Digest, Sha256};
 
 use crate::rate::Rate;
+use crate::t;
 
 pub const ALGORITHM: &str = "choucha-v1";
 
@@ -150,14 +151,10 @@ pub fn plan_quotas(strata: &[(&str, u64)], plan: &[(String, u64)]) -> Result<Vec
         let given = plan.iter().find(|(s, _)| s == name).map(|&(_, q)| q);
         match given {
             None => {
-                return Err(format!(
-                    "the quota plan has no quota for stratum {name:?}; every stratum of the roster must be named"
-                ));
+                return Err(t!("draw.plan-missing-stratum", name));
             }
             Some(q) if q > n => {
-                return Err(format!(
-                    "the quota plan gives stratum {name:?} a quota of {q}, but it has only {n} accounts"
-                ));
+                return Err(t!("draw.plan-quota-too-large", name, q, n));
             }
             Some(q) => k.push(q),
         }
@@ -166,9 +163,7 @@ pub fn plan_quotas(strata: &[(&str, u64)], plan: &[(String, u64)]) -> Result<Vec
         .iter()
         .find(|(s, _)| !strata.iter().any(|&(t, _)| t == s))
     {
-        return Err(format!(
-            "the quota plan names stratum {name:?}, which the roster does not have"
-        ));
+        return Err(t!("draw.plan-unknown-stratum", name));
     }
     Ok(k)
 }

@@ -5,6 +5,7 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::error::{Error, Result};
+use crate::t;
 
 /// A temporary file beside the final one. Round files are for auditors too:
 /// on Unix they are made readable by all (0644), like files other tools
@@ -66,10 +67,7 @@ pub fn write_new_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .persist_noclobber(path)
         .map_err(|e| {
             if e.error.kind() == std::io::ErrorKind::AlreadyExists {
-                Error::refused(format!(
-                    "{}: already exists; choucha never overwrites it",
-                    path.display()
-                ))
+                Error::refused(t!("fsio.exists", path = path.display()))
             } else {
                 Error::io(path, e.error)
             }

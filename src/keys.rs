@@ -7,13 +7,14 @@ use std::path::Path;
 use ssh_key::{Algorithm, HashAlg, LineEnding, PrivateKey, PublicKey, SshSig};
 
 use crate::error::{Error, Result};
+use crate::t;
 
 pub const MANIFEST_NAMESPACE: &str = "choucha-manifest";
 
 /// A new Ed25519 key pair, its comment set to `comment`.
 pub fn generate(comment: &str) -> Result<PrivateKey> {
     let mut key = PrivateKey::random(&mut ssh_key::rand_core::OsRng, Algorithm::Ed25519)
-        .map_err(|e| Error::input(format!("cannot make a key: {e}")))?;
+        .map_err(|e| Error::input(t!("keys.cannot-generate", error = e)))?;
     key.set_comment(comment);
     Ok(key)
 }
@@ -33,32 +34,24 @@ pub fn load_private(path: &Path) -> Result<PrivateKey> {
             .permissions()
             .mode();
         if mode & 0o077 != 0 {
-            return Err(Error::refused(format!(
-                "{}: permissions {:04o} are too open: a private key must be readable by its owner only; run `chmod 600 {}`",
-                path.display(),
-                mode & 0o7777,
-                path.display()
+            return Err(Error::refused(t!(
+                "keys.too-open",
+                path = path.display(),
+                mode = format!("{:04o}", mode & 0o7777)
             )));
         }
     }
     let text = crate::fsio::read(path)?;
-    let key = PrivateKey::from_openssh(&text).map_err(|e| {
-        Error::input(format!(
-            "{}: not an OpenSSH private key ({e}); make one with `choucha keygen NAME`",
-            path.display()
-        ))
-    })?;
+    let key = PrivateKey::from_openssh(&text)
+        .map_err(|e| Error::input(t!("keys.not-private", path = path.display(), error = e)))?;
     if key.is_encrypted() {
-        return Err(Error::input(format!(
-            "{}: the key is passphrase-protected; choucha needs an unencrypted key",
-            path.display()
-        )));
+        return Err(Error::input(t!("keys.encrypted", path = path.display())));
     }
     if key.algorithm() != Algorithm::Ed25519 {
-        return Err(Error::input(format!(
-            "{}: a {} key; choucha signs with Ed25519 keys",
-            path.display(),
-            key.algorithm()
+        return Err(Error::input(t!(
+            "keys.private-not-ed25519",
+            path = path.display(),
+            algorithm = key.algorithm()
         )));
     }
     Ok(key)
@@ -67,18 +60,15 @@ pub fn load_private(path: &Path) -> Result<PrivateKey> {
 /// Reads an OpenSSH public key line (`ssh-ed25519 AAAA… comment`).
 pub fn load_public(path: &Path) -> Result<PublicKey> {
     let text = String::from_utf8(crate::fsio::read(path)?)
-        .map_err(|_| Error::input(format!("{}: not text", path.display())))?;
-    parse_public(text.trim()).map_err(|e| Error::input(format!("{}: {e}", path.display())))
+        .map_err(|_| Error::input(t!("keys.not-text", path = path.display())))?;
+    parse_public(text.trim())
+        .map_err(|e| Error::input(t!("keys.in-file", path = path.display(), error = e)))
 }
 
 pub fn parse_public(line: &str) -> std::result::Result<PublicKey, String> {
-    let key = PublicKey::from_openssh(line)
-        .map_err(|e| format!("not an OpenSSH public key line ({e})"))?;
+    let key = PublicKey::from_openssh(line).map_err(|e| t!("keys.not-public-line", error = e))?;
     if key.algorithm() != Algorithm::Ed25519 {
-        return Err(format!(
-            "a {} key; choucha verifies Ed25519 keys",
-            key.algorithm()
-        ));
+        return Err(t!("keys.public-not-ed25519", algorithm = key.algorithm()));
     }
     Ok(key)
 }
@@ -88,7 +78,7 @@ pub fn ed25519_signing(key: &PrivateKey) -> Result<ed25519_dalek::SigningKey> {
     let pair = key
         .key_data()
         .ed25519()
-        .ok_or_else(|| Error::input("not an Ed25519 key"))?;
+        .ok_or_else(|| Error::input(t!("keys.not-ed25519")))?;
     Ok(ed25519_dalek::SigningKey::from_bytes(
         &pair.private.to_bytes(),
     ))
@@ -98,18 +88,21 @@ pub fn ed25519_signing(key: &PrivateKey) -> Result<ed25519_dalek::SigningKey> {
 pub fn ed25519_verifying(
     key: &PublicKey,
 ) -> std::result::Result<ed25519_dalek::VerifyingKey, String> {
-    let pk = key.key_data().ed25519().ok_or("not an Ed25519 key")?;
+    let pk = key
+        .key_data()
+        .ed25519()
+        .ok_or_else(|| t!("keys.not-ed25519"))?;
     ed25519_dalek::VerifyingKey::from_bytes(&pk.0)
-        .map_err(|e| format!("not a valid Ed25519 key: {e}"))
+        .map_err(|e| t!("keys.invalid-ed25519", error = e))
 }
 
 /// An armored SSHSIG signature of `msg` (SHA-512, as ssh-keygen makes them).
 pub fn sign(key: &PrivateKey, namespace: &str, msg: &[u8]) -> Result<String> {
     let sig = key
         .sign(namespace, HashAlg::Sha512, msg)
-        .map_err(|e| Error::input(format!("cannot sign: {e}")))?;
+        .map_err(|e| Error::input(t!("keys.cannot-sign", error = e)))?;
     sig.to_pem(LineEnding::LF)
-        .map_err(|e| Error::input(format!("cannot encode the signature: {e}")))
+        .map_err(|e| Error::input(t!("keys.cannot-encode-signature", error = e)))
 }
 
 /// Checks an armored SSHSIG signature of `msg` against one key.
@@ -119,20 +112,15 @@ pub fn verify(
     msg: &[u8],
     armored: &str,
 ) -> std::result::Result<(), String> {
-    let sig = SshSig::from_pem(armored).map_err(|e| format!("not an SSH signature ({e})"))?;
+    let sig = SshSig::from_pem(armored).map_err(|e| t!("keys.not-sshsig", error = e))?;
     if sig.namespace() != namespace {
-        return Err(format!(
-            "the signature is for namespace {:?}, not {namespace:?}",
-            sig.namespace()
-        ));
+        return Err(t!("keys.wrong-namespace", got = sig.namespace(), namespace));
     }
     if sig.public_key() != key.key_data() {
-        return Err(format!(
-            "the signature was made by another key ({})",
-            sig_fingerprint(&sig)
-        ));
+        return Err(t!("keys.other-key", fingerprint = sig_fingerprint(&sig)));
     }
-    key.verify(namespace, msg, &sig).map_err(|_| "the signature does not match the file: it was changed after signing, or signed by another key".to_string())
+    key.verify(namespace, msg, &sig)
+        .map_err(|_| t!("keys.mismatch"))
 }
 
 fn sig_fingerprint(sig: &SshSig) -> String {
@@ -157,10 +145,10 @@ pub fn parse_allowed_signers(text: &str, file: &str) -> Result<Vec<AllowedSigner
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let err = |what: String| Error::input(format!("{file}: line {}: {what}", i + 1));
+        let err = |what: String| Error::input(t!("keys.signers-line", file, line = i + 1, what));
         let (principals, rest) = line
             .split_once(char::is_whitespace)
-            .ok_or_else(|| err("expected: principals [options] key-type key".into()))?;
+            .ok_or_else(|| err(t!("keys.signers-syntax")))?;
         let mut rest = rest.trim_start();
         let mut namespaces = None;
         // Key types: ssh-ed25519, ssh-rsa, ecdsa-sha2-nistp256, sk-ssh-ed25519@openssh.com, …
@@ -169,19 +157,17 @@ pub fn parse_allowed_signers(text: &str, file: &str) -> Result<Vec<AllowedSigner
             .any(|t| rest.starts_with(t))
         {
             let (opts, after) =
-                split_options(rest).ok_or_else(|| err("unreadable options".into()))?;
+                split_options(rest).ok_or_else(|| err(t!("keys.signers-options")))?;
             for opt in opts {
                 if let Some(v) = opt.strip_prefix("namespaces=") {
                     namespaces = Some(v.trim_matches('"').split(',').map(str::to_string).collect());
                 } else if opt == "cert-authority" {
-                    return Err(err("cert-authority lines are not supported".into()));
+                    return Err(err(t!("keys.cert-authority")));
                 } else {
                     // valid-after=/valid-before= limit when the key may sign and
                     // ssh-keygen enforces them: ignoring one would accept what
                     // ssh-keygen rejects. (It refuses unknown options too.)
-                    return Err(err(format!(
-                        "option {opt} is not supported (only namespaces=\"…\")"
-                    )));
+                    return Err(err(t!("keys.unsupported-option", option = opt)));
                 }
             }
             rest = after.trim_start();

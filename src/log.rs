@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::commit::hex;
+use crate::t;
 
 pub const LOG_FILE: &str = "log.jsonl";
 pub const GENESIS_PREV: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -66,7 +67,7 @@ impl Log {
     pub fn fields<'a, R: Deserialize<'a>>(&'a self, i: usize) -> Result<R, String> {
         let l = &self.lines[i];
         serde_json::from_slice(self.line(i))
-            .map_err(|e| format!("line {}: {} record: {e}", l.seq + 1, l.kind))
+            .map_err(|e| t!("log.bad-record", line = l.seq + 1, kind = l.kind, error = e))
     }
 
     /// SHA-256 of the last line (the next `prev`), or the genesis value.
@@ -91,7 +92,7 @@ pub struct Defect {
 
 impl std::fmt::Display for Defect {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "line {}: {}", self.line, self.what)
+        f.write_str(&t!("log.defect", line = self.line, what = self.what))
     }
 }
 
@@ -184,8 +185,7 @@ fn unhex32(s: &str) -> Option<[u8; 32]> {
 /// own `seq` and `prev`. Needs no other line, so lines are done in parallel.
 /// `start` is a scratch buffer, reused from line to line.
 fn line_facts(line: &[u8], start: &mut Vec<u8>) -> Result<LineFacts, String> {
-    let head: Head =
-        serde_json::from_slice(line).map_err(|e| format!("not a valid log line: {e}"))?;
+    let head: Head = serde_json::from_slice(line).map_err(|e| t!("log.not-a-line", error = e))?;
     // The fixed beginning lets a shell loop check the chain without a JSON parser.
     start.clear();
     start.extend_from_slice(b"{\"seq\":");
@@ -197,10 +197,7 @@ fn line_facts(line: &[u8], start: &mut Vec<u8>) -> Result<LineFacts, String> {
     start.extend_from_slice(b",\"at\":");
     serde_json::to_writer(&mut *start, head.at.as_ref()).expect("string serialises");
     if !line.starts_with(start) {
-        return Err(
-            "does not begin {\"seq\":…,\"prev\":…,\"type\":…,\"at\":… as SPEC.md §5 requires"
-                .into(),
-        );
+        return Err(t!("log.bad-beginning"));
     }
     Ok(LineFacts {
         seq: head.seq,
@@ -276,7 +273,7 @@ impl Chain {
         };
         let f = f.map_err(broken)?;
         if f.seq != seq {
-            return Err(broken(format!("\"seq\" is {}, expected {seq}", f.seq)));
+            return Err(broken(t!("log.bad-seq", got = f.seq, expected = seq)));
         }
         if f.prev.as_ref() != Ok(&self.prev) {
             let expected = if seq == 0 {
@@ -285,13 +282,11 @@ impl Chain {
                 hex(&self.prev)
             };
             let got = f.prev.as_ref().map_or_else(|text| text.clone(), |p| hex(p));
-            return Err(broken(format!(
-                "\"prev\" is {got}, but line {seq} hashes to {expected}: line {seq} or this line was altered"
-            )));
+            return Err(broken(t!("log.bad-prev", got, prev_line = seq, expected)));
         }
         if let Some((_, _, remaining)) = &mut self.open_batch {
             if f.kind == BATCH_TYPE {
-                return Err(broken("a batch header inside a batch".into()));
+                return Err(broken(t!("log.batch-in-batch")));
             }
             *remaining -= 1;
             if *remaining == 0 {
@@ -301,9 +296,7 @@ impl Chain {
             match f.lines {
                 Some(n) if n > 0 => self.open_batch = Some((line_no, range.start, n)),
                 _ => {
-                    return Err(broken(
-                        "a batch header without a positive \"lines\" count".into(),
-                    ));
+                    return Err(broken(t!("log.batch-without-count")));
                 }
             }
         }
@@ -328,7 +321,7 @@ impl Chain {
             // Inside an open batch the whole batch is incomplete.
             return Err(Defect {
                 line: self.count + 1,
-                what: "the last line has no line feed: an append was interrupted".into(),
+                what: t!("log.torn-line"),
                 torn_from: Some(self.open_batch.map_or(from, |(_, o, _)| o)),
             });
         }
@@ -336,10 +329,7 @@ impl Chain {
             let n = self.count - line;
             return Err(Defect {
                 line,
-                what: format!(
-                    "the batch starting here has {n} of its {} lines: an append was interrupted",
-                    n + remaining
-                ),
+                what: t!("log.torn-batch", n, total = n + remaining),
                 torn_from: Some(offset),
             });
         }

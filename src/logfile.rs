@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::fsio;
 use crate::log::{Batch, Defect, GENESIS_PREV, LOG_FILE, Log, Record, parse_log, render_line};
 use crate::round::{Repaired, RoundOpened, RoundState};
+use crate::t;
 
 /// The current time as the log writes it: RFC 3339, UTC, whole seconds.
 pub fn now() -> String {
@@ -21,9 +22,10 @@ fn open_file(dir: &Path, write: bool) -> Result<(File, PathBuf)> {
     let path = dir.join(LOG_FILE);
     match OpenOptions::new().read(true).append(write).open(&path) {
         Ok(f) => Ok((f, path)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::input(format!(
-            "{}: not a choucha round (no {LOG_FILE}); create one with `choucha init DIR --round ID --population NAME --rate RATE`, or name it with -C DIR",
-            dir.display()
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::input(t!(
+            "logfile.not-a-round",
+            dir = dir.display(),
+            file = LOG_FILE
         ))),
         Err(e) => Err(Error::io(&path, e)),
     }
@@ -58,11 +60,16 @@ pub fn check_streaming(
 
 fn defect_error(path: &Path, d: &Defect) -> Error {
     let advice = if d.torn_from.is_some() {
-        "the last append was interrupted (a torn tail); nothing more can be added until `choucha log repair` sets it aside"
+        t!("logfile.torn-advice")
     } else {
-        "the log has been damaged or altered; nothing more can be added (`choucha log check` shows the first bad line)"
+        t!("logfile.damaged-advice")
     };
-    Error::refused(format!("{}: {d}; {advice}", path.display()))
+    Error::refused(t!(
+        "logfile.refused",
+        path = path.display(),
+        defect = d,
+        advice
+    ))
 }
 
 /// A round's log, held under an exclusive lock until dropped.
@@ -81,7 +88,7 @@ impl LockedLog {
         let bytes = read_all(&mut file, &path)?;
         let log = parse_log(bytes).map_err(|d| defect_error(&path, &d))?;
         let state = RoundState::from_log(&log)
-            .map_err(|e| Error::refused(format!("{}: {e}", path.display())))?;
+            .map_err(|e| Error::refused(t!("logfile.in-log", path = path.display(), error = e)))?;
         Ok(LockedLog {
             file,
             path,
@@ -180,10 +187,7 @@ pub fn create(dir: &Path, opened: &RoundOpened) -> Result<()> {
     bytes.push(b'\n');
     let path = dir.join(LOG_FILE);
     fsio::write_new_atomic(&path, &bytes).map_err(|e| match e {
-        Error::Refused(_) => Error::refused(format!(
-            "{}: a round already exists here; choose another directory",
-            dir.display()
-        )),
+        Error::Refused(_) => Error::refused(t!("logfile.round-exists", dir = dir.display())),
         other => other,
     })
 }
@@ -211,9 +215,10 @@ pub fn repair(dir: &Path) -> Result<RepairOutcome> {
         Err(d) => d,
     };
     let Some(from) = defect.torn_from else {
-        return Err(Error::refused(format!(
-            "{}: {defect}; this is not a torn tail (an interrupted append), so repair refuses: it never removes a complete line. Restore the log from a copy, or ask the auditor",
-            path.display()
+        return Err(Error::refused(t!(
+            "logfile.not-torn",
+            path = path.display(),
+            defect
         )));
     };
     let torn = &bytes[from..];
@@ -226,7 +231,7 @@ pub fn repair(dir: &Path) -> Result<RepairOutcome> {
     file.sync_data().map_err(|e| Error::io(&path, e))?;
     let log = parse_log(bytes[..from].to_vec()).map_err(|d| defect_error(&path, &d))?;
     let state = RoundState::from_log(&log)
-        .map_err(|e| Error::refused(format!("{}: {e}", path.display())))?;
+        .map_err(|e| Error::refused(t!("logfile.in-log", path = path.display(), error = e)))?;
     let from_line = log.lines.len() as u64 + 1;
     let mut locked = LockedLog {
         file,
@@ -248,4 +253,31 @@ pub fn repair(dir: &Path) -> Result<RepairOutcome> {
         moved_to: side,
         record,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::i18n::{Lang, template};
+
+    /// The advice names the same commands and files in either language: a
+    /// user copies them as they stand.
+    #[test]
+    fn advice_keeps_commands_untranslated() {
+        for (key, words) in [
+            ("logfile.torn-advice", &["`choucha log repair`"][..]),
+            ("logfile.damaged-advice", &["`choucha log check`"]),
+            (
+                "logfile.not-a-round",
+                &["{file}", "`choucha init DIR", "-C DIR"],
+            ),
+            ("cmd.log.failed-torn", &["`choucha log repair`"]),
+        ] {
+            for lang in [Lang::En, Lang::Zh] {
+                let text = template(lang, key).unwrap_or_else(|| panic!("{key} missing"));
+                for w in words {
+                    assert!(text.contains(w), "{lang:?} {key}: {text}");
+                }
+            }
+        }
+    }
 }

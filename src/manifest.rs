@@ -68,7 +68,7 @@ impl<'a> DrawInputs<'a> {
     /// The inputs as the round's log recorded them (roster and seed required).
     pub fn from_state(st: &'a crate::round::RoundState) -> Result<DrawInputs<'a>, String> {
         let (Some(roster), Some(seed)) = (&st.roster, &st.seed) else {
-            return Err("the round has no committed roster and revealed seed".into());
+            return Err(crate::t!("manifest.no-roster-or-seed"));
         };
         Ok(DrawInputs {
             round: &st.opened.round,

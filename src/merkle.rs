@@ -12,6 +12,8 @@
 
 use sha2::{Digest, Sha256};
 
+use crate::t;
+
 pub type Hash = [u8; 32];
 
 /// The root of the empty tree: SHA-256 of no bytes (RFC 6962 §2.1).
@@ -159,15 +161,17 @@ pub fn verify_inclusion(
     root: &Hash,
 ) -> Result<(), String> {
     if index >= size {
-        return Err(format!("leaf index {index} is not below tree size {size}"));
+        return Err(t!("merkle.index-beyond", index, size));
     }
     let (mut fn_, mut sn) = (index, size - 1);
     let mut r = *leaf_hash;
     for p in proof {
         if sn == 0 {
-            return Err(format!(
-                "inclusion proof has {} hashes, too many for leaf {index} of {size}",
-                proof.len()
+            return Err(t!(
+                "merkle.inclusion-too-many",
+                count = proof.len(),
+                index,
+                size
             ));
         }
         if fn_ & 1 == 1 || fn_ == sn {
@@ -183,15 +187,15 @@ pub fn verify_inclusion(
         sn >>= 1;
     }
     if sn != 0 {
-        return Err(format!(
-            "inclusion proof has {} hashes, too few for leaf {index} of {size}",
-            proof.len()
+        return Err(t!(
+            "merkle.inclusion-too-few",
+            count = proof.len(),
+            index,
+            size
         ));
     }
     if &r != root {
-        return Err(format!(
-            "inclusion proof of leaf {index} does not lead to the root of tree size {size}"
-        ));
+        return Err(t!("merkle.inclusion-wrong-root", index, size));
     }
     Ok(())
 }
@@ -212,35 +216,35 @@ pub fn verify_consistency(
     proof: &[Hash],
 ) -> Result<(), String> {
     if old_size > new_size {
-        return Err(format!(
-            "old tree size {old_size} is above new tree size {new_size}"
-        ));
+        return Err(t!("merkle.old-above-new", old_size, new_size));
     }
     if old_size == 0 || old_size == new_size {
         if !proof.is_empty() {
-            return Err(format!(
-                "consistency proof from size {old_size} to {new_size} must be empty, has {} hashes",
-                proof.len()
+            return Err(t!(
+                "merkle.consistency-not-empty",
+                old_size,
+                new_size,
+                count = proof.len()
             ));
         }
         if old_size == 0 {
             if old_root != &EMPTY_ROOT {
-                return Err("root of tree size 0 is not the empty tree's root".to_string());
+                return Err(t!("merkle.empty-root"));
             }
         } else if old_root != new_root {
-            return Err(format!("roots of tree size {old_size} differ"));
+            return Err(t!("merkle.roots-differ", old_size));
         }
         return Ok(());
     }
     if proof.is_empty() {
-        return Err(format!(
-            "consistency proof from size {old_size} to {new_size} is empty"
-        ));
+        return Err(t!("merkle.consistency-empty", old_size, new_size));
     }
     let too_short = || {
-        format!(
-            "consistency proof from size {old_size} to {new_size} has {} hashes, too few",
-            proof.len()
+        t!(
+            "merkle.consistency-too-few",
+            old_size,
+            new_size,
+            count = proof.len()
         )
     };
     // When the old tree is a whole subtree of the new one, its root is the
@@ -258,9 +262,11 @@ pub fn verify_consistency(
     let (mut fr, mut sr) = (*first, *first);
     for c in rest {
         if sn == 0 {
-            return Err(format!(
-                "consistency proof from size {old_size} to {new_size} has {} hashes, too many",
-                proof.len()
+            return Err(t!(
+                "merkle.consistency-too-many",
+                old_size,
+                new_size,
+                count = proof.len()
             ));
         }
         if fn_ & 1 == 1 || fn_ == sn {
@@ -280,14 +286,10 @@ pub fn verify_consistency(
         return Err(too_short());
     }
     if &fr != old_root {
-        return Err(format!(
-            "consistency proof does not lead to the root of tree size {old_size}"
-        ));
+        return Err(t!("merkle.consistency-wrong-root", size = old_size));
     }
     if &sr != new_root {
-        return Err(format!(
-            "consistency proof does not lead to the root of tree size {new_size}"
-        ));
+        return Err(t!("merkle.consistency-wrong-root", size = new_size));
     }
     Ok(())
 }

@@ -20,6 +20,7 @@ use ed25519_dalek::{Signature, SigningKey, VerifyingKey};
 use sha2::{Digest, Sha256};
 
 use crate::commit::hex;
+use crate::t;
 
 /// The signature type byte of Ed25519 in key IDs and key strings.
 const ALG_ED25519: u8 = 0x01;
@@ -60,24 +61,23 @@ pub fn key_id(name: &str, public: &[u8; 32]) -> [u8; 4] {
 /// may contain them.
 fn check_name(name: &str) -> Result<(), String> {
     if name.is_empty() {
-        return Err("key name is empty".to_string());
+        return Err(t!("note.empty-name"));
     }
     if name
         .chars()
         .any(|c| c.is_whitespace() || c == '+' || c.is_control())
     {
-        return Err(format!(
-            "key name {name:?} contains white space, '+' or a control character"
-        ));
+        return Err(t!("note.bad-name", name));
     }
     Ok(())
 }
 
 fn parse_key_id(hex8: &str) -> Result<[u8; 4], String> {
     if hex8.len() != 8 || !hex8.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(format!("key ID {hex8:?} is not 8 hex digits"));
+        return Err(t!("note.bad-key-id", id = hex8));
     }
-    let v = u32::from_str_radix(hex8, 16).map_err(|e| format!("key ID {hex8:?}: {e}"))?;
+    let v =
+        u32::from_str_radix(hex8, 16).map_err(|e| t!("note.key-id-error", id = hex8, error = e))?;
     Ok(v.to_be_bytes())
 }
 
@@ -85,15 +85,13 @@ fn parse_key_id(hex8: &str) -> Result<[u8; 4], String> {
 fn parse_key_data(b64: &str, what: &str) -> Result<[u8; 32], String> {
     let raw = B64
         .decode(b64)
-        .map_err(|e| format!("{what} is not valid base64: {e}"))?;
+        .map_err(|e| t!("note.key-not-base64", what, error = e))?;
     match raw.split_first() {
         Some((&ALG_ED25519, key)) => key
             .try_into()
-            .map_err(|_| format!("{what} is {} bytes, not 32", key.len())),
-        Some((alg, _)) => Err(format!(
-            "{what} has signature type {alg:#04x}, only Ed25519 (0x01) is supported"
-        )),
-        None => Err(format!("{what} is empty")),
+            .map_err(|_| t!("note.key-length", what, len = key.len())),
+        Some((alg, _)) => Err(t!("note.key-type", what, alg = format!("{alg:#04x}"))),
+        None => Err(t!("note.key-empty", what)),
     }
 }
 
@@ -121,20 +119,16 @@ impl Verifier {
         // The base64 may itself contain '+': split off two fields only.
         let mut parts = vkey.splitn(3, '+');
         let (Some(name), Some(id), Some(data)) = (parts.next(), parts.next(), parts.next()) else {
-            return Err(format!(
-                "verifier key {vkey:?} is not <name>+<key ID>+<key>"
-            ));
+            return Err(t!("note.vkey-format", vkey));
         };
         check_name(name)?;
         let id = parse_key_id(id)?;
-        let public = parse_key_data(data, "verifier key")?;
+        let public = parse_key_data(data, &t!("note.verifier-key"))?;
         if id != key_id(name, &public) {
-            return Err(format!(
-                "verifier key {vkey:?}: key ID does not match the name and key"
-            ));
+            return Err(t!("note.vkey-id-mismatch", vkey));
         }
         let key = VerifyingKey::from_bytes(&public)
-            .map_err(|e| format!("verifier key {vkey:?}: not an Ed25519 public key: {e}"))?;
+            .map_err(|e| t!("note.vkey-not-ed25519", vkey, error = e))?;
         Ok(Verifier {
             name: name.to_string(),
             key_id: id,
@@ -169,20 +163,18 @@ impl Signer {
     pub fn parse(skey: &str) -> Result<Signer, String> {
         // Never echo a private key in an error.
         let Some(rest) = skey.strip_prefix("PRIVATE+KEY+") else {
-            return Err("signer key does not start with PRIVATE+KEY+".to_string());
+            return Err(t!("note.skey-prefix"));
         };
         let mut parts = rest.splitn(3, '+');
         let (Some(name), Some(id), Some(data)) = (parts.next(), parts.next(), parts.next()) else {
-            return Err("signer key is not PRIVATE+KEY+<name>+<key ID>+<key>".to_string());
+            return Err(t!("note.skey-format"));
         };
         check_name(name)?;
         let id = parse_key_id(id)?;
-        let seed = parse_key_data(data, "signer key")?;
+        let seed = parse_key_data(data, &t!("note.signer-key"))?;
         let key = SigningKey::from_bytes(&seed);
         if id != key_id(name, key.verifying_key().as_bytes()) {
-            return Err(format!(
-                "signer key for {name}: key ID does not match the name and key"
-            ));
+            return Err(t!("note.skey-id-mismatch", name));
         }
         Ok(Signer {
             name: name.to_string(),
@@ -220,7 +212,7 @@ impl Signer {
 /// Signed notes may hold no ASCII control character but LF.
 fn check_controls(s: &str, what: &str) -> Result<(), String> {
     match s.chars().find(|&c| c < ' ' && c != '\n') {
-        Some(c) => Err(format!("{what} contains control character {c:?}")),
+        Some(c) => Err(t!("note.control-char", what, character = c)),
         None => Ok(()),
     }
 }
@@ -235,9 +227,9 @@ pub fn sign(text: &str, name: &str, key: &SigningKey) -> Result<String, String> 
     use ed25519_dalek::Signer as _;
     check_name(name)?;
     if !text.ends_with('\n') {
-        return Err("note text does not end in a newline".to_string());
+        return Err(t!("note.no-final-newline"));
     }
-    check_controls(text, "note text")?;
+    check_controls(text, &t!("note.note-text"))?;
     let id = key_id(name, key.verifying_key().as_bytes());
     let sig = key.sign(text.as_bytes());
     let mut raw = Vec::with_capacity(68);
@@ -252,7 +244,7 @@ pub fn sign(text: &str, name: &str, key: &SigningKey) -> Result<String, String> 
 /// The note's text and its signature block, split at the last blank line.
 fn split(note: &str) -> Result<(&str, &str), String> {
     let Some(at) = note.rfind("\n\n") else {
-        return Err("signed note has no blank line before its signatures".to_string());
+        return Err(t!("note.no-blank-line"));
     };
     Ok((&note[..at + 1], &note[at + 2..]))
 }
@@ -268,21 +260,22 @@ pub fn unverified_text(note: &str) -> Result<&str, String> {
 /// line by the same key verifies.
 pub fn open(note: &str, verifier: &Verifier) -> Result<String, String> {
     use ed25519_dalek::Verifier as _;
-    check_controls(note, "signed note")?;
+    check_controls(note, &t!("note.signed-note"))?;
     let (text, sigs) = split(note)?;
     if sigs.is_empty() || !sigs.ends_with('\n') {
-        return Err("signed note's signature lines do not end in a newline".to_string());
+        return Err(t!("note.sigs-no-newline"));
     }
     let lines: Vec<&str> = sigs[..sigs.len() - 1].split('\n').collect();
     if lines.len() > MAX_SIGNATURES {
-        return Err(format!(
-            "signed note has {} signatures, more than {MAX_SIGNATURES}",
-            lines.len()
+        return Err(t!(
+            "note.too-many-sigs",
+            count = lines.len(),
+            max = MAX_SIGNATURES
         ));
     }
     let mut found = false;
     for (i, line) in lines.iter().enumerate() {
-        let malformed = || format!("signed note: signature line {} is malformed", i + 1);
+        let malformed = || t!("note.malformed-sig", line = i + 1);
         let rest = line.strip_prefix(SIG_PREFIX).ok_or_else(malformed)?;
         let (name, b64) = rest.split_once(' ').ok_or_else(malformed)?;
         if check_name(name).is_err() || b64.is_empty() {
@@ -303,11 +296,11 @@ pub fn open(note: &str, verifier: &Verifier) -> Result<String, String> {
                 .is_ok()
         });
         if !ok {
-            return Err(format!("signature by {} does not verify", verifier.name));
+            return Err(t!("note.bad-signature", name = verifier.name));
         }
     }
     if !found {
-        return Err(format!("no signature by {}", verifier.name));
+        return Err(t!("note.no-signature", name = verifier.name));
     }
     Ok(text.to_string())
 }

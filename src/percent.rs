@@ -5,11 +5,10 @@
 //! from integer long division, so 1653/1658 = 99.6984…% is 99.70%, never the
 //! 99.69% that truncation (or an unlucky float) would give.
 
+use crate::t;
+
 /// What [`percent_half_up`] returns when no rate is defined (a zero denominator).
 pub const UNDEFINED: &str = "—";
-
-const ACCEPTED: &str = "accepted: a percentage such as 99.70%, 99.7% or 100% \
-     (the % sign, or ％, is optional), with at most 6 decimals";
 
 /// The most decimals [`parse_percent`] accepts.
 pub const MAX_DECIMALS: usize = 6;
@@ -105,24 +104,33 @@ pub fn parse_percent(s: &str) -> std::result::Result<PercentClaim, String> {
         .or_else(|| text.strip_suffix('％'))
         .unwrap_or(text)
         .trim_end();
-    let bad = |why: &str| format!("{s:?} {why}; {ACCEPTED}");
+    let accepted = || t!("percent.accepted", max = MAX_DECIMALS);
     let (int, frac) = match body.split_once('.') {
         Some((i, f)) => (i, f),
         None => (body, ""),
     };
     let all_digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
     if !all_digits(int) || (body.contains('.') && !all_digits(frac)) {
-        return Err(bad("is not a percentage"));
+        return Err(t!(
+            "percent.not-a-percentage",
+            value = s,
+            accepted = accepted()
+        ));
     }
     if frac.len() > MAX_DECIMALS {
-        return Err(bad(&format!("has {} decimals", frac.len())));
+        return Err(t!(
+            "percent.too-many-decimals",
+            value = s,
+            count = frac.len(),
+            accepted = accepted()
+        ));
     }
     let mut scaled: u128 = 0;
     for b in int.bytes().chain(frac.bytes()) {
         scaled = scaled
             .checked_mul(10)
             .and_then(|v| v.checked_add(u128::from(b - b'0')))
-            .ok_or_else(|| bad("is too large"))?;
+            .ok_or_else(|| t!("percent.too-large", value = s, accepted = accepted()))?;
     }
     Ok(PercentClaim {
         scaled,

@@ -4,41 +4,48 @@
 use std::collections::BTreeMap;
 
 use crate::error::{Error, Result};
-use crate::text::{LineCounter, header_is, normalize_field};
+use crate::t;
+use crate::text::{LineCounter, Origin, header_is, normalize_field};
 
 const STRATUM_HEADERS: &[&str] = &["stratum", "region", "地区", "所属地区", "省直厅局/各市"];
 const QUOTA_HEADERS: &[&str] = &["quota", "抽查数", "检查数"];
 
 /// Parses a plan CSV with a header naming a stratum column and a quota column.
 /// Returns the quotas in the file's order.
-pub fn parse_plan(text: &str, file: &str) -> Result<Vec<(String, u64)>> {
+pub fn parse_plan(text: &str, origin: &Origin) -> Result<Vec<(String, u64)>> {
+    let file = &origin.file;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
     let mut rows = reader.records();
-    let err = |line: u64, what: String| Error::input(format!("{file}: line {line}: {what}"));
+    let err = |line: u64, problem: String| {
+        Error::input(t!("plan.problem", at = origin.at(line, None), problem))
+    };
     let header = match rows.next() {
         None => {
-            return Err(Error::input(format!(
-                "{file}: the file is empty; expected a header stratum,quota and one line per stratum"
-            )));
+            return Err(Error::input(t!("plan.empty", file)));
         }
-        Some(r) => r.map_err(|e| err(1, format!("not valid CSV: {e}")))?,
+        Some(r) => r.map_err(|error| err(1, t!("plan.not-csv", error)))?,
     };
-    let find = |names: &[&str], what: &str| {
+    let find = |names: &[&str], missing: String| {
         header
             .iter()
             .position(|h| header_is(&normalize_field(h), names))
-            .ok_or_else(|| {
-                err(
-                    1,
-                    format!("no {what} column; expected one of {}", names.join(" / ")),
-                )
-            })
+            .ok_or_else(|| err(1, missing))
     };
-    let st_col = find(STRATUM_HEADERS, "stratum")?;
-    let q_col = find(QUOTA_HEADERS, "quota")?;
+    let expected = |names: &[&str]| names.join(" / ");
+    let st_col = find(
+        STRATUM_HEADERS,
+        t!(
+            "plan.no-stratum-column",
+            expected = expected(STRATUM_HEADERS)
+        ),
+    )?;
+    let q_col = find(
+        QUOTA_HEADERS,
+        t!("plan.no-quota-column", expected = expected(QUOTA_HEADERS)),
+    )?;
     let mut plan = Vec::new();
     let mut seen_on: BTreeMap<String, u64> = BTreeMap::new();
     let mut lines = LineCounter::new(text.as_bytes());
@@ -48,7 +55,7 @@ pub fn parse_plan(text: &str, file: &str) -> Result<Vec<(String, u64)>> {
                 e.position().map_or(0, |p| {
                     LineCounter::new(text.as_bytes()).line_at(p.byte() as usize)
                 }),
-                format!("not valid CSV: {e}"),
+                t!("plan.not-csv", error = e),
             )
         })?;
         let line = row
@@ -56,25 +63,26 @@ pub fn parse_plan(text: &str, file: &str) -> Result<Vec<(String, u64)>> {
             .map_or(0, |p| lines.line_at(p.byte() as usize));
         let st = normalize_field(row.get(st_col).unwrap_or(""));
         if st.is_empty() || st.chars().any(char::is_control) {
-            return Err(err(
-                line,
-                "the stratum is empty or holds a control character".into(),
-            ));
+            return Err(err(line, t!("plan.stratum-empty")));
         }
         let q_text = normalize_field(row.get(q_col).unwrap_or(""));
         let q: u64 = q_text
             .parse()
-            .map_err(|_| err(line, format!("quota {q_text:?} is not a whole number ≥ 0")))?;
+            .map_err(|_| err(line, t!("plan.bad-quota", quota = q_text)))?;
         if let Some(first) = seen_on.insert(st.to_string(), line) {
             return Err(err(
                 line,
-                format!("stratum {st:?} is already on line {first}"),
+                t!(
+                    "plan.stratum-twice",
+                    stratum = st,
+                    first = origin.on(first, None)
+                ),
             ));
         }
         plan.push((st.into_owned(), q));
     }
     if plan.is_empty() {
-        return Err(Error::input(format!("{file}: has a header but no strata")));
+        return Err(Error::input(t!("plan.no-strata", file)));
     }
     Ok(plan)
 }
@@ -85,24 +93,28 @@ mod tests {
 
     #[test]
     fn plans_parse_and_refuse() {
-        let p = parse_plan("stratum,quota\n合肥市,3\n省直厅局, 0\n", "q.csv").unwrap();
+        let p = parse_plan(
+            "stratum,quota\n合肥市,3\n省直厅局, 0\n",
+            &Origin::file("q.csv"),
+        )
+        .unwrap();
         assert_eq!(
             p,
             vec![("合肥市".to_string(), 3), ("省直厅局".to_string(), 0)]
         );
         assert!(
-            parse_plan("stratum,quota\nA,x\n", "q.csv")
+            parse_plan("stratum,quota\nA,x\n", &Origin::file("q.csv"))
                 .unwrap_err()
                 .to_string()
                 .contains("line 2")
         );
         assert!(
-            parse_plan("stratum,quota\nA,1\nA,2\n", "q.csv")
+            parse_plan("stratum,quota\nA,1\nA,2\n", &Origin::file("q.csv"))
                 .unwrap_err()
                 .to_string()
                 .contains("already on line 2")
         );
-        assert!(parse_plan("stratum,quota\n", "q.csv").is_err());
-        assert!(parse_plan("a,b\nA,1\n", "q.csv").is_err());
+        assert!(parse_plan("stratum,quota\n", &Origin::file("q.csv")).is_err());
+        assert!(parse_plan("a,b\nA,1\n", &Origin::file("q.csv")).is_err());
     }
 }

@@ -11,6 +11,7 @@ use std::str::FromStr;
 
 use crate::error::{Error, Result};
 use crate::percent::{PercentClaim, claim_agrees, parse_percent, percent_half_up};
+use crate::t;
 use crate::text::{LineCounter, normalize_field};
 
 /// One row of a published table.
@@ -52,27 +53,25 @@ enum Role {
 }
 
 impl Role {
-    fn name(self) -> &'static str {
+    /// The column's name in messages.
+    fn name(self) -> String {
         match self {
-            Role::Number => "number",
-            Role::Stratum => "stratum",
-            Role::Total => "total",
-            Role::Checked => "checked",
-            Role::Failed => "failed",
+            Role::Number => t!("published.role-number"),
+            Role::Stratum => t!("published.role-stratum"),
+            Role::Total => t!("published.role-total"),
+            Role::Checked => t!("published.role-checked"),
+            Role::Failed => t!("published.role-failed"),
         }
     }
 
-    fn expected(self) -> &'static str {
+    /// The headers recognised for the column, in messages.
+    fn expected(self) -> String {
         match self {
-            Role::Number => "序号 / no / #",
-            Role::Stratum => "a header named 省直厅局/各市 / stratum / region / 地区 / 所属地区",
-            Role::Total => {
-                "a header starting with 运行 (运行政务新媒体总数) or named total / population"
-            }
-            Role::Checked => "a header starting with 检查 (检查政务新媒体数) or named checked",
-            Role::Failed => {
-                "a header containing 存在突出问题 (存在突出问题的政务新媒体数) or named failed"
-            }
+            Role::Number => t!("published.expect-number"),
+            Role::Stratum => t!("published.expect-stratum"),
+            Role::Total => t!("published.expect-total"),
+            Role::Checked => t!("published.expect-checked"),
+            Role::Failed => t!("published.expect-failed"),
         }
     }
 }
@@ -123,12 +122,13 @@ fn find_columns(header: &[String], file: &str) -> Result<Columns> {
             continue;
         };
         if let Some(j) = found[k] {
-            return Err(Error::input(format!(
-                "{file}: line 1: columns {:?} and {:?} are both the {} column; expected exactly one ({})",
-                header[j],
-                header[i],
-                role.name(),
-                role.expected()
+            return Err(Error::input(t!(
+                "published.duplicate-column",
+                file,
+                first = header[j],
+                second = header[i],
+                role = role.name(),
+                expected = role.expected()
             )));
         }
         found[k] = Some(i);
@@ -137,17 +137,24 @@ fn find_columns(header: &[String], file: &str) -> Result<Columns> {
         .iter()
         .zip(found)
         .filter(|(_, f)| f.is_none())
-        .map(|(r, _)| format!("no {} column (expected {})", r.name(), r.expected()))
+        .map(|(r, _)| {
+            t!(
+                "published.missing-column",
+                role = r.name(),
+                expected = r.expected()
+            )
+        })
         .collect();
     if !missing.is_empty() {
-        return Err(Error::input(format!(
-            "{file}: line 1: {}; the header has {}",
-            missing.join("; "),
-            header
+        return Err(Error::input(t!(
+            "published.missing-columns",
+            file,
+            missing = missing.join(&t!("published.clause-separator")),
+            header = header
                 .iter()
                 .map(|h| format!("{h:?}"))
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join(&t!("published.list-separator"))
         )));
     }
     let [Some(stratum), Some(total), Some(checked), Some(failed)] = found else {
@@ -172,15 +179,12 @@ pub fn parse_table(text: &str, file: &str) -> Result<PublishedTable> {
         let line = e.position().map_or(0, |p| {
             LineCounter::new(text.as_bytes()).line_at(p.byte() as usize)
         });
-        Error::input(format!("{file}: line {line}: not valid CSV: {e}"))
+        Error::input(t!("published.not-csv", file, line, e))
     };
     let mut records = reader.records();
     let header: Vec<String> = match records.next() {
         None => {
-            return Err(Error::input(format!(
-                "{file}: the file is empty; expected a header (序号,省直厅局/各市,运行…总数,检查…数,存在突出问题的…数 \
-                 or no,stratum,total,checked,failed) and one line per stratum"
-            )));
+            return Err(Error::input(t!("published.empty", file)));
         }
         Some(r) => r
             .map_err(csv_err)?
@@ -207,11 +211,13 @@ pub fn parse_table(text: &str, file: &str) -> Result<PublishedTable> {
                 .get(i)
                 .map(|f| normalize_field(f).into_owned())
                 .ok_or_else(|| {
-                    Error::input(format!(
-                        "{file}: line {line}: has {} fields but the {:?} column is field {}",
-                        record.len(),
-                        header[i],
-                        i + 1
+                    Error::input(t!(
+                        "published.short-record",
+                        file,
+                        line,
+                        count = record.len(),
+                        column = header[i],
+                        field = i + 1
                     ))
                 })
         };
@@ -223,18 +229,24 @@ pub fn parse_table(text: &str, file: &str) -> Result<PublishedTable> {
                 None
             };
             parsed.ok_or_else(|| {
-                Error::input(format!(
-                    "{file}: line {line}: column {:?}: {v:?} is not a whole number; expected a whole number \
-                     (digits only, no thousands separators)",
-                    header[i]
+                Error::input(t!(
+                    "published.not-a-number",
+                    file,
+                    line,
+                    column = header[i],
+                    value = v
                 ))
             })
         };
         let stratum = field(cols.stratum)?;
         if let Some(c) = stratum.chars().find(|c| c.is_control()) {
-            return Err(Error::input(format!(
-                "{file}: line {line}: column {:?}: the stratum {stratum:?} holds the control character U+{:04X}",
-                header[cols.stratum], c as u32
+            return Err(Error::input(t!(
+                "published.control-character",
+                file,
+                line,
+                column = header[cols.stratum],
+                stratum,
+                code = format!("{:04X}", c as u32)
             )));
         }
         let row = PublishedRow {
@@ -246,18 +258,22 @@ pub fn parse_table(text: &str, file: &str) -> Result<PublishedTable> {
         };
         if is_totals(&row.stratum) {
             if let Some(first) = &totals {
-                return Err(Error::input(format!(
-                    "{file}: line {line}: a second totals row (the first is on line {}); \
-                     a table has at most one row named 合计 / 总计 / total or left blank",
-                    first.line
+                return Err(Error::input(t!(
+                    "published.second-totals",
+                    file,
+                    line,
+                    first = first.line
                 )));
             }
             totals = Some(row);
         } else {
             if let Some(first) = seen.get(&row.stratum) {
-                return Err(Error::input(format!(
-                    "{file}: line {line}: stratum {:?} is already on line {first}; each stratum has one row",
-                    row.stratum
+                return Err(Error::input(t!(
+                    "published.duplicate-stratum",
+                    file,
+                    line,
+                    stratum = row.stratum,
+                    first
                 )));
             }
             seen.insert(row.stratum.clone(), line);
@@ -265,9 +281,7 @@ pub fn parse_table(text: &str, file: &str) -> Result<PublishedTable> {
         }
     }
     if rows.is_empty() && totals.is_none() {
-        return Err(Error::input(format!(
-            "{file}: has a header but no rows; expected one line per stratum"
-        )));
+        return Err(Error::input(t!("published.no-rows", file)));
     }
     Ok(PublishedTable { rows, totals })
 }
@@ -315,18 +329,21 @@ pub struct Claim {
     pub value: ClaimValue,
 }
 
-const CLAIM_ACCEPTED: &str = "accepted: NAME=VALUE with NAME one of checked, failed, total, passed \
-     (a whole number such as 1658) or pass-rate (a percentage such as 99.70%); \
-     also 检查数, 问题数, 总数, 合格数, 合格率";
-
 /// Parses `NAME=VALUE`: `checked=1658`, `failed=5`, `total=3316`,
 /// `passed=1653`, `pass-rate=99.70%` (or 检查数, 问题数, 总数, 合格数, 合格率).
 pub fn parse_claim(s: &str) -> std::result::Result<Claim, String> {
     let raw = s.trim();
+    let accepted = || t!("published.claim-accepted");
     let (name, value) = raw
         .split_once('=')
         .or_else(|| raw.split_once('＝'))
-        .ok_or_else(|| format!("claim {s:?} has no '='; {CLAIM_ACCEPTED}"))?;
+        .ok_or_else(|| {
+            t!(
+                "published.claim-no-equals",
+                claim = s,
+                accepted = accepted()
+            )
+        })?;
     let name_n = normalize_field(name).to_ascii_lowercase();
     let name = match name_n.as_str() {
         "checked" | "检查数" => ClaimName::Checked,
@@ -335,16 +352,20 @@ pub fn parse_claim(s: &str) -> std::result::Result<Claim, String> {
         "passed" | "合格数" => ClaimName::Passed,
         "pass-rate" | "pass_rate" | "合格率" => ClaimName::PassRate,
         _ => {
-            return Err(format!(
-                "claim {s:?}: unknown name {name_n:?}; {CLAIM_ACCEPTED}"
+            return Err(t!(
+                "published.claim-unknown-name",
+                claim = s,
+                name = name_n,
+                accepted = accepted()
             ));
         }
     };
     let value = normalize_field(value);
     let value = match name {
-        ClaimName::PassRate => {
-            ClaimValue::Percent(parse_percent(&value).map_err(|e| format!("claim {s:?}: {e}"))?)
-        }
+        ClaimName::PassRate => ClaimValue::Percent(
+            parse_percent(&value)
+                .map_err(|error| t!("published.claim-percent", claim = s, error))?,
+        ),
         _ => {
             let n = if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
                 value.parse::<u64>().ok()
@@ -352,10 +373,12 @@ pub fn parse_claim(s: &str) -> std::result::Result<Claim, String> {
                 None
             };
             ClaimValue::Count(n.ok_or_else(|| {
-                format!(
-                    "claim {s:?}: {value:?} is not a whole number; {} takes a count such as 1658 \
-                     (digits only); {CLAIM_ACCEPTED}",
-                    name.as_str()
+                t!(
+                    "published.claim-not-a-number",
+                    claim = s,
+                    value,
+                    name = name.as_str(),
+                    accepted = accepted()
                 )
             })?)
         }
@@ -404,15 +427,13 @@ impl FromStr for Rounding {
             "floor" => Ok(Rounding::Floor),
             "ceil" => Ok(Rounding::Ceil),
             "half-up" | "half_up" | "round" => Ok(Rounding::HalfUp),
-            _ => Err(format!(
-                "rounding {s:?} is not understood; accepted: floor, ceil, half-up"
-            )),
+            _ => Err(t!("published.unknown-rounding", value = s)),
         }
     }
 }
 
-/// The outcome of one check: a short English sentence naming the row (stratum
-/// and CSV line) and, when it fails, both values.
+/// The outcome of one check: a short sentence, in the interface's language,
+/// naming the row (stratum and CSV line) and, when it fails, both values.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
     pub ok: bool,
@@ -430,17 +451,21 @@ fn fail(what: String) -> Finding {
 /// "合肥市 (line 3)", or "the totals row (line 19)" when it has no label.
 fn label(row: &PublishedRow) -> String {
     if row.stratum.is_empty() {
-        format!("the totals row (line {})", row.line)
+        t!("published.totals-label", line = row.line)
     } else {
-        format!("{} (line {})", row.stratum, row.line)
+        t!(
+            "published.row-label",
+            stratum = row.stratum,
+            line = row.line
+        )
     }
 }
 
 fn decimals_text(d: u32) -> String {
     if d == 1 {
-        "1 decimal".to_string()
+        t!("published.one-decimal")
     } else {
-        format!("{d} decimals")
+        t!("published.decimals", count = d)
     }
 }
 
@@ -464,72 +489,64 @@ pub fn check_claims(
     let sum =
         |f: fn(&PublishedRow) -> u64| -> u128 { table.rows.iter().map(|r| u128::from(f(r))).sum() };
     let sums = [
-        ("total", sum(|r| r.total)),
-        ("checked", sum(|r| r.checked)),
-        ("failed", sum(|r| r.failed)),
+        (Role::Total.name(), sum(|r| r.total)),
+        (Role::Checked.name(), sum(|r| r.checked)),
+        (Role::Failed.name(), sum(|r| r.failed)),
     ];
 
     // 1. The rows add up to the totals row.
     match &table.totals {
-        Some(t) if table.rows.is_empty() => out.push(pass(format!(
-            "only {} is given; there are no per-stratum rows to add up",
-            label(t)
-        ))),
+        Some(t) if table.rows.is_empty() => {
+            out.push(pass(t!("published.only-totals", row = label(t))))
+        }
         Some(t) => {
             for ((column, total), said) in sums.iter().zip([t.total, t.checked, t.failed]) {
                 out.push(if *total == u128::from(said) {
-                    pass(format!(
-                        "{column}: the rows add up to {total}, as {} says",
-                        label(t)
+                    pass(t!(
+                        "published.sum-agrees",
+                        column,
+                        sum = total,
+                        row = label(t)
                     ))
                 } else {
-                    fail(format!(
-                        "{column}: the rows add up to {total} but {} says {said}",
-                        label(t)
+                    fail(t!(
+                        "published.sum-differs",
+                        column,
+                        sum = total,
+                        row = label(t),
+                        said
                     ))
                 });
             }
         }
-        None => out.push(pass(format!(
-            "no totals row; sums are total {}, checked {}, failed {}",
-            sums[0].1, sums[1].1, sums[2].1
+        None => out.push(pass(t!(
+            "published.no-totals",
+            total = sums[0].1,
+            checked = sums[1].1,
+            failed = sums[2].1
         ))),
     }
 
     // 2. Counts that are possible at all.
     for r in table.rows.iter().chain(&table.totals) {
-        let l = label(r);
-        out.push(if r.checked <= r.total {
-            pass(format!(
-                "{l}: checked {} is at most total {}",
-                r.checked, r.total
-            ))
+        let row = label(r);
+        let (total, checked, failed) = (r.total, r.checked, r.failed);
+        out.push(if checked <= total {
+            pass(t!("published.checked-within-total", row, checked, total))
         } else {
-            fail(format!(
-                "{l}: checked {} exceeds total {}",
-                r.checked, r.total
-            ))
+            fail(t!("published.checked-exceeds-total", row, checked, total))
         });
-        out.push(if r.failed <= r.checked {
-            pass(format!(
-                "{l}: failed {} is at most checked {}",
-                r.failed, r.checked
-            ))
+        out.push(if failed <= checked {
+            pass(t!("published.failed-within-checked", row, failed, checked))
         } else {
-            fail(format!(
-                "{l}: failed {} exceeds checked {}",
-                r.failed, r.checked
-            ))
+            fail(t!("published.failed-exceeds-checked", row, failed, checked))
         });
     }
 
     // 3. The stated figures.
     let (basis, source) = match &table.totals {
         Some(t) => ([t.total, t.checked, t.failed].map(u128::from), label(t)),
-        None => (
-            [sums[0].1, sums[1].1, sums[2].1],
-            "the row sums (no totals row)".to_string(),
-        ),
+        None => ([sums[0].1, sums[1].1, sums[2].1], t!("published.row-sums")),
     };
     let [b_total, b_checked, b_failed] = basis;
     for claim in claims {
@@ -539,9 +556,7 @@ pub fn check_claims(
     // 4. The stated rate was met.
     if let Some((p, q)) = rate {
         if q == 0 {
-            out.push(fail(format!(
-                "rate {p}/{q} has a zero denominator; no quota is defined"
-            )));
+            out.push(fail(t!("published.zero-denominator", p, q)));
         } else {
             let (p128, q128) = (u128::from(p), u128::from(q));
             for r in &table.rows {
@@ -558,15 +573,29 @@ pub fn check_claims(
 }
 
 fn quota_finding(r: &PublishedRow, rounding: &str, need: u128, p: u64, q: u64) -> Finding {
-    let l = label(r);
-    let (c, t) = (r.checked, r.total);
-    if u128::from(c) >= need {
-        pass(format!(
-            "{l}: checked {c} is at least {rounding}({t} × {p}/{q}) = {need}"
+    let row = label(r);
+    let (checked, total) = (r.checked, r.total);
+    if u128::from(checked) >= need {
+        pass(t!(
+            "published.quota-met",
+            row,
+            checked,
+            rounding,
+            total,
+            p,
+            q,
+            need
         ))
     } else {
-        fail(format!(
-            "{l}: checked {c} is below {rounding}({t} × {p}/{q}) = {need}"
+        fail(t!(
+            "published.quota-short",
+            row,
+            checked,
+            rounding,
+            total,
+            p,
+            q,
+            need
         ))
     }
 }
@@ -574,75 +603,110 @@ fn quota_finding(r: &PublishedRow, rounding: &str, need: u128, p: u64, q: u64) -
 fn check_one(claim: &Claim, total: u128, checked: u128, failed: u128, source: &str) -> Finding {
     let raw = &claim.raw;
     let passed = checked.checked_sub(failed);
+    let impossible = || {
+        fail(t!(
+            "published.claim-impossible",
+            claim = raw,
+            source,
+            failed,
+            checked
+        ))
+    };
     match (&claim.value, claim.name) {
         (ClaimValue::Count(v), ClaimName::Passed) => match passed {
-            None => fail(format!(
-                "{raw} cannot hold: {source} has failed {failed} above checked {checked}"
+            None => impossible(),
+            Some(p) if p == u128::from(*v) => pass(t!(
+                "published.passed-agrees",
+                claim = raw,
+                source,
+                checked,
+                failed,
+                passed = p
             )),
-            Some(p) if p == u128::from(*v) => pass(format!(
-                "{raw} agrees with {source}: checked {checked} − failed {failed} = {p}"
-            )),
-            Some(p) => fail(format!(
-                "{raw} disagrees with {source}: checked {checked} − failed {failed} = {p}, not {v}"
+            Some(p) => fail(t!(
+                "published.passed-differs",
+                claim = raw,
+                source,
+                checked,
+                failed,
+                passed = p,
+                value = v
             )),
         },
         (ClaimValue::Count(v), name) => {
             let (column, actual) = match name {
-                ClaimName::Checked => ("checked", checked),
-                ClaimName::Failed => ("failed", failed),
-                ClaimName::Total => ("total", total),
+                ClaimName::Checked => (Role::Checked.name(), checked),
+                ClaimName::Failed => (Role::Failed.name(), failed),
+                ClaimName::Total => (Role::Total.name(), total),
                 ClaimName::Passed | ClaimName::PassRate => {
-                    return fail(format!(
-                        "{raw}: pass-rate takes a percentage such as 99.70%, not the count {v}"
-                    ));
+                    return fail(t!("published.rate-takes-percent", claim = raw, value = v));
                 }
             };
             if actual == u128::from(*v) {
-                pass(format!("{raw} agrees with {source}: {column} {actual}"))
+                pass(t!(
+                    "published.count-agrees",
+                    claim = raw,
+                    source,
+                    column,
+                    actual
+                ))
             } else {
-                fail(format!(
-                    "{raw} disagrees with {source}: {column} is {actual}, not {v}"
+                fail(t!(
+                    "published.count-differs",
+                    claim = raw,
+                    source,
+                    column,
+                    actual,
+                    value = v
                 ))
             }
         }
         (ClaimValue::Percent(pc), ClaimName::PassRate) => {
             let Some(p) = passed else {
-                return fail(format!(
-                    "{raw} cannot hold: {source} has failed {failed} above checked {checked}"
-                ));
+                return impossible();
             };
             let (Ok(num), Ok(den)) = (u64::try_from(p), u64::try_from(checked)) else {
-                return fail(format!(
-                    "{raw}: {source} has checked {checked}, too large to compute a rate"
-                ));
+                return fail(t!("published.rate-too-large", claim = raw, source, checked));
             };
             if den == 0 {
-                return fail(format!(
-                    "{raw} cannot hold: {source} has checked 0, so no pass rate is defined"
-                ));
+                return fail(t!("published.rate-undefined", claim = raw, source));
             }
-            let d = decimals_text(pc.decimals);
+            let decimals = decimals_text(pc.decimals);
             let shown = percent_half_up(num, den, pc.decimals);
             let finer = percent_half_up(num, den, pc.decimals + 2);
+            let finer_decimals = decimals_text(pc.decimals + 2);
             if claim_agrees(pc, num, den) {
-                pass(format!(
-                    "{raw} agrees with {source}: {num} passed of {den} checked is {shown} \
-                     rounded half-up to {d} ({finer} to {})",
-                    decimals_text(pc.decimals + 2)
+                pass(t!(
+                    "published.rate-agrees",
+                    claim = raw,
+                    source,
+                    passed = num,
+                    checked = den,
+                    shown,
+                    decimals,
+                    finer,
+                    finer_decimals
                 ))
             } else {
-                fail(format!(
-                    "{raw} disagrees with {source}: {num} passed of {den} checked is {shown} \
-                     rounded half-up to {d} ({finer} to {}), not {}",
-                    decimals_text(pc.decimals + 2),
-                    pc.value()
+                fail(t!(
+                    "published.rate-differs",
+                    claim = raw,
+                    source,
+                    passed = num,
+                    checked = den,
+                    shown,
+                    decimals,
+                    finer,
+                    finer_decimals,
+                    value = pc.value()
                 ))
             }
         }
-        (ClaimValue::Percent(pc), name) => fail(format!(
-            "{raw}: {} takes a whole number, not the percentage {}",
-            name.as_str(),
-            pc.text
+        (ClaimValue::Percent(pc), name) => fail(t!(
+            "published.count-takes-number",
+            claim = raw,
+            name = name.as_str(),
+            value = pc.text
         )),
     }
 }

@@ -3,14 +3,14 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::t;
+
 /// A rate 0 < p/q <= 1 in lowest terms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rate {
     p: u64,
     q: u64,
 }
-
-const ACCEPTED: &str = "accepted: a percentage (50%, 12.5%), a decimal (0.5) or a fraction (1/2), greater than 0 and at most 1";
 
 fn gcd(mut a: u64, mut b: u64) -> u64 {
     while b != 0 {
@@ -22,7 +22,7 @@ fn gcd(mut a: u64, mut b: u64) -> u64 {
 impl Rate {
     pub fn new(p: u64, q: u64) -> Result<Rate, String> {
         if q == 0 || p == 0 || p > q {
-            return Err(format!("rate {p}/{q} is out of range; {ACCEPTED}"));
+            return Err(t!("rate.out-of-range", rate = format!("{p}/{q}")));
         }
         let g = gcd(p, q);
         Ok(Rate { p: p / g, q: q / g })
@@ -64,7 +64,7 @@ impl FromStr for Rate {
 
     fn from_str(s: &str) -> Result<Rate, String> {
         let t = s.trim();
-        let bad = || format!("rate {s:?} is not understood; {ACCEPTED}");
+        let bad = || t!("rate.not-understood", rate = s);
         let (p, q) = if let Some(pct) = t.strip_suffix('%') {
             let (n, d) = parse_decimal(pct.trim()).ok_or_else(bad)?;
             (n, d * 100)
@@ -81,7 +81,7 @@ impl FromStr for Rate {
         } else {
             parse_decimal(t).ok_or_else(bad)?
         };
-        Rate::new(p, q).map_err(|_| format!("rate {s:?} is out of range; {ACCEPTED}"))
+        Rate::new(p, q).map_err(|_| t!("rate.out-of-range", rate = format!("{s:?}")))
     }
 }
 

@@ -15,6 +15,7 @@ use crate::log::Record;
 use crate::manifest::Manifest;
 use crate::percent::percent_half_up;
 use crate::round::{RoundState, Verdict};
+use crate::tl;
 
 pub const TABLE_FORMAT: &str = "choucha-table/1";
 
@@ -173,32 +174,23 @@ pub struct Titles {
 }
 
 /// What the columns are called, after the population's own word: the notice
-/// says 运行政务新媒体总数 for new media and 运行网站总数 for websites.
+/// says 运行政务新媒体总数 for new media and 运行网站总数 for websites. The
+/// English headings are the table's field names and name no population.
 pub fn titles(population: &str, lang: Lang) -> Titles {
-    match lang {
-        Lang::Zh => {
-            let noun = if population.contains("网站") {
-                "网站".to_string()
-            } else {
-                population.to_string()
-            };
-            Titles {
-                no: "序号".into(),
-                stratum: "省直厅局/各市".into(),
-                total: format!("运行{noun}总数"),
-                checked: format!("检查{noun}数"),
-                failed: format!("存在突出问题的{noun}数"),
-                totals_row: "合计".into(),
-            }
-        }
-        Lang::En => Titles {
-            no: "no".into(),
-            stratum: "stratum".into(),
-            total: "total".into(),
-            checked: "checked".into(),
-            failed: "failed".into(),
-            totals_row: "total".into(),
-        },
+    // The English headings are the table's field names; only Chinese
+    // templates use the noun.
+    let noun = if population.contains("网站") {
+        "网站"
+    } else {
+        population
+    };
+    Titles {
+        no: tl!(lang, "report.column-no"),
+        stratum: tl!(lang, "report.column-stratum"),
+        total: tl!(lang, "report.column-total", noun),
+        checked: tl!(lang, "report.column-checked", noun),
+        failed: tl!(lang, "report.column-failed", noun),
+        totals_row: tl!(lang, "report.totals-row"),
     }
 }
 
@@ -208,16 +200,15 @@ impl Table {
     pub fn headline(&self, lang: Lang) -> String {
         let t = &self.totals;
         let p = &self.pass_rate;
-        match lang {
-            Lang::Zh => format!(
-                "运行总数{}个，抽查{}个，存在突出问题{}个，合格率{}（{}）",
-                t.total, t.checked, t.failed, p.percent, p.fraction
-            ),
-            Lang::En => format!(
-                "{} in operation, {} checked, {} with outstanding problems, pass rate {} ({})",
-                t.total, t.checked, t.failed, p.percent, p.fraction
-            ),
-        }
+        tl!(
+            lang,
+            "report.headline",
+            total = t.total,
+            checked = t.checked,
+            failed = t.failed,
+            percent = p.percent,
+            fraction = p.fraction,
+        )
     }
 
     /// The draft notice while results are missing.
@@ -231,18 +222,13 @@ impl Table {
         } else {
             ""
         };
-        Some(match lang {
-            Lang::Zh => format!(
-                "草稿：尚有{}个抽查账号没有检查结果：{}{more}",
-                self.missing.len(),
-                shown.join("、")
-            ),
-            Lang::En => format!(
-                "draft: {} sampled accounts have no result yet: {}{more}",
-                self.missing.len(),
-                shown.join(", ")
-            ),
-        })
+        Some(tl!(
+            lang,
+            "report.draft",
+            count = self.missing.len(),
+            ids = shown.join(&tl!(lang, "report.list-separator")),
+            more,
+        ))
     }
 
     fn cells(&self, lang: Lang) -> (Titles, Vec<[String; 5]>) {
@@ -307,7 +293,7 @@ impl Table {
         let mut s = String::new();
         s.push_str(&format!(
             "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n",
-            if lang == Lang::Zh { "zh-CN" } else { "en" },
+            tl!(lang, "report.html-lang"),
             e(&self.title)
         ));
         s.push_str(
@@ -353,4 +339,116 @@ fn html_escape(s: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(missing: &[&str]) -> Table {
+        Table {
+            format: TABLE_FORMAT.into(),
+            round: "r".into(),
+            title: "t".into(),
+            population: "政府网站".into(),
+            rows: vec![Row {
+                no: 1,
+                stratum: "合肥市".into(),
+                total: 3316,
+                checked: 1658,
+                failed: 5,
+            }],
+            totals: Counts {
+                total: 3316,
+                checked: 1658,
+                failed: 5,
+            },
+            pass_rate: PassRate {
+                passed: 1653,
+                checked: 1658,
+                fraction: "1653/1658".into(),
+                percent: "99.70%".into(),
+            },
+            missing: missing.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn headings_follow_the_notice_in_chinese_and_the_fields_in_english() {
+        let zh = titles("政务新媒体", Lang::Zh);
+        assert_eq!(
+            [
+                zh.no,
+                zh.stratum,
+                zh.total,
+                zh.checked,
+                zh.failed,
+                zh.totals_row
+            ],
+            [
+                "序号",
+                "省直厅局/各市",
+                "运行政务新媒体总数",
+                "检查政务新媒体数",
+                "存在突出问题的政务新媒体数",
+                "合计"
+            ]
+        );
+        assert_eq!(titles("政府网站", Lang::Zh).total, "运行网站总数");
+        let en = titles("政府网站", Lang::En);
+        assert_eq!(
+            [
+                en.no,
+                en.stratum,
+                en.total,
+                en.checked,
+                en.failed,
+                en.totals_row
+            ],
+            ["no", "stratum", "total", "checked", "failed", "total"]
+        );
+    }
+
+    #[test]
+    fn headline_and_draft_note_in_both_languages() {
+        let t = table(&["A1", "B2"]);
+        assert_eq!(
+            t.headline(Lang::Zh),
+            "运行总数3316个，抽查1658个，存在突出问题5个，合格率99.70%（1653/1658）"
+        );
+        assert_eq!(
+            t.headline(Lang::En),
+            "3316 in operation, 1658 checked, 5 with outstanding problems, pass rate 99.70% (1653/1658)"
+        );
+        assert_eq!(
+            t.missing_note(Lang::Zh).unwrap(),
+            "草稿：尚有2个抽查账号没有检查结果：A1、B2"
+        );
+        assert_eq!(
+            t.missing_note(Lang::En).unwrap(),
+            "draft: 2 sampled accounts have no result yet: A1, B2"
+        );
+        assert!(table(&[]).missing_note(Lang::Zh).is_none());
+        let html = t.to_html(Lang::Zh, &[]);
+        assert!(html.contains("<html lang=\"zh-CN\">"), "{html}");
+        assert!(t.to_html(Lang::En, &[]).contains("<html lang=\"en\">"));
+        let md = t.to_markdown(Lang::En);
+        assert!(
+            md.contains("| no | stratum | total | checked | failed |"),
+            "{md}"
+        );
+    }
+
+    /// Whatever the catalogs call the columns, `verify --published` must
+    /// read the table back.
+    #[test]
+    fn the_csv_reads_back_in_either_language() {
+        for lang in [Lang::Zh, Lang::En] {
+            let csv = String::from_utf8(table(&[]).to_csv(lang)).unwrap();
+            let back = crate::published::parse_table(&csv, "t.csv").unwrap();
+            assert_eq!(back.rows.len(), 1, "{csv}");
+            assert_eq!(back.rows[0].checked, 1658);
+            assert_eq!(back.totals.map(|r| r.failed), Some(5), "{csv}");
+        }
+    }
 }

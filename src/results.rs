@@ -7,7 +7,8 @@ use crate::error::{Error, Result};
 use crate::manifest::Manifest;
 use crate::roster::ID_HEADERS;
 use crate::round::{FinalResult, IdMap, ResultRecorded, Verdict};
-use crate::text::{LineCounter, header_is, normalize_field};
+use crate::t;
+use crate::text::{LineCounter, Origin, header_is, normalize_field};
 
 const VERDICT_HEADERS: &[&str] = &["verdict", "结果", "检查结果", "结论"];
 const REASON_HEADERS: &[&str] = &["reason", "reasons", "原因", "问题", "问题类型"];
@@ -54,7 +55,7 @@ pub fn parse_date(s: &str) -> std::result::Result<String, String> {
     if s.is_empty() {
         return Ok(String::new());
     }
-    let bad = || format!("{s:?} is not a date; accepted: YYYY-MM-DD (or YYYY/M/D)");
+    let bad = || t!("results.bad-date", value = s);
     let parts: Vec<&str> = s.split(['-', '/']).collect();
     let [y, m, d] = parts.as_slice() else {
         return Err(bad());
@@ -88,38 +89,63 @@ pub fn parse_date(s: &str) -> std::result::Result<String, String> {
     Ok(format!("{y:04}-{m:02}-{d:02}"))
 }
 
+/// The columns of a results file that its problems point at (in a
+/// workbook, a problem with an id or a reason names that cell).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResultColumns {
+    pub id: String,
+    pub reason: Option<String>,
+}
+
+impl Default for ResultColumns {
+    /// A result given on the command line.
+    fn default() -> Self {
+        ResultColumns {
+            id: "id".into(),
+            reason: None,
+        }
+    }
+}
+
 /// Parses a results CSV: columns id and verdict, optionally reason, note,
 /// inspector and checked_at (English or Chinese headers); other columns,
 /// such as those of sample.csv, are ignored.
-pub fn parse_results(text: &str, file: &str) -> Result<Vec<ResultRow>> {
+pub fn parse_results(text: &str, origin: &Origin) -> Result<(Vec<ResultRow>, ResultColumns)> {
+    let file = &origin.file;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
     let mut records = reader.records();
-    let header: Vec<String> = match records.next() {
+    let mut lines = LineCounter::new(text.as_bytes());
+    let (header, header_line): (Vec<String>, u64) = match records.next() {
         None => {
-            return Err(Error::input(format!(
-                "{file}: the file is empty; expected a header with id and verdict columns"
-            )));
+            return Err(Error::input(t!("results.empty", file)));
         }
-        Some(h) => h
-            .map_err(|e| Error::input(format!("{file}: line 1: not valid CSV: {e}")))?
-            .iter()
-            .map(|h| normalize_field(h).into_owned())
-            .collect(),
+        Some(h) => {
+            let h = h.map_err(|e| {
+                Error::input(t!("text.not-csv", at = origin.at(1, None), error = e))
+            })?;
+            let line = h.position().map_or(1, |p| lines.line_at(p.byte() as usize));
+            (
+                h.iter().map(|h| normalize_field(h).into_owned()).collect(),
+                line,
+            )
+        }
     };
     let find = |names: &[&str]| header.iter().position(|h| header_is(h, names));
     let id_col = find(ID_HEADERS).ok_or_else(|| {
-        Error::input(format!(
-            "{file}: line 1: no id column; expected one of {}",
-            ID_HEADERS.join(" / ")
+        Error::input(t!(
+            "results.no-id-column",
+            at = origin.at(header_line, None),
+            expected = ID_HEADERS.join(" / ")
         ))
     })?;
     let verdict_col = find(VERDICT_HEADERS).ok_or_else(|| {
-        Error::input(format!(
-            "{file}: line 1: no verdict column; expected one of {}",
-            VERDICT_HEADERS.join(" / ")
+        Error::input(t!(
+            "results.no-verdict-column",
+            at = origin.at(header_line, None),
+            expected = VERDICT_HEADERS.join(" / ")
         ))
     })?;
     let (reason_col, note_col, insp_col, date_col) = (
@@ -130,15 +156,13 @@ pub fn parse_results(text: &str, file: &str) -> Result<Vec<ResultRow>> {
     );
 
     let mut rows = Vec::new();
-    let mut problems = Problems::new(file);
-    let mut lines = LineCounter::new(text.as_bytes());
+    let mut problems = Problems::new(origin);
     for rec in records {
         let rec = rec.map_err(|e| {
-            Error::input(format!(
-                "{file}: line {}: not valid CSV: {e}",
-                e.position().map_or(0, |p| LineCounter::new(text.as_bytes())
-                    .line_at(p.byte() as usize))
-            ))
+            let line = e.position().map_or(0, |p| {
+                LineCounter::new(text.as_bytes()).line_at(p.byte() as usize)
+            });
+            Error::input(t!("text.not-csv", at = origin.at(line, None), error = e))
         })?;
         let line = rec
             .position()
@@ -154,30 +178,30 @@ pub fn parse_results(text: &str, file: &str) -> Result<Vec<ResultRow>> {
             continue; // an empty row, as spreadsheets leave at the end
         }
         if id.is_empty() || id.chars().any(char::is_control) {
-            problems.add(
-                line,
-                format!(
-                    "field {:?} is empty or holds a control character",
-                    header[id_col]
-                ),
-            );
+            let column = &header[id_col];
+            problems.add(line, Some(column), t!("results.id-empty", column));
             continue;
         }
         let verdict_text = get(Some(verdict_col));
         let Some(verdict) = parse_verdict(&verdict_text) else {
+            let column = &header[verdict_col];
             problems.add(
                 line,
-                format!(
-                    "field {:?} is {verdict_text:?}; accepted: pass, fail, 合格, 不合格",
-                    header[verdict_col]
-                ),
+                Some(column),
+                t!("results.bad-verdict", column, value = verdict_text),
             );
             continue;
         };
         let checked_at = match parse_date(&get(date_col)) {
             Ok(d) => d,
-            Err(e) => {
-                problems.add(line, format!("field \"checked_at\": {e}"));
+            Err(error) => {
+                // A date that does not parse comes from a date column.
+                let column = date_col.map_or("checked_at", |c| header[c].as_str());
+                problems.add(
+                    line,
+                    Some(column),
+                    t!("results.field-problem", column, error),
+                );
                 continue;
             }
         };
@@ -193,35 +217,41 @@ pub fn parse_results(text: &str, file: &str) -> Result<Vec<ResultRow>> {
     }
     problems.finish()?;
     if rows.is_empty() {
-        return Err(Error::input(format!("{file}: has a header but no results")));
+        return Err(Error::input(t!("results.no-results", file)));
     }
-    Ok(rows)
+    let columns = ResultColumns {
+        id: header[id_col].clone(),
+        reason: reason_col.map(|c| header[c].clone()),
+    };
+    Ok((rows, columns))
 }
 
 /// Collects a batch's problems so that one refusal lists them all.
 struct Problems<'a> {
-    file: &'a str,
+    origin: &'a Origin,
     list: Vec<String>,
     count: usize,
 }
 
 impl<'a> Problems<'a> {
-    fn new(file: &'a str) -> Self {
+    fn new(origin: &'a Origin) -> Self {
         Problems {
-            file,
+            origin,
             list: Vec::new(),
             count: 0,
         }
     }
 
-    fn add(&mut self, line: u64, what: String) {
+    /// A problem on a line, in the field of `column` if it concerns one.
+    fn add(&mut self, line: u64, column: Option<&str>, problem: String) {
         self.count += 1;
         if self.list.len() < MAX_REPORTED {
             // Line 0 is a result given on the command line: nothing to locate.
             self.list.push(if line == 0 {
-                what
+                problem
             } else {
-                format!("{}: line {line}: {what}", self.file)
+                let at = self.origin.at(line, column);
+                t!("results.problem", at, problem)
             });
         }
     }
@@ -230,15 +260,14 @@ impl<'a> Problems<'a> {
         if self.count == 0 {
             return Ok(());
         }
-        let more = if self.count > self.list.len() {
-            format!("\n… and {} more", self.count - self.list.len())
-        } else {
-            String::new()
-        };
-        Err(Error::input(format!(
-            "{}{more}\nnothing was recorded",
-            self.list.join("\n")
-        )))
+        let mut out = self.list.join("\n");
+        if self.count > self.list.len() {
+            out.push('\n');
+            out.push_str(&t!("results.more", count = self.count - self.list.len()));
+        }
+        out.push('\n');
+        out.push_str(&t!("results.nothing-recorded"));
+        Err(Error::input(out))
     }
 }
 
@@ -255,19 +284,16 @@ pub fn check_reasons(
     for r in reasons {
         let c = codes.get(r.as_ref())?;
         if out.contains(&c.code) {
-            return Err(format!("reason {} is given twice", c.code));
+            return Err(t!("results.reason-twice", code = c.code));
         }
         if verdict == Verdict::Pass && c.veto {
-            return Err(format!(
-                "a pass cannot carry {} ({}), a single-veto item: either fail it or drop the reason",
-                c.code, c.label
-            ));
+            return Err(t!("results.pass-with-veto", code = c.code, label = c.label));
         }
         veto |= c.veto;
         out.push(c.code.clone());
     }
     if verdict == Verdict::Fail && !veto {
-        return Err("a fail needs a single-veto reason code (see `choucha codes`)".into());
+        return Err(t!("results.fail-needs-veto"));
     }
     Ok(out)
 }
@@ -284,39 +310,50 @@ pub fn sample_index(m: &Manifest) -> IdMap<&str, &str> {
 }
 
 /// Checks a whole batch; on any problem nothing is returned but the list.
+/// `origin` and `columns` say where the rows came from, for the messages.
 pub fn validate(
     rows: Vec<ResultRow>,
-    file: &str,
+    origin: &Origin,
+    columns: &ResultColumns,
     sample: &IdMap<&str, &str>,
     existing: &IdMap<Box<str>, FinalResult>,
     codes: &Codebook,
 ) -> Result<Vec<ResultRecorded>> {
-    let mut problems = Problems::new(file);
+    let mut problems = Problems::new(origin);
+    let id_column = Some(columns.id.as_str());
     let mut first_line: IdMap<&str, u64> =
         IdMap::with_capacity_and_hasher(rows.len(), Default::default());
     for row in &rows {
         if let Some(prev) = first_line.insert(&row.id, row.line) {
+            let first = origin.on(prev, id_column);
             problems.add(
                 row.line,
-                format!("id {:?} is already in this batch, on line {prev}", row.id),
+                id_column,
+                t!("results.twice-in-batch", id = row.id, first),
             );
         }
     }
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
-        let Some(&stratum) = sample.get(row.id.as_str()) else {
-            problems.add(row.line, format!("id {:?} is not in the sample (manifest.json); only sampled accounts get results", row.id));
+        let id = &row.id;
+        let Some(&stratum) = sample.get(id.as_str()) else {
+            problems.add(row.line, id_column, t!("results.not-in-sample", id));
             continue;
         };
-        if let Some(r) = existing.get(row.id.as_str()) {
+        if let Some(r) = existing.get(id.as_str()) {
             problems.add(
                 row.line,
-                format!("id {:?} already has a result (log line {}); correct it with `choucha amend --id ID ... --why TEXT`", row.id, r.line),
+                id_column,
+                t!("results.has-result", id, line = r.line),
             );
             continue;
         }
         match check_reasons(row.verdict, &row.reasons, codes) {
-            Err(e) => problems.add(row.line, format!("id {:?}: {e}", row.id)),
+            Err(error) => problems.add(
+                row.line,
+                columns.reason.as_deref(),
+                t!("results.reason-problem", id, error),
+            ),
             Ok(reasons) => out.push(ResultRecorded {
                 id: row.id,
                 stratum: stratum.to_string(),

@@ -9,7 +9,8 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use crate::error::{Error, Result};
-use crate::text::{LineCounter, header_is, normalize_field};
+use crate::t;
+use crate::text::{LineCounter, Origin, header_is, normalize_field};
 
 /// Header names recognised without `--id-column`, compared after NFC and trimming
 /// (ASCII case-insensitively).
@@ -60,13 +61,14 @@ pub struct Roster {
 }
 
 /// Finds a column: the one the user named, or the single recognised default.
+/// `at` names the header line.
 fn find_column(
     header: &[String],
     explicit: Option<&str>,
     defaults: &[&str],
     what: &str,
     flag: &str,
-    file: &str,
+    at: &str,
 ) -> Result<usize> {
     let shown = || {
         header
@@ -80,13 +82,15 @@ fn find_column(
         let hits: Vec<usize> = (0..header.len()).filter(|&i| header[i] == want).collect();
         return match hits.as_slice() {
             [i] => Ok(*i),
-            [] => Err(Error::input(format!(
-                "{file}: line 1: no column named {want:?} for the {what} ({flag}); the header has {}",
-                shown()
+            [] => Err(Error::input(t!(
+                "roster.no-such-column",
+                at,
+                want,
+                what,
+                flag,
+                header = shown()
             ))),
-            _ => Err(Error::input(format!(
-                "{file}: line 1: more than one column is named {want:?}; rename one"
-            ))),
+            _ => Err(Error::input(t!("roster.column-twice", at, want))),
         };
     }
     let hits: Vec<usize> = (0..header.len())
@@ -94,37 +98,45 @@ fn find_column(
         .collect();
     match hits.as_slice() {
         [i] => Ok(*i),
-        [] => Err(Error::input(format!(
-            "{file}: line 1: no {what} column; expected one of {} or name it with {flag}; the header has {}",
-            defaults.join(" / "),
-            shown()
+        [] => Err(Error::input(t!(
+            "roster.no-column",
+            at,
+            what,
+            defaults = defaults.join(" / "),
+            flag,
+            header = shown()
         ))),
-        many => Err(Error::input(format!(
-            "{file}: line 1: the {what} column is ambiguous: {} all match; choose one with {flag}",
-            many.iter()
+        many => Err(Error::input(t!(
+            "roster.ambiguous-column",
+            at,
+            what,
+            columns = many
+                .iter()
                 .map(|&i| format!("{:?}", header[i]))
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join(", "),
+            flag
         ))),
     }
 }
 
 /// Checks one normalised field of one record.
-fn check_field<'a>(value: &'a str, file: &str, line: u64, column: &str) -> Result<&'a str> {
+fn check_field<'a>(value: &'a str, origin: &Origin, line: u64, column: &str) -> Result<&'a str> {
     if value.is_empty() {
-        return Err(Error::input(format!(
-            "{file}: line {line}: field {column:?} is empty; every account needs one"
-        )));
+        let at = origin.at(line, Some(column));
+        return Err(Error::input(t!("roster.field-empty", at, column)));
     }
     if let Some(c) = value.chars().find(|c| c.is_control()) {
-        return Err(Error::input(format!(
-            "{file}: line {line}: field {column:?} contains {}; tabs, line breaks and other control characters are not accepted inside it",
-            match c {
-                '\t' => "a tab".to_string(),
-                '\n' | '\r' => "a line break".to_string(),
-                other => format!("the control character U+{:04X}", other as u32),
-            }
-        )));
+        let at = origin.at(line, Some(column));
+        let what = match c {
+            '\t' => t!("roster.a-tab"),
+            '\n' | '\r' => t!("roster.a-line-break"),
+            other => t!(
+                "roster.control-character",
+                code = format!("U+{:04X}", other as u32)
+            ),
+        };
+        return Err(Error::input(t!("roster.field-control", at, column, what)));
     }
     Ok(value)
 }
@@ -139,13 +151,12 @@ fn prefix_key(id: &[u8]) -> u128 {
     u128::from_be_bytes(k)
 }
 
-/// Parses and canonicalises a roster. `text` is the decoded file, `file` its
-/// name for messages.
-pub fn parse(text: &str, file: &str, opts: &RosterOptions) -> Result<Roster> {
+/// Parses and canonicalises a roster. `text` is the decoded file, `origin`
+/// where it came from, for messages.
+pub fn parse(text: &str, origin: &Origin, opts: &RosterOptions) -> Result<Roster> {
+    let file = &origin.file;
     if text.len() >= u32::MAX as usize {
-        return Err(Error::input(format!(
-            "{file}: larger than 4 GiB; split the roster"
-        )));
+        return Err(Error::input(t!("roster.too-large", file)));
     }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -155,18 +166,17 @@ pub fn parse(text: &str, file: &str, opts: &RosterOptions) -> Result<Roster> {
     let mut lines = LineCounter::new(text.as_bytes());
     let csv_err = |e: csv::Error, lines: &mut LineCounter| {
         let line = e.position().map_or(0, |p| lines.line_at(p.byte() as usize));
-        Error::input(format!("{file}: line {line}: not valid CSV: {e}"))
+        Error::input(t!("text.not-csv", at = origin.at(line, None), error = e))
     };
 
     if !reader
         .read_byte_record(&mut record)
         .map_err(|e| csv_err(e, &mut lines))?
     {
-        return Err(Error::input(format!(
-            "{file}: the file is empty; expected a header line and one line per account"
-        )));
+        return Err(Error::input(t!("roster.empty", file)));
     }
     let header_start = record.position().map(|p| p.byte() as usize).unwrap_or(0);
+    let at = origin.at(lines.line_at(header_start), None);
     let header: Vec<String> = record
         .iter()
         .map(|f| normalize_field(std::str::from_utf8(f).unwrap_or("")).into_owned())
@@ -175,22 +185,23 @@ pub fn parse(text: &str, file: &str, opts: &RosterOptions) -> Result<Roster> {
         &header,
         opts.id_column.as_deref(),
         ID_HEADERS,
-        "account id",
+        &t!("roster.what-id"),
         "--id-column",
-        file,
+        &at,
     )?;
     let st_col = find_column(
         &header,
         opts.stratum_column.as_deref(),
         STRATUM_HEADERS,
-        "stratum (region)",
+        &t!("roster.what-stratum"),
         "--stratum-column",
-        file,
+        &at,
     )?;
     if id_col == st_col {
-        return Err(Error::input(format!(
-            "{file}: line 1: the id and the stratum cannot be the same column {:?}",
-            header[id_col]
+        return Err(Error::input(t!(
+            "roster.same-column",
+            at,
+            column = header[id_col]
         )));
     }
     let id_name = header[id_col].clone();
@@ -215,20 +226,18 @@ pub fn parse(text: &str, file: &str, opts: &RosterOptions) -> Result<Roster> {
     } = match split {
         Some(mid) => {
             let (first, second) = std::thread::scope(|s| {
-                let second = s.spawn(|| parse_chunk(text, mid, text.len(), &cols, file));
+                let second = s.spawn(|| parse_chunk(text, mid, text.len(), &cols, origin));
                 (
-                    parse_chunk(text, body_start, mid, &cols, file),
+                    parse_chunk(text, body_start, mid, &cols, origin),
                     second.join().expect("the parser does not panic"),
                 )
             });
             first?.merge(second?)
         }
-        None => parse_chunk(text, body_start, text.len(), &cols, file)?,
+        None => parse_chunk(text, body_start, text.len(), &cols, origin)?,
     };
     if accounts.is_empty() {
-        return Err(Error::input(format!(
-            "{file}: has a header but no accounts; a roster lists at least one account"
-        )));
+        return Err(Error::input(t!("roster.no-accounts", file)));
     }
     // Each record runs to the start of the next (or the end of the text).
     starts.push(text.len() as u32);
@@ -253,7 +262,7 @@ pub fn parse(text: &str, file: &str, opts: &RosterOptions) -> Result<Roster> {
         })
     });
     let by_id: Vec<u32> = keys.into_iter().map(|(_, i)| i).collect();
-    reject_duplicate_ids(&accounts, &by_id, |a| id_of(a), file, &id_name)?;
+    reject_duplicate_ids(&accounts, &by_id, |a| id_of(a), origin, &id_name)?;
 
     let mut order: Vec<u32> = (0..first_seen.len() as u32).collect();
     order.sort_unstable_by(|&a, &b| {
@@ -373,7 +382,7 @@ fn parse_chunk(
     from: usize,
     to: usize,
     cols: &Columns<'_>,
-    file: &str,
+    origin: &Origin,
 ) -> Result<Chunk> {
     let body = &text.as_bytes()[from..to];
     let mut reader = csv::ReaderBuilder::new()
@@ -397,8 +406,10 @@ fn parse_chunk(
             Ok(false) => break,
             Err(e) => {
                 let line = base + e.position().map_or(0, |p| lines.line_at(p.byte() as usize));
-                return Err(Error::input(format!(
-                    "{file}: line {line}: not valid CSV: {e}"
+                return Err(Error::input(t!(
+                    "text.not-csv",
+                    at = origin.at(line, None),
+                    error = e
                 )));
             }
         }
@@ -409,10 +420,12 @@ fn parse_chunk(
         let line = base + lines.line_at(start);
         let field = |i: usize, name: &str| -> Result<&str> {
             let bytes = record.get(i).ok_or_else(|| {
-                Error::input(format!(
-                    "{file}: line {line}: has {} fields but the {name:?} column is field {}",
-                    record.len(),
-                    i + 1
+                Error::input(t!(
+                    "roster.short-row",
+                    at = origin.at(line, None),
+                    fields = record.len(),
+                    column = name,
+                    index = i + 1
                 ))
             })?;
             // The text is valid UTF-8 and the csv crate only removes ASCII quotes.
@@ -420,8 +433,8 @@ fn parse_chunk(
         };
         let st = normalize_field(field(cols.stratum, cols.stratum_name)?);
         let id = normalize_field(field(cols.id, cols.id_name)?);
-        check_field(&st, file, line, cols.stratum_name)?;
-        check_field(&id, file, line, cols.id_name)?;
+        check_field(&st, origin, line, cols.stratum_name)?;
+        check_field(&id, origin, line, cols.id_name)?;
         let stratum = match strata_index.get(st.as_ref()) {
             Some(&i) => i,
             None => {
@@ -452,7 +465,7 @@ fn reject_duplicate_ids<'a>(
     accounts: &[Account],
     by_id: &[u32],
     id_of: impl Fn(&Account) -> &'a [u8],
-    file: &str,
+    origin: &Origin,
     id_name: &str,
 ) -> Result<()> {
     let mut worst: Option<(u32, u32, &[u8])> = None;
@@ -467,9 +480,12 @@ fn reject_duplicate_ids<'a>(
     }
     match worst {
         None => Ok(()),
-        Some((first, second, id)) => Err(Error::input(format!(
-            "{file}: line {second}: duplicate {id_name:?} {:?}, already on line {first}; every account id must be unique",
-            String::from_utf8_lossy(id)
+        Some((first, second, id)) => Err(Error::input(t!(
+            "roster.duplicate-id",
+            at = origin.at(second.into(), Some(id_name)),
+            column = id_name,
+            id = String::from_utf8_lossy(id),
+            first = origin.on(first.into(), Some(id_name))
         ))),
     }
 }
@@ -537,11 +553,11 @@ mod tests {
     use super::*;
 
     fn parse_ok(text: &str) -> Roster {
-        parse(text, "r.csv", &RosterOptions::default()).unwrap()
+        parse(text, &Origin::file("r.csv"), &RosterOptions::default()).unwrap()
     }
 
     fn parse_err(text: &str) -> String {
-        parse(text, "r.csv", &RosterOptions::default())
+        parse(text, &Origin::file("r.csv"), &RosterOptions::default())
             .unwrap_err()
             .to_string()
     }
@@ -601,6 +617,39 @@ mod tests {
             "{dup}"
         );
         assert!(parse_err("id,region,x\nA\n").contains("line 2: has 1 fields"));
+    }
+
+    /// The duplicate refusal in Chinese names both lines (and in a
+    /// workbook both cells).
+    #[test]
+    fn the_duplicate_refusal_reads_in_chinese() {
+        use crate::i18n::Lang;
+        let render = |origin: &Origin, lang: Lang| {
+            crate::tl!(
+                lang,
+                "roster.duplicate-id",
+                at = origin.at_in(lang, 4, Some("id")),
+                column = "id",
+                id = "A1",
+                first = origin.on_in(lang, 2, Some("id"))
+            )
+        };
+        let zh = render(&Origin::file("r.csv"), Lang::Zh);
+        assert!(
+            zh.contains("重复") && zh.contains("第 4 行") && zh.contains("第 2 行"),
+            "{zh}"
+        );
+        let en = render(&Origin::file("r.csv"), Lang::En);
+        assert!(
+            en.starts_with("r.csv: line 4: duplicate \"id\" \"A1\", already on line 2"),
+            "{en}"
+        );
+        let book = Origin::sheet("名册.xlsx", "名单", vec!["地区".into(), "id".into()]);
+        let zh = render(&book, Lang::Zh);
+        assert!(
+            zh.starts_with("名册.xlsx：名单!B4：") && zh.contains("重复，已在名单!B2出现"),
+            "{zh}"
+        );
     }
 
     /// A file large enough to be parsed in two halves gives what one pass gives.
@@ -670,41 +719,44 @@ impl CanonicalRoster<'_> {
 /// line `STRATUM<TAB>ID<LF>` with both fields normalised and non-empty, and
 /// strictly ascending by (stratum, id) bytes. `file` names it in errors.
 pub fn parse_canonical<'a>(bytes: &'a [u8], file: &str) -> Result<CanonicalRoster<'a>> {
+    let origin = Origin::file(file);
     let text = std::str::from_utf8(bytes).map_err(|e| {
-        Error::input(format!(
-            "{file}: line {}: not valid UTF-8",
-            bytes[..e.valid_up_to()]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count()
-                + 1
-        ))
+        let line = bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1;
+        Error::input(t!("roster.tsv-not-utf8", at = origin.at(line as u64, None)))
     })?;
     if !text.is_empty() && !text.ends_with('\n') {
-        return Err(Error::input(format!(
-            "{file}: the last line has no line feed"
-        )));
+        return Err(Error::input(t!("roster.tsv-no-line-feed", file)));
     }
     let mut strata: Vec<(&str, Vec<&str>)> = Vec::new();
     let mut prev: Option<(&str, &str)> = None;
     for (i, line) in text.lines().enumerate() {
-        let n = i + 1;
-        let bad =
-            |what: &str| Error::input(format!("{file}: line {n}: {what}; expected STRATUM<TAB>ID"));
-        let (st, id) = line.split_once('\t').ok_or_else(|| bad("no tab"))?;
-        for (v, name) in [(st, "stratum"), (id, "id")] {
-            if v.is_empty() || normalize_field(v) != v || v.chars().any(|c| c.is_control()) {
-                return Err(bad(&format!(
-                    "the {name} {v:?} is empty, not normalised, or holds a control character"
-                )));
+        let n = i as u64 + 1;
+        let bad = |problem: String| {
+            Error::input(t!("roster.tsv-bad-line", at = origin.at(n, None), problem))
+        };
+        let (st, id) = line
+            .split_once('\t')
+            .ok_or_else(|| bad(t!("roster.tsv-no-tab")))?;
+        for (value, is_id) in [(st, false), (id, true)] {
+            if value.is_empty()
+                || normalize_field(value) != value
+                || value.chars().any(|c| c.is_control())
+            {
+                return Err(bad(if is_id {
+                    t!("roster.tsv-bad-id", value)
+                } else {
+                    t!("roster.tsv-bad-stratum", value)
+                }));
             }
         }
         if let Some(p) = prev
             && (p.0.as_bytes(), p.1.as_bytes()) >= (st.as_bytes(), id.as_bytes())
         {
-            return Err(bad(
-                "not in canonical order (strictly ascending by stratum, then id, as UTF-8 bytes)",
-            ));
+            return Err(bad(t!("roster.tsv-order")));
         }
         prev = Some((st, id));
         match strata.last_mut() {
@@ -713,7 +765,7 @@ pub fn parse_canonical<'a>(bytes: &'a [u8], file: &str) -> Result<CanonicalRoste
         }
     }
     if strata.is_empty() {
-        return Err(Error::input(format!("{file}: holds no accounts")));
+        return Err(Error::input(t!("roster.tsv-empty", file)));
     }
     Ok(CanonicalRoster { strata })
 }
@@ -766,7 +818,7 @@ mod properties {
             for (k, (s, id)) in shuffled.iter().enumerate() {
                 text.push_str(&format!("\"{}\",\"{}\",n{k}\n", spell(strata[*s], pads[k % 60]), spell(id, pads[(k + 7) % 60])));
             }
-            let r = parse(&text, "p.csv", &RosterOptions::default()).unwrap();
+            let r = parse(&text, &Origin::file("p.csv"), &RosterOptions::default()).unwrap();
             prop_assert_eq!(String::from_utf8(r.canonical_tsv()).unwrap(), want);
         }
     }

@@ -13,6 +13,7 @@ use crate::codes::Code;
 use crate::draw::Allocation;
 use crate::log::{BATCH_TYPE, Log, Record};
 use crate::rate::Rate;
+use crate::t;
 
 pub const LOG_FORMAT: &str = "choucha-log/1";
 
@@ -61,12 +62,12 @@ impl RoundOpened {
             "quotas" => Allocation::Quotas(
                 self.quotas
                     .as_ref()
-                    .ok_or("allocation \"quotas\" without a \"quotas\" field")?
+                    .ok_or_else(|| t!("round.quotas-missing"))?
                     .iter()
                     .map(|(s, &k)| (s.clone(), k))
                     .collect(),
             ),
-            other => return Err(format!("unknown allocation rule {other:?}")),
+            other => return Err(t!("round.unknown-allocation", rule = other)),
         })
     }
 
@@ -246,15 +247,9 @@ impl RoundState {
     }
 
     fn replay(log: &Log, stop_at_draw: bool) -> Result<RoundState, String> {
-        let first = log
-            .lines
-            .first()
-            .ok_or("the log is empty; it should start with a round-opened record")?;
+        let first = log.lines.first().ok_or_else(|| t!("round.log-empty"))?;
         if first.kind != RoundOpened::TYPE {
-            return Err(format!(
-                "line 1 is {:?}, but a round starts with round-opened",
-                first.kind
-            ));
+            return Err(t!("round.first-not-opened", kind = first.kind));
         }
         let mut st = RoundState {
             opened: log.fields(0)?,
@@ -278,31 +273,25 @@ impl RoundState {
             match line.kind.as_ref() {
                 RosterCommitted::TYPE => {
                     if st.seed.is_some() {
-                        return Err(format!(
-                            "line {n}: a roster committed after the seed was revealed"
-                        ));
+                        return Err(t!("round.roster-after-seed", n));
                     }
                     st.roster = Some(log.fields(i)?);
                 }
                 SeedRevealed::TYPE => {
                     if st.roster.is_none() {
-                        return Err(format!(
-                            "line {n}: a seed revealed before any roster was committed"
-                        ));
+                        return Err(t!("round.seed-before-roster", n));
                     }
                     if st.seed.is_some() {
-                        return Err(format!("line {n}: a second seed"));
+                        return Err(t!("round.second-seed", n));
                     }
                     st.seed = Some(log.fields(i)?);
                 }
                 SampleDrawn::TYPE => {
                     if st.seed.is_none() {
-                        return Err(format!(
-                            "line {n}: a sample drawn before the seed was revealed"
-                        ));
+                        return Err(t!("round.draw-before-seed", n));
                     }
                     if st.drawn.is_some() {
-                        return Err(format!("line {n}: a second draw"));
+                        return Err(t!("round.second-draw", n));
                     }
                     st.drawn = Some(log.fields(i)?);
                     if stop_at_draw {
@@ -310,11 +299,11 @@ impl RoundState {
                     }
                 }
                 ResultRecorded::TYPE | ResultAmended::TYPE if st.published.is_some() => {
-                    return Err(format!("line {n}: a result after the report was published"));
+                    return Err(t!("round.result-after-report", n));
                 }
                 ResultRecorded::TYPE => {
                     if st.drawn.is_none() {
-                        return Err(format!("line {n}: a result before the sample was drawn"));
+                        return Err(t!("round.result-before-draw", n));
                     }
                     let r: ResultView = log.fields(i)?;
                     let fresh = FinalResult {
@@ -322,20 +311,14 @@ impl RoundState {
                         line: n,
                     };
                     if st.results.insert(r.id.as_ref().into(), fresh).is_some() {
-                        return Err(format!(
-                            "line {n}: a second result for {:?}; corrections are amendments",
-                            r.id
-                        ));
+                        return Err(t!("round.second-result", n, id = r.id));
                     }
                 }
                 ResultAmended::TYPE => {
                     let r: ResultView = log.fields(i)?;
                     match st.results.get_mut(r.id.as_ref()) {
                         None => {
-                            return Err(format!(
-                                "line {n}: an amendment of {:?}, which has no result",
-                                r.id
-                            ));
+                            return Err(t!("round.amendment-without-result", n, id = r.id));
                         }
                         Some(f) => {
                             *f = FinalResult {
@@ -347,20 +330,16 @@ impl RoundState {
                 }
                 crate::report::ReportPublished::TYPE => {
                     if st.drawn.is_none() {
-                        return Err(format!(
-                            "line {n}: a report published before the sample was drawn"
-                        ));
+                        return Err(t!("round.report-before-draw", n));
                     }
                     if let Some(p) = st.published {
-                        return Err(format!(
-                            "line {n}: a second report (the first is on line {p})"
-                        ));
+                        return Err(t!("round.second-report", n, first = p));
                     }
                     st.published = Some(n);
                 }
-                RoundOpened::TYPE => return Err(format!("line {n}: a second round-opened record")),
+                RoundOpened::TYPE => return Err(t!("round.second-opened", n)),
                 BATCH_TYPE | Repaired::TYPE | crate::tlog::Checkpointed::TYPE => {}
-                other => return Err(format!("line {n}: unknown record type {other:?}")),
+                other => return Err(t!("round.unknown-record", n, kind = other)),
             }
         }
         Ok(st)

@@ -7,6 +7,7 @@ use std::io::Write;
 use crate::error::{Error, Result};
 use crate::manifest::DrawnSample;
 use crate::roster::CanonicalRoster;
+use crate::t;
 use crate::text::normalize_field;
 
 pub const SAMPLE_FILE: &str = "sample.csv";
@@ -103,7 +104,7 @@ fn record_starts(columns: &[u8]) -> Result<Vec<usize>> {
     let mut starts = Vec::new();
     while reader
         .read_byte_record(&mut record)
-        .map_err(|e| Error::input(format!("{COLUMNS_FILE}: not valid CSV: {e}")))?
+        .map_err(|e| Error::input(t!("sample.columns-not-csv", file = COLUMNS_FILE, e)))?
     {
         starts.push(record.position().map_or(0, |p| p.byte() as usize));
     }
@@ -121,17 +122,14 @@ pub fn write_sample_csv(
     stratum_column: &str,
     out: &mut impl Write,
 ) -> Result<()> {
-    let mismatch = |what: String| {
-        Error::input(format!(
-            "{COLUMNS_FILE}: {what}; it no longer matches roster.tsv (run `choucha roster` again before the seed, or restore it)"
-        ))
-    };
+    let mismatch =
+        |what: String| Error::input(t!("sample.columns-mismatch", file = COLUMNS_FILE, what));
     let starts = record_starts(columns)?;
     if starts.len() != roster.accounts() as usize + 1 {
-        return Err(mismatch(format!(
-            "has {} records where roster.tsv has {} lines",
-            starts.len().saturating_sub(1),
-            roster.accounts()
+        return Err(mismatch(t!(
+            "sample.record-count",
+            records = starts.len().saturating_sub(1),
+            lines = roster.accounts()
         )));
     }
     let record =
@@ -146,7 +144,7 @@ pub fn write_sample_csv(
         header
             .iter()
             .position(|h| h == name)
-            .ok_or_else(|| mismatch(format!("no column {name:?}")))
+            .ok_or_else(|| mismatch(t!("sample.no-column", name)))
     };
     let id_col = find(id_column)?;
     let st_col = find(stratum_column)?;
@@ -184,10 +182,11 @@ pub fn write_sample_csv(
             let got = fields.get(id_col).copied().unwrap_or(b"");
             if got != id.as_bytes() && normalize_field(&String::from_utf8_lossy(got)) != id.as_str()
             {
-                return Err(mismatch(format!(
-                    "record {} has id {:?} where roster.tsv has {id:?}",
-                    i + 1,
-                    String::from_utf8_lossy(got)
+                return Err(mismatch(t!(
+                    "sample.id-differs",
+                    record = i + 1,
+                    got = String::from_utf8_lossy(got),
+                    id
                 )));
             }
             row.clear();

@@ -1,6 +1,7 @@
 //! The public seed: fixed only after the roster is committed, from a source
 //! anyone could watch (dice rolled at a meeting, a lottery's published draw).
 
+use crate::t;
 use crate::text::normalize_field;
 
 /// Fewest characters a seed may have: a public ceremony of 20 dice rolls gives
@@ -12,15 +13,13 @@ pub fn parse_seed(value: &str) -> Result<String, String> {
     let seed = normalize_field(value);
     let n = seed.chars().count();
     if n < MIN_SEED_CHARS {
-        return Err(format!(
-            "the seed {seed:?} has {n} characters; at least {MIN_SEED_CHARS} are needed (for example 20 digits from 20 dice rolled in public)"
-        ));
+        return Err(t!("seed.too-short", seed, count = n, min = MIN_SEED_CHARS));
     }
     if let Some(c) = seed.chars().find(|c| c.is_control()) {
         // NUL separates the seed from the stratum in the hashes (SPEC.md §4).
-        return Err(format!(
-            "the seed contains the control character U+{:04X}; use letters, digits, spaces and punctuation",
-            c as u32
+        return Err(t!(
+            "seed.control-character",
+            code = format!("U+{:04X}", c as u32)
         ));
     }
     Ok(seed.into_owned())

@@ -9,6 +9,9 @@ use std::borrow::Cow;
 
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
+use crate::i18n::Lang;
+use crate::{t, tl};
+
 /// The encodings choucha reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Encoding {
@@ -34,10 +37,7 @@ impl Encoding {
 /// first undecodable byte.
 pub fn decode(mut bytes: Vec<u8>, forced: Option<Encoding>) -> Result<(String, Encoding), String> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Err(
-            "is UTF-16 (Excel's \"Unicode text\"); save it as \"CSV UTF-8\" or \"CSV\" instead"
-                .into(),
-        );
+        return Err(t!("text.utf16"));
     }
     let bom = bytes.starts_with(b"\xEF\xBB\xBF");
     let body = if bom { &bytes[3..] } else { &bytes[..] };
@@ -52,15 +52,15 @@ pub fn decode(mut bytes: Vec<u8>, forced: Option<Encoding>) -> Result<(String, E
                 Encoding::Utf8,
             ))
         }
-        (Some(Encoding::Utf8), Err(e)) => Err(format!(
-            "line {}: byte {} is not valid UTF-8; accepted: UTF-8, or GB18030 with --encoding gb18030",
-            line_of(body, e.valid_up_to()),
-            e.valid_up_to() + 1
+        (Some(Encoding::Utf8), Err(e)) => Err(t!(
+            "text.not-utf8",
+            line = line_of(body, e.valid_up_to()),
+            byte = e.valid_up_to() + 1
         )),
         (Some(Encoding::Gb18030), _) => decode_gb18030(&bytes),
-        (None, Err(_)) => decode_gb18030(&bytes).map_err(|e| {
-            format!("{e} (the file is not valid UTF-8 either); accepted: UTF-8 or GB18030/GBK")
-        }),
+        (None, Err(_)) => {
+            decode_gb18030(&bytes).map_err(|error| t!("text.neither-encoding", error))
+        }
     }
 }
 
@@ -75,7 +75,7 @@ fn decode_gb18030(bytes: &[u8]) -> Result<(String, Encoding), String> {
                 .position(|l| l.contains('\u{FFFD}'))
                 .unwrap_or(0)
                 + 1;
-            Err(format!("line {line}: bytes that are not valid GB18030"))
+            Err(t!("text.not-gb18030", line))
         }
     }
 }
@@ -141,6 +141,87 @@ impl<'a> LineCounter<'a> {
     }
 }
 
+/// Where a user's table came from, so that a message names the place to fix:
+/// a line of a CSV file (`r.csv: line 17`), or the cell of a workbook as
+/// Excel names it (`bad.xlsx: 结果!C17`). Parsers take one instead of a bare
+/// file name; the place is rendered through the catalogs, in either
+/// language, and no message is ever rewritten afterwards.
+///
+/// A workbook is read as CSV text whose line N is row N of the sheet (see
+/// `xlsx::to_csv`), so a line number is a row number here too.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// The file, as the user named it.
+    pub file: String,
+    /// For a workbook: the sheet read and its header row, to name cells.
+    pub sheet: Option<SheetOrigin>,
+}
+
+/// The sheet a table was read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SheetOrigin {
+    pub name: String,
+    /// The header row's cells in column order (column A first).
+    pub header: Vec<String>,
+}
+
+impl Origin {
+    /// A text file (CSV): places are lines.
+    pub fn file(file: impl Into<String>) -> Origin {
+        Origin {
+            file: file.into(),
+            sheet: None,
+        }
+    }
+
+    /// A sheet of a workbook: places are cells, or rows.
+    pub fn sheet(file: impl Into<String>, sheet: impl Into<String>, header: Vec<String>) -> Origin {
+        Origin {
+            file: file.into(),
+            sheet: Some(SheetOrigin {
+                name: sheet.into(),
+                header,
+            }),
+        }
+    }
+
+    /// `file: place` for a line, and for the field of that line in
+    /// `column` (a header name, as normalised) when given: in a workbook that
+    /// is a cell, `结果!C17`.
+    pub fn at(&self, line: u64, column: Option<&str>) -> String {
+        self.at_in(crate::i18n::current(), line, column)
+    }
+
+    /// [`Origin::at`] in a given language.
+    pub fn at_in(&self, lang: Lang, line: u64, column: Option<&str>) -> String {
+        let place = self.on_in(lang, line, column);
+        tl!(lang, "text.in-file", file = self.file, place)
+    }
+
+    /// The place alone, without the file: for a second place in a message
+    /// ("already on line 2", "already in 名单!B2").
+    pub fn on(&self, line: u64, column: Option<&str>) -> String {
+        self.on_in(crate::i18n::current(), line, column)
+    }
+
+    /// [`Origin::on`] in a given language.
+    pub fn on_in(&self, lang: Lang, line: u64, column: Option<&str>) -> String {
+        let Some(sheet) = &self.sheet else {
+            return tl!(lang, "text.line", line);
+        };
+        let col = column.and_then(|want| {
+            sheet
+                .header
+                .iter()
+                .position(|h| normalize_field(h) == normalize_field(want))
+        });
+        match (col, usize::try_from(line)) {
+            (Some(c), Ok(row)) if row > 0 => crate::xlsx::cell_name(&sheet.name, row - 1, c),
+            _ => tl!(lang, "text.row", sheet = sheet.name, line),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,6 +245,30 @@ mod tests {
         let mut bom = b"\xEF\xBB\xBF".to_vec();
         bom.extend_from_slice(utf8.as_bytes());
         assert_eq!(decode(bom, None).unwrap().0, utf8);
+    }
+
+    #[test]
+    fn a_workbook_place_is_a_cell_in_either_language() {
+        let o = Origin::sheet(
+            "bad.xlsx",
+            "结果",
+            vec!["stratum".into(), "id".into(), "verdict".into()],
+        );
+        for lang in [Lang::En, Lang::Zh] {
+            assert_eq!(
+                o.at_in(lang, 17, Some("verdict")),
+                tl!(lang, "text.in-file", file = "bad.xlsx", place = "结果!C17")
+            );
+            assert_eq!(o.on_in(lang, 2, Some("id")), "结果!B2");
+        }
+        assert_eq!(o.at_in(Lang::En, 17, Some("verdict")), "bad.xlsx: 结果!C17");
+        assert_eq!(o.at_in(Lang::Zh, 17, Some("verdict")), "bad.xlsx：结果!C17");
+        // A column the header lacks, or none: the row.
+        assert_eq!(o.on_in(Lang::En, 5, Some("note")), "sheet 结果, row 5");
+        assert_eq!(o.on_in(Lang::Zh, 5, None), "工作表 结果 第 5 行");
+        let c = Origin::file("r.csv");
+        assert_eq!(c.at_in(Lang::En, 4, Some("id")), "r.csv: line 4");
+        assert_eq!(c.at_in(Lang::Zh, 4, Some("id")), "r.csv：第 4 行");
     }
 
     #[test]

@@ -10,6 +10,7 @@ use crate::checkpoint::Checkpoint;
 use crate::log::{Log, Record};
 use crate::merkle::{self, Hash};
 use crate::note::Verifier;
+use crate::t;
 
 pub const CHECKPOINT_DIR: &str = "checkpoints";
 pub const PROOF_FORMAT: &str = "choucha-proof/1";
@@ -44,7 +45,7 @@ pub fn unb64(s: &str) -> Result<Hash, String> {
     B64.decode(s)
         .ok()
         .and_then(|v| <Hash>::try_from(v.as_slice()).ok())
-        .ok_or_else(|| format!("{s:?} is not a base64 SHA-256 hash"))
+        .ok_or_else(|| t!("tlog.not-hash", value = s))
 }
 
 /// Opens a signed checkpoint with a public key: the signature must be by a
@@ -67,18 +68,15 @@ pub fn open_checkpoint(
 pub fn check_against(log: &Log, cp: &Checkpoint) -> Result<(), String> {
     let n = log.lines.len() as u64;
     if cp.size > n {
-        return Err(format!(
-            "the checkpoint signed {} lines, but the log has only {n}: lines were cut off the end",
-            cp.size
-        ));
+        return Err(t!("tlog.cut-off", size = cp.size, lines = n));
     }
     let root = merkle::root(&leaf_hashes(log, cp.size as usize));
     if root != cp.root {
-        return Err(format!(
-            "the log's first {} lines have root {}, the checkpoint signed {}: lines before it were changed, removed or reordered",
-            cp.size,
-            b64(&root),
-            b64(&cp.root)
+        return Err(t!(
+            "tlog.root-differs",
+            size = cp.size,
+            root = b64(&root),
+            signed = b64(&cp.root)
         ));
     }
     Ok(())
@@ -118,9 +116,12 @@ pub fn prove(log: &Log, cp: &Checkpoint, index: usize) -> Proof {
 /// Checks a proof against an opened checkpoint, without the log.
 pub fn verify_proof(p: &Proof, cp: &Checkpoint) -> Result<(), String> {
     if p.origin != cp.origin || p.size != cp.size || unb64(&p.root)? != cp.root {
-        return Err(format!(
-            "the proof is for {} at size {}, the checkpoint is {} at size {}",
-            p.origin, p.size, cp.origin, cp.size
+        return Err(t!(
+            "tlog.wrong-checkpoint",
+            origin = p.origin,
+            size = p.size,
+            cp_origin = cp.origin,
+            cp_size = cp.size
         ));
     }
     let path: Vec<Hash> = p.proof.iter().map(|h| unb64(h)).collect::<Result<_, _>>()?;
@@ -131,5 +132,5 @@ pub fn verify_proof(p: &Proof, cp: &Checkpoint) -> Result<(), String> {
         &path,
         &cp.root,
     )
-    .map_err(|e| format!("line {} is not in the checkpointed log: {e}", p.index + 1))
+    .map_err(|e| t!("tlog.not-included", line = p.index + 1, error = e))
 }

@@ -8,7 +8,6 @@ use std::collections::HashMap;
 use serde::Deserialize;
 
 use crate::commit::sha256_hex;
-use crate::t;
 use crate::log::{Defect, Log};
 use crate::manifest::{DrawInputs, Manifest, draw_manifest};
 use crate::percent::claim_agrees;
@@ -17,6 +16,7 @@ use crate::report::{ReportPublished, Table, compute};
 use crate::results::{check_reasons, sample_index};
 use crate::roster::parse_canonical;
 use crate::round::{RoundState, Verdict};
+use crate::t;
 
 /// What check 5 reads of a result or amendment, borrowed from the log.
 #[derive(Deserialize)]
@@ -110,16 +110,17 @@ pub fn verify(inputs: &Inputs<'_>) -> Vec<Finding> {
         Ok(log) => {
             out.ok(
                 "chain",
-                t!("verify.chain-ok", lines = log.lines.len(), head = log.head()),
+                t!(
+                    "verify.chain-ok",
+                    lines = log.lines.len(),
+                    head = log.head()
+                ),
             );
             log
         }
         Err(d) => {
             out.failed("chain", t!("verify.chain-failed", defect = d));
-            out.skipped(
-                &[&["order"], AFTER_ORDER].concat(),
-                &t!("verify.why-chain"),
-            );
+            out.skipped(&[&["order"], AFTER_ORDER].concat(), &t!("verify.why-chain"));
             return out.0;
         }
     };
@@ -160,10 +161,7 @@ fn order_and_numbers(inputs: &Inputs<'_>, log: &Log) -> (Finding, Option<Vec<Fin
         Err(e) => return (failed(e), None),
     };
     let (Some(_), Some(_), Some(_)) = (&state.roster, &state.seed, &state.drawn) else {
-        return (
-            failed(t!("verify.order-incomplete")),
-            None,
-        );
+        return (failed(t!("verify.order-incomplete")), None);
     };
     let ok = Finding {
         check: "order",
@@ -226,10 +224,7 @@ fn roster_and_draw(inputs: &Inputs<'_>, state: &RoundState) -> Vec<Finding> {
     } else if let Some(c) = &canonical {
         match DrawInputs::from_state(state) {
             Ok(inputs_d) => match draw_manifest(&inputs_d, c) {
-                Err(e) => out.failed(
-                    "draw",
-                    t!("verify.draw-refused", error = e),
-                ),
+                Err(e) => out.failed("draw", t!("verify.draw-refused", error = e)),
                 Ok(redrawn) => {
                     let bytes = redrawn.manifest.to_bytes();
                     if bytes == inputs.manifest {
@@ -503,7 +498,11 @@ fn compare_claims(out: &mut Out, table: &Table, claims: &[Claim]) {
                 claim_agrees(p, t.checked - t.failed, t.checked),
                 t!(
                     "verify.rate-at-precision",
-                    rate = crate::percent::percent_half_up(t.checked - t.failed, t.checked, p.decimals),
+                    rate = crate::percent::percent_half_up(
+                        t.checked - t.failed,
+                        t.checked,
+                        p.decimals
+                    ),
                     passed = t.checked - t.failed,
                     checked = t.checked
                 ),

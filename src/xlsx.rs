@@ -26,6 +26,7 @@ use crate::error::{Error, Result};
 use crate::fsio;
 use crate::report::{Lang, Table, titles};
 use crate::roster::{ID_HEADERS, STRATUM_HEADERS};
+use crate::t;
 use crate::text::normalize_field;
 
 /// The sheet of [`write_sample_xlsx`].
@@ -107,12 +108,7 @@ pub fn read_sheet(path: &Path, sheet: Option<&str>) -> Result<Sheet> {
                 names.iter().find(|n| normalize_field(n) == want)
             })
             .cloned()
-            .ok_or_else(|| {
-                Error::input(format!(
-                    "{file}: no sheet named {want:?}; the workbook has {}",
-                    shown()
-                ))
-            })?,
+            .ok_or_else(|| Error::input(t!("xlsx.no-such-sheet", file, want, sheets = shown())))?,
         None => book
             .sheets_metadata()
             .iter()
@@ -122,11 +118,11 @@ pub fn read_sheet(path: &Path, sheet: Option<&str>) -> Result<Sheet> {
             })
             .map(|s| s.name.clone())
             .or_else(|| names.first().cloned())
-            .ok_or_else(|| Error::input(format!("{file}: the workbook has no sheets")))?,
+            .ok_or_else(|| Error::input(t!("xlsx.no-sheets", file)))?,
     };
     let range = book
         .worksheet_range(&name)
-        .map_err(|e| Error::input(format!("{file}: sheet {name:?} cannot be read: {e}")))?;
+        .map_err(|error| Error::input(t!("xlsx.sheet-unreadable", file, name, error)))?;
     Ok(Sheet {
         rows: grid(&range),
         name,
@@ -155,11 +151,7 @@ fn open_workbook(file: &str, path: &Path, bytes: Vec<u8>) -> Result<Sheets<Curso
             .map_err(|e| e.to_string()),
         _ => calamine::open_workbook_auto_from_rs(c).map_err(|e| e.to_string()),
     };
-    opened.map_err(|e| {
-        Error::input(format!(
-            "{file}: not a workbook that can be read (.xlsx, .xlsm, .xlsb, .xls, .ods): {e}"
-        ))
-    })
+    opened.map_err(|error| Error::input(t!("xlsx.not-a-workbook", file, error)))
 }
 
 /// The used range as rows of text, anchored at A1.
@@ -348,10 +340,10 @@ pub fn to_csv_keys(sheet: &Sheet, key_columns: &[&str]) -> Result<String> {
             if !cell.contains(['\r', '\n']) {
                 fields.push(cell.into());
             } else if keys.get(c).copied().unwrap_or(false) {
-                return Err(Error::input(format!(
-                    "{}: holds a line break, in column {:?} of ids or strata, which cannot contain one; remove it",
-                    cell_name(&sheet.name, r, c),
-                    header.map_or("", |h| h[c].as_str())
+                return Err(Error::input(t!(
+                    "xlsx.line-break-in-key",
+                    cell = cell_name(&sheet.name, r, c),
+                    column = header.map_or("", |h| h[c].as_str())
                 )));
             } else {
                 fields.push(cell.replace("\r\n", " ").replace(['\r', '\n'], " ").into());
@@ -422,11 +414,13 @@ pub fn write_table_xlsx(path: &Path, table: &Table, lang: Lang) -> Result<()> {
 fn check_size(path: &Path, width: usize, rows: &[Vec<String>]) -> Result<()> {
     let width = rows.iter().map(Vec::len).max().unwrap_or(0).max(width);
     if rows.len() + 1 > MAX_ROWS || width > MAX_COLS {
-        return Err(Error::input(format!(
-            "{}: {} rows of {width} columns do not fit on one Excel sheet ({} rows after the header, {MAX_COLS} columns at most); write CSV instead",
-            path.display(),
-            rows.len(),
-            MAX_ROWS - 1
+        return Err(Error::input(t!(
+            "xlsx.too-big",
+            file = path.display(),
+            rows = rows.len(),
+            width,
+            max_rows = MAX_ROWS - 1,
+            max_cols = MAX_COLS
         )));
     }
     Ok(())
@@ -435,9 +429,10 @@ fn check_size(path: &Path, width: usize, rows: &[Vec<String>]) -> Result<()> {
 fn xlsx_error(path: &Path, e: XlsxError) -> Error {
     match e {
         XlsxError::IoError(io) => Error::io(path, io),
-        other => Error::input(format!(
-            "{}: cannot write the workbook: {other}",
-            path.display()
+        other => Error::input(t!(
+            "xlsx.cannot-write",
+            file = path.display(),
+            error = other
         )),
     }
 }
@@ -762,6 +757,7 @@ fn build_table(
 mod tests {
     use super::*;
     use crate::report::{Counts, PassRate, Row};
+    use crate::text::Origin;
     use rust_xlsxwriter::ExcelDateTime;
 
     fn strings(v: &[&str]) -> Vec<String> {
@@ -849,7 +845,7 @@ mod tests {
         );
         let roster = crate::roster::parse(
             &csv,
-            "roster.xlsx",
+            &Origin::file("roster.xlsx"),
             &crate::roster::RosterOptions::default(),
         )
         .unwrap();
@@ -957,17 +953,37 @@ mod tests {
             "\n\n,id,region,name\n,A1,H,\"x, \"\"y\"\"\"\n,,,\n,A2,H,line break\n,A1,S,dup\n"
         );
         // Row 7 of the sheet repeats the id of row 4: the roster says so.
-        let e = crate::roster::parse(&csv, "offset.xlsx", &Default::default())
+        let e = crate::roster::parse(&csv, &Origin::file("offset.csv"), &Default::default())
             .unwrap_err()
             .to_string();
         assert!(e.contains("line 5: field \"region\" is empty"), "{e}");
-        let mut fixed = s.clone();
-        fixed.rows.remove(4);
-        let e = crate::roster::parse(&to_csv(&fixed).unwrap(), "f", &Default::default())
+        // Read as the workbook it is, the message names the cell instead.
+        let origin = Origin::sheet("offset.xlsx", &s.name, s.rows[2].clone());
+        let e = crate::roster::parse(&csv, &origin, &Default::default())
             .unwrap_err()
             .to_string();
         assert!(
+            e.starts_with("offset.xlsx: Sheet1!C5: field \"region\" is empty"),
+            "{e}"
+        );
+        let mut fixed = s.clone();
+        fixed.rows.remove(4);
+        let e = crate::roster::parse(
+            &to_csv(&fixed).unwrap(),
+            &Origin::file("f"),
+            &Default::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
             e.contains("line 6: duplicate \"id\" \"A1\", already on line 4"),
+            "{e}"
+        );
+        let e = crate::roster::parse(&to_csv(&fixed).unwrap(), &origin, &Default::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("Sheet1!B6: duplicate \"id\" \"A1\", already on Sheet1!B4"),
             "{e}"
         );
 
@@ -1086,8 +1102,10 @@ mod tests {
             "2023-08-23",
         ]));
         filled.rows[2][5] = "合格".into();
-        let rows =
-            crate::results::parse_results(&to_csv(&filled).unwrap(), "results.xlsx").unwrap();
+        let (rows, columns) =
+            crate::results::parse_results(&to_csv(&filled).unwrap(), &Origin::file("results.xlsx"))
+                .unwrap();
+        assert_eq!(columns.id, "id");
         assert_eq!(rows.len(), 2);
         assert_eq!((rows[0].line, rows[0].id.as_str()), (2, "3400000001"));
         assert_eq!(rows[0].note, "两周未更新 已截图");

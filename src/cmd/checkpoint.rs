@@ -7,6 +7,7 @@ use crate::checkpoint::Checkpoint;
 use crate::cli::{CheckpointArgs, ProveArgs, VerifyProofArgs};
 use crate::error::{Error, Result};
 use crate::logfile::LockedLog;
+use crate::t;
 use crate::tlog::{
     CHECKPOINT_DIR, Checkpointed, Proof, b64, check_against, leaf_hashes, open_checkpoint, prove,
 };
@@ -35,7 +36,7 @@ fn checkpoint_files(dir: &Path) -> Result<Vec<(u64, PathBuf)>> {
 
 fn read_note(path: &Path) -> Result<String> {
     String::from_utf8(fsio::read(path)?)
-        .map_err(|_| Error::input(format!("{}: not a signed note (not UTF-8)", path.display())))
+        .map_err(|_| Error::input(t!("cmd.checkpoint.not-utf8", path = path.display())))
 }
 
 pub fn checkpoint(dir: &Path, args: &CheckpointArgs) -> Result<()> {
@@ -47,9 +48,7 @@ pub fn checkpoint(dir: &Path, args: &CheckpointArgs) -> Result<()> {
         .clone()
         .unwrap_or_else(|| format!("choucha/{}", log.state.opened.round));
     if origin.is_empty() || origin.contains('\n') || origin.chars().any(char::is_control) {
-        return Err(Error::input(
-            "--origin: one line of text, e.g. choucha.example/anhui-2023q3",
-        ));
+        return Err(Error::input(t!("cmd.checkpoint.bad-origin")));
     }
     let size = log.log.lines.len() as u64;
     let cp = Checkpoint {
@@ -63,9 +62,10 @@ pub fn checkpoint(dir: &Path, args: &CheckpointArgs) -> Result<()> {
         let earlier = open_checkpoint(&read_note(&path)?, signing.as_ref())
             .or_else(|_| read_note(&path).and_then(|n| parse_unsigned(&n)))?;
         if let Err(e) = check_against(&log.log, &earlier) {
-            return Err(Error::refused(format!(
-                "{} is inconsistent with the log ({e}); refusing to sign a checkpoint that contradicts it",
-                path.display()
+            return Err(Error::refused(t!(
+                "cmd.checkpoint.contradicts",
+                path = path.display(),
+                error = e
             )));
         }
     }
@@ -87,8 +87,8 @@ pub fn checkpoint(dir: &Path, args: &CheckpointArgs) -> Result<()> {
     })?;
     print!("{note}");
     eprintln!(
-        "wrote {} (covers the log's first {size} lines); publish the note above with the notice",
-        file.display()
+        "{}",
+        t!("cmd.checkpoint.wrote", file = file.display(), size)
     );
     Ok(())
 }
@@ -109,26 +109,27 @@ pub fn prove_cmd(dir: &Path, args: &ProveArgs) -> Result<()> {
         None => checkpoint_files(dir)?
             .pop()
             .map(|(_, p)| p)
-            .ok_or_else(|| {
-                Error::refused(
-                    "the round has no checkpoint yet; make one with `choucha checkpoint --key KEY`",
-                )
-            })?,
+            .ok_or_else(|| Error::refused(t!("cmd.checkpoint.none-yet")))?,
     };
     let cp = parse_unsigned(&read_note(&cp_path)?)?;
-    check_against(&log.log, &cp)
-        .map_err(|e| Error::Discrepancy(format!("{}: {e}", cp_path.display())))?;
+    check_against(&log.log, &cp).map_err(|e| {
+        Error::Discrepancy(t!(
+            "cmd.checkpoint.in-file",
+            path = cp_path.display(),
+            error = e
+        ))
+    })?;
     let id = crate::text::normalize_field(&args.id);
     let Some(r) = log.state.results.get(id.as_ref()) else {
-        return Err(Error::refused(format!(
-            "{id:?} has no result in this round"
-        )));
+        return Err(Error::refused(t!("cmd.checkpoint.no-result", id)));
     };
     let index = r.line as usize - 1;
     if index as u64 >= cp.size {
-        return Err(Error::refused(format!(
-            "{id:?}'s latest result is on line {}, after the checkpoint's {} lines; make a new checkpoint first",
-            r.line, cp.size
+        return Err(Error::refused(t!(
+            "cmd.checkpoint.after-checkpoint",
+            id,
+            line = r.line,
+            size = cp.size
         )));
     }
     let proof = prove(&log.log, &cp, index);
@@ -141,28 +142,47 @@ pub fn prove_cmd(dir: &Path, args: &ProveArgs) -> Result<()> {
 
 pub fn verify_proof(args: &VerifyProofArgs) -> Result<()> {
     let proof: Proof = serde_json::from_slice(&fsio::read(&args.proof)?).map_err(|e| {
-        Error::input(format!(
-            "{}: not a choucha proof: {e}",
-            args.proof.display()
+        Error::input(t!(
+            "cmd.checkpoint.not-proof",
+            path = args.proof.display(),
+            error = e
         ))
     })?;
     let pubkey = keys::load_public(&args.pubkey)?;
-    let vk = keys::ed25519_verifying(&pubkey)
-        .map_err(|e| Error::input(format!("{}: {e}", args.pubkey.display())))?;
-    let cp = open_checkpoint(&read_note(&args.checkpoint)?, &vk)
-        .map_err(|e| Error::Discrepancy(format!("{}: FAILED: {e}", args.checkpoint.display())))?;
-    crate::tlog::verify_proof(&proof, &cp)
-        .map_err(|e| Error::Discrepancy(format!("{}: FAILED: {e}", args.proof.display())))?;
+    let vk = keys::ed25519_verifying(&pubkey).map_err(|e| {
+        Error::input(t!(
+            "cmd.checkpoint.in-file",
+            path = args.pubkey.display(),
+            error = e
+        ))
+    })?;
+    let cp = open_checkpoint(&read_note(&args.checkpoint)?, &vk).map_err(|e| {
+        Error::Discrepancy(t!(
+            "cmd.checkpoint.failed",
+            path = args.checkpoint.display(),
+            error = e
+        ))
+    })?;
+    crate::tlog::verify_proof(&proof, &cp).map_err(|e| {
+        Error::Discrepancy(t!(
+            "cmd.checkpoint.failed",
+            path = args.proof.display(),
+            error = e
+        ))
+    })?;
     let what: serde_json::Value = serde_json::from_str(&proof.line).unwrap_or_default();
     println!(
-        "ok: line {} ({} {} {}) is in {} as of its {} lines, signed by {}",
-        proof.index + 1,
-        what["type"].as_str().unwrap_or("?"),
-        what["id"].as_str().unwrap_or(""),
-        what["verdict"].as_str().unwrap_or(""),
-        cp.origin,
-        cp.size,
-        keys::fingerprint(&pubkey)
+        "{}",
+        t!(
+            "cmd.checkpoint.verified",
+            line = proof.index + 1,
+            kind = what["type"].as_str().unwrap_or("?"),
+            id = what["id"].as_str().unwrap_or(""),
+            verdict = what["verdict"].as_str().unwrap_or(""),
+            origin = cp.origin,
+            size = cp.size,
+            fingerprint = keys::fingerprint(&pubkey)
+        )
     );
     Ok(())
 }

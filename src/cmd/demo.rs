@@ -9,6 +9,7 @@ use std::process::Command;
 
 use crate::cli::DemoArgs;
 use crate::error::{Error, Result};
+use crate::t;
 
 macro_rules! sample {
     ($name:literal) => {
@@ -77,10 +78,11 @@ fn step(args: &[&str]) -> Result<String> {
         .map_err(|e| Error::io(&exe, e))?;
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     if !out.status.success() {
-        return Err(Error::Discrepancy(format!(
-            "`choucha {}` failed:\n{stdout}{}",
-            args.join(" "),
-            String::from_utf8_lossy(&out.stderr)
+        return Err(Error::Discrepancy(t!(
+            "demo.step-failed",
+            command = args.join(" "),
+            stdout,
+            stderr = String::from_utf8_lossy(&out.stderr)
         )));
     }
     Ok(stdout)
@@ -95,10 +97,7 @@ fn fresh_dir(out: Option<&Path>) -> Result<PathBuf> {
                     .next()
                     .is_some()
             {
-                return Err(Error::refused(format!(
-                    "{}: not empty; the demo writes into a fresh directory",
-                    p.display()
-                )));
+                return Err(Error::refused(t!("demo.not-empty", dir = p.display())));
             }
             std::fs::create_dir_all(p).map_err(|e| Error::io(p, e))?;
             Ok(p.to_path_buf())
@@ -217,19 +216,19 @@ pub fn run(args: &DemoArgs) -> Result<()> {
                 println!("{e}");
             }
         }
-        println!("round directory: {}\n", round.display());
+        println!("{}\n", t!("demo.round-directory", dir = round.display()));
     }
+    println!("{}", t!("demo.inputs", dir = inputs.display(), key = key_s));
     println!(
-        "The example's inputs are in {}; the office's demo key is {key_s}.",
-        inputs.display()
-    );
-    println!(
-        "Check a round again by hand, e.g.: choucha verify {}",
-        base.join(EXAMPLES[0].name).display()
+        "{}",
+        t!(
+            "demo.verify-by-hand",
+            dir = base.join(EXAMPLES[0].name).display()
+        )
     );
     if all_ok {
         Ok(())
     } else {
-        Err(Error::Discrepancy("the example did not verify".into()))
+        Err(Error::Discrepancy(t!("demo.did-not-verify")))
     }
 }

@@ -10,6 +10,7 @@ use crate::manifest::{DrawInputs, MANIFEST_FILE, draw_manifest};
 use crate::roster::parse_canonical;
 use crate::round::SampleDrawn;
 use crate::sample::{COLUMNS_FILE, SAMPLE_FILE, write_sample_csv};
+use crate::t;
 
 use super::roster::ROSTER_FILE;
 
@@ -27,7 +28,13 @@ fn write_workbooks(dir: &Path, sample_csv: &Path, st: &crate::round::RoundState)
         .from_reader(body);
     let mut rows: Vec<Vec<String>> = Vec::new();
     for rec in reader.records() {
-        let rec = rec.map_err(|e| Error::input(format!("{}: {e}", sample_csv.display())))?;
+        let rec = rec.map_err(|e| {
+            Error::input(t!(
+                "cmd-draw.sample-unreadable",
+                file = sample_csv.display(),
+                e
+            ))
+        })?;
         rows.push(rec.iter().map(str::to_string).collect());
     }
     let header = if rows.is_empty() {
@@ -65,23 +72,20 @@ pub fn run(dir: &Path, args: &crate::cli::DrawArgs) -> Result<()> {
         .transpose()?;
     let st = log.state.clone();
     let (Some(roster), Some(_)) = (&st.roster, &st.seed) else {
-        return Err(Error::refused(
-            "no seed has been revealed yet; run `choucha seed VALUE --source TEXT` after the roster is committed",
-        ));
+        return Err(Error::refused(t!("cmd-draw.no-seed")));
     };
     if st.drawn.is_some() {
-        return Err(Error::refused(
-            "the sample has already been drawn in this round; a redraw would let someone try seeds until one suits them",
-        ));
+        return Err(Error::refused(t!("cmd-draw.already-drawn")));
     }
     let tsv_path = dir.join(ROSTER_FILE);
     let tsv = fsio::read(&tsv_path)?;
     let digest = sha256_hex(&tsv);
     if digest != roster.roster_sha256 {
-        return Err(Error::refused(format!(
-            "{}: hashes to {digest}, but the log committed {}; the file was changed after the commitment",
-            tsv_path.display(),
-            roster.roster_sha256
+        return Err(Error::refused(t!(
+            "cmd-draw.roster-changed",
+            file = tsv_path.display(),
+            digest,
+            committed = roster.roster_sha256
         )));
     }
     let canonical = parse_canonical(&tsv, &tsv_path.display().to_string())?;
@@ -151,28 +155,54 @@ pub fn run(dir: &Path, args: &crate::cli::DrawArgs) -> Result<()> {
     log.append(&record)?;
     println!("{manifest_sha}  {MANIFEST_FILE}");
     println!(
-        "drew {} of {} accounts with {} (rate {}, {})",
-        m.sample_size, m.accounts, m.algorithm, m.rate, m.allocation
+        "{}",
+        t!(
+            "cmd-draw.drew",
+            sample = m.sample_size,
+            accounts = m.accounts,
+            algorithm = m.algorithm,
+            rate = m.rate,
+            allocation = m.allocation
+        )
     );
     for name in &roster.order {
         if let Some(s) = m.strata.iter().find(|s| &s.name == name) {
-            println!("  {name}\t{} of {}", s.quota, s.population);
+            println!(
+                "{}",
+                t!(
+                    "cmd-draw.stratum",
+                    name,
+                    quota = s.quota,
+                    population = s.population
+                )
+            );
         }
     }
     println!(
-        "wrote {} and {}",
-        dir.join(MANIFEST_FILE).display(),
-        dir.join(SAMPLE_FILE).display()
+        "{}",
+        t!(
+            "cmd-draw.wrote",
+            manifest = dir.join(MANIFEST_FILE).display(),
+            sample = dir.join(SAMPLE_FILE).display()
+        )
     );
     if workbooks {
         println!(
-            "wrote {} (for the inspectors) and {} (fill in verdict and reason, then `choucha record` it)",
-            dir.join(SAMPLE_XLSX).display(),
-            dir.join(TEMPLATE_XLSX).display()
+            "{}",
+            t!(
+                "cmd-draw.wrote-workbooks",
+                sample = dir.join(SAMPLE_XLSX).display(),
+                template = dir.join(TEMPLATE_XLSX).display()
+            )
         );
     } else {
         println!(
-            "no workbooks: the sample has more than {XLSX_MAX_ROWS} accounts; use {SAMPLE_FILE}"
+            "{}",
+            t!(
+                "cmd-draw.no-workbooks",
+                max = XLSX_MAX_ROWS,
+                file = SAMPLE_FILE
+            )
         );
     }
     Ok(())

@@ -7,6 +7,7 @@ use crate::log::LOG_FILE;
 use crate::plan::parse_plan;
 use crate::rate::Rate;
 use crate::round::{LOG_FORMAT, RoundOpened};
+use crate::t;
 use crate::{fsio, logfile};
 
 pub const QUOTAS_FILE: &str = "quotas.csv";
@@ -14,16 +15,15 @@ pub const QUOTAS_FILE: &str = "quotas.csv";
 fn check_name(value: &str, flag: &str) -> Result<String> {
     let v = crate::text::normalize_field(value);
     if v.is_empty() || v.chars().any(char::is_control) {
-        return Err(Error::input(format!(
-            "{flag}: {value:?} is empty or holds a control character; give a plain name"
-        )));
+        return Err(Error::input(t!("init.bad-name", flag, value)));
     }
     Ok(v.into_owned())
 }
 
 /// One stratum per line (a CSV's first column; a header line `stratum` is skipped).
 fn read_order(path: &std::path::Path) -> Result<Vec<String>> {
-    let text = super::read_text(path, None)?.text;
+    let src = super::read_text(path, None)?;
+    let text = src.text;
     let mut order: Vec<String> = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let name = crate::text::normalize_field(line.split(',').next().unwrap_or("")).into_owned();
@@ -31,11 +31,8 @@ fn read_order(path: &std::path::Path) -> Result<Vec<String>> {
             continue;
         }
         if order.contains(&name) {
-            return Err(Error::input(format!(
-                "{}: line {}: stratum {name:?} is listed twice",
-                path.display(),
-                i + 1
-            )));
+            let at = src.origin.at(i as u64 + 1, None);
+            return Err(Error::input(t!("init.order-twice", at, stratum = name)));
         }
         order.push(name);
     }
@@ -46,7 +43,7 @@ pub fn run(args: &InitArgs) -> Result<()> {
     let rate: Rate = args
         .rate
         .parse()
-        .map_err(|e| Error::input(format!("--rate: {e}")))?;
+        .map_err(|error| Error::input(t!("init.bad-rate", error)))?;
     let round = check_name(&args.round, "--round")?;
     let population = check_name(&args.population, "--population")?;
     let (allocation, plan) = match args.allocation.as_str() {
@@ -54,34 +51,29 @@ pub fn run(args: &InitArgs) -> Result<()> {
         other => match other.strip_prefix("quotas=") {
             Some(file) if !file.is_empty() => {
                 let path = std::path::Path::new(file);
-                let text = super::read_text(path, None)?.text;
-                let plan = parse_plan(&text, &path.display().to_string())?;
+                let src = super::read_text(path, None)?;
+                let plan = parse_plan(&src.text, &src.origin)?;
                 // The plan is copied into the round byte for byte, as given.
                 let bytes = fsio::read(path)?;
                 ("quotas".to_string(), Some((plan, bytes)))
             }
             _ => {
-                return Err(Error::input(format!(
-                    "--allocation: {other:?} is not a rule; accepted: largest-remainder, ceil, floor, quotas=FILE"
-                )));
+                return Err(Error::input(t!("init.bad-allocation", rule = other)));
             }
         },
     };
 
     let codes = match &args.codes {
         Some(path) => {
-            let text = super::read_text(path, None)?.text;
-            crate::codes::parse_custom(&text, &path.display().to_string())?
+            let src = super::read_text(path, None)?;
+            crate::codes::parse_custom(&src.text, &src.origin)?
         }
         None => Vec::new(),
     };
 
     let dir = &args.path;
     if dir.join(LOG_FILE).exists() {
-        return Err(Error::refused(format!(
-            "{}: a round already exists here; choose another directory",
-            dir.display()
-        )));
+        return Err(Error::refused(t!("init.exists", dir = dir.display())));
     }
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     // The table's row order: as given, else the plan's, else (later) the roster's.
@@ -117,12 +109,15 @@ pub fn run(args: &InitArgs) -> Result<()> {
     };
     logfile::create(dir, &opened)?;
     println!(
-        "opened round {:?} in {} (rate {}, allocation {})",
-        opened.round,
-        dir.display(),
-        opened.rate,
-        opened.allocation
+        "{}",
+        t!(
+            "init.opened",
+            round = opened.round,
+            dir = dir.display(),
+            rate = opened.rate,
+            allocation = opened.allocation
+        )
     );
-    println!("next: choucha -C {} roster ROSTER.csv", dir.display());
+    println!("{}", t!("init.next", dir = dir.display()));
     Ok(())
 }

@@ -4,6 +4,7 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::logfile::{self, RepairOutcome};
+use crate::t;
 
 /// The chain only, quickly: line count, head, last record type; exit 1 at the
 /// first bad line.
@@ -11,44 +12,41 @@ pub fn check(dir: &Path) -> Result<()> {
     let (path, checked) = logfile::check_streaming(dir)?;
     match checked {
         Ok(summary) => {
-            println!("ok: {} lines", summary.lines);
-            println!("head: {}", summary.head);
-            println!(
-                "last: {}",
-                if summary.lines == 0 {
-                    "(none)"
-                } else {
-                    summary.last_kind.as_str()
-                }
-            );
+            println!("{}", t!("cmd.log.ok", lines = summary.lines));
+            println!("{}", t!("cmd.log.head", head = summary.head));
+            let kind = if summary.lines == 0 {
+                t!("cmd.log.none")
+            } else {
+                summary.last_kind
+            };
+            println!("{}", t!("cmd.log.last", kind));
             Ok(())
         }
-        Err(d) => Err(Error::Discrepancy(format!(
-            "{}: FAILED at {d}{}",
-            path.display(),
-            if d.torn_from.is_some() {
-                "; this is a torn tail: run `choucha log repair` to set it aside"
-            } else {
-                ""
-            }
-        ))),
+        Err(d) => Err(Error::Discrepancy(if d.torn_from.is_some() {
+            t!("cmd.log.failed-torn", path = path.display(), defect = d)
+        } else {
+            t!("cmd.log.failed", path = path.display(), defect = d)
+        })),
     }
 }
 
 pub fn repair(dir: &Path) -> Result<()> {
     match logfile::repair(dir)? {
         RepairOutcome::Nothing { lines } => {
-            println!("nothing to repair: the log's {lines} lines all hold")
+            println!("{}", t!("cmd.log.nothing", lines))
         }
         RepairOutcome::Repaired { moved_to, record } => {
             println!(
-                "moved the torn tail ({} bytes from line {}, sha256 {}) to {}",
-                record.bytes,
-                record.from_line,
-                record.sha256,
-                moved_to.display()
+                "{}",
+                t!(
+                    "cmd.log.moved",
+                    bytes = record.bytes,
+                    line = record.from_line,
+                    sha256 = record.sha256,
+                    path = moved_to.display()
+                )
             );
-            println!("appended a repaired record; the log holds again");
+            println!("{}", t!("cmd.log.appended"));
         }
     }
     Ok(())

@@ -16,63 +16,19 @@ pub mod verify;
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::text::{Encoding, decode};
+use crate::t;
+use crate::text::{Encoding, Origin, decode};
 
 /// A user's table file as CSV text (decoded, or converted from a workbook).
 pub(crate) struct SourceText {
     pub text: String,
-    /// How it was read: "utf-8", "gb18030", or "xlsx sheet NAME".
+    /// How it was read: "utf-8", "gb18030", or "xlsx sheet NAME" (as recorded in the log).
     pub encoding: String,
     /// SHA-256 of the file's bytes as given.
     pub sha256: String,
-    /// The name for messages: the file, and the sheet of a workbook.
-    pub name: String,
-    /// For a workbook: the sheet's name and header, to name cells in messages.
-    pub cells: Option<(String, Vec<String>)>,
-}
-
-impl SourceText {
-    /// For a workbook, turns "line 17: field \"verdict\"" in a refusal into
-    /// the cell people look for in Excel: 结果!C17.
-    pub fn locate(&self, e: Error) -> Error {
-        let (Some((sheet, header)), Error::Input(msg)) = (&self.cells, &e) else {
-            return e;
-        };
-        let mut out = String::new();
-        let mut rest = msg.as_str();
-        while let Some(at) = rest.find("line ") {
-            out.push_str(&rest[..at]);
-            let after = &rest[at + 5..];
-            let digits = after.bytes().take_while(u8::is_ascii_digit).count();
-            let row: usize = after[..digits].parse().unwrap_or(0);
-            let tail = &after[digits..];
-            let field = tail
-                .strip_prefix(": field \"")
-                .and_then(|t| t.split_once('"'));
-            match (row, field) {
-                (r, Some((name, _))) if r > 0 => {
-                    let col = header
-                        .iter()
-                        .position(|h| crate::text::normalize_field(h) == name);
-                    match col {
-                        Some(c) => out.push_str(&crate::xlsx::cell_name(sheet, r - 1, c)),
-                        None => out.push_str(&format!("{sheet}!row {r}")),
-                    }
-                    rest = tail;
-                }
-                (r, _) if r > 0 => {
-                    out.push_str(&format!("{sheet}!row {r}"));
-                    rest = tail;
-                }
-                _ => {
-                    out.push_str("line ");
-                    rest = after;
-                }
-            }
-        }
-        out.push_str(rest);
-        Error::Input(out)
-    }
+    /// The file for messages, and for a workbook its sheet and header, so
+    /// that a message names the cell people look for in Excel: 结果!C17.
+    pub origin: Origin,
 }
 
 /// Whether a path names a workbook that calamine reads.
@@ -95,9 +51,10 @@ pub(crate) fn read_table(
 ) -> Result<SourceText> {
     if !is_workbook(path) {
         if let Some(s) = sheet {
-            return Err(Error::input(format!(
-                "--sheet {s}: {} is not a workbook (.xlsx, .xls, .ods)",
-                path.display()
+            return Err(Error::input(t!(
+                "cmd.not-a-workbook",
+                sheet = s,
+                file = path.display()
             )));
         }
         return read_text(path, forced);
@@ -105,7 +62,7 @@ pub(crate) fn read_table(
     let sha256 = crate::commit::sha256_hex(&crate::fsio::read(path)?);
     let sheet = crate::xlsx::read_sheet(path, sheet)?;
     let text = crate::xlsx::to_csv_keys(&sheet, key_columns)
-        .map_err(|e| Error::input(format!("{}: {e}", path.display())))?;
+        .map_err(|e| Error::input(t!("text.whole-file", file = path.display(), message = e)))?;
     let header = sheet
         .rows
         .iter()
@@ -116,8 +73,7 @@ pub(crate) fn read_table(
         text,
         encoding: format!("xlsx sheet {}", sheet.name),
         sha256,
-        name: path.display().to_string(),
-        cells: Some((sheet.name.clone(), header)),
+        origin: Origin::sheet(path.display().to_string(), sheet.name, header),
     })
 }
 
@@ -125,13 +81,12 @@ pub(crate) fn read_table(
 pub(crate) fn read_text(path: &Path, forced: Option<Encoding>) -> Result<SourceText> {
     let bytes = crate::fsio::read(path)?;
     let sha256 = crate::commit::sha256_hex(&bytes);
-    let (text, encoding) =
-        decode(bytes, forced).map_err(|e| Error::input(format!("{}: {e}", path.display())))?;
+    let (text, encoding) = decode(bytes, forced)
+        .map_err(|e| Error::input(t!("text.whole-file", file = path.display(), message = e)))?;
     Ok(SourceText {
         text,
         encoding: encoding.name().to_string(),
         sha256,
-        name: path.display().to_string(),
-        cells: None,
+        origin: Origin::file(path.display().to_string()),
     })
 }

@@ -9,34 +9,37 @@ use crate::fsio;
 use crate::logfile::LockedLog;
 use crate::manifest::{MANIFEST_FILE, Manifest};
 use crate::results::{
-    ResultRow, check_reasons, parse_date, parse_results, sample_index, split_reasons, validate,
+    ResultColumns, ResultRow, check_reasons, parse_date, parse_results, sample_index,
+    split_reasons, validate,
 };
 use crate::round::{ResultAmended, RoundState, Verdict};
+use crate::t;
+use crate::text::Origin;
 
 /// The round's sample, from manifest.json as committed by `sample-drawn`.
 pub(crate) fn load_manifest(dir: &Path, state: &RoundState) -> Result<Manifest> {
     let drawn = state
         .drawn
         .as_ref()
-        .ok_or_else(|| Error::refused("no sample has been drawn yet; run `choucha draw` first"))?;
+        .ok_or_else(|| Error::refused(t!("record.no-sample")))?;
     let path = dir.join(MANIFEST_FILE);
     let bytes = fsio::read(&path)?;
     let digest = sha256_hex(&bytes);
     if digest != drawn.manifest_sha256 {
-        return Err(Error::refused(format!(
-            "{}: hashes to {digest}, but the log recorded {}; the sample list was changed after the draw",
-            path.display(),
-            drawn.manifest_sha256
+        return Err(Error::refused(t!(
+            "record.manifest-changed",
+            file = path.display(),
+            digest,
+            recorded = drawn.manifest_sha256
         )));
     }
-    serde_json::from_slice(&bytes).map_err(|e| Error::refused(format!("{}: {e}", path.display())))
+    serde_json::from_slice(&bytes)
+        .map_err(|e| Error::refused(t!("text.whole-file", file = path.display(), message = e)))
 }
 
 fn refuse_if_closed(state: &RoundState) -> Result<()> {
     if let Some(line) = state.published {
-        return Err(Error::refused(format!(
-            "the report was published (log line {line}); the round is closed and its results can no longer change"
-        )));
+        return Err(Error::refused(t!("record.closed", line)));
     }
     Ok(())
 }
@@ -48,9 +51,7 @@ fn verdict_of(v: &crate::cli::VerdictArgs) -> Result<(Verdict, Vec<String>)> {
         (true, None) => (Verdict::Pass, Vec::new()),
         (false, Some(codes)) => (Verdict::Fail, split_reasons(codes)),
         _ => {
-            return Err(Error::input(
-                "give exactly one of --pass or --fail CODE[,CODE...]",
-            ));
+            return Err(Error::input(t!("record.pass-or-fail")));
         }
     };
     reasons.extend(v.reason.as_deref().map(split_reasons).unwrap_or_default());
@@ -63,26 +64,20 @@ pub fn record(dir: &Path, args: &RecordArgs) -> Result<()> {
     let manifest = load_manifest(dir, &log.state)?;
     let sample = sample_index(&manifest);
     let codes = log.state.opened.codebook();
-    let mut source_text = None;
-    let (rows, file, file_sha) = match (&args.file, &args.id) {
+    let (rows, origin, columns, file_sha) = match (&args.file, &args.id) {
         (Some(path), None) => {
             if args.verdict.pass || args.verdict.fail.is_some() {
-                return Err(Error::input(
-                    "a results file carries its own verdicts; drop --pass/--fail",
-                ));
+                return Err(Error::input(t!("record.file-has-verdicts")));
             }
             let src =
                 super::read_table(path, args.input.encoding, args.input.sheet.as_deref(), &[])?;
-            let name = src.name.clone();
-            let rows = parse_results(&src.text, &name).map_err(|e| src.locate(e))?;
-            let sha = src.sha256.clone();
-            source_text = Some(src);
-            (rows, name, sha)
+            let (rows, columns) = parse_results(&src.text, &src.origin)?;
+            (rows, src.origin, columns, src.sha256)
         }
         (None, Some(id)) => {
             let (verdict, reasons) = verdict_of(&args.verdict)?;
             let checked_at = parse_date(args.checked_at.as_deref().unwrap_or(""))
-                .map_err(|e| Error::input(format!("--checked-at: {e}")))?;
+                .map_err(|error| Error::input(t!("record.checked-at", error)))?;
             let row = ResultRow {
                 line: 0,
                 id: crate::text::normalize_field(id).into_owned(),
@@ -92,21 +87,18 @@ pub fn record(dir: &Path, args: &RecordArgs) -> Result<()> {
                 inspector: args.verdict.inspector.clone().unwrap_or_default(),
                 checked_at,
             };
-            (vec![row], "--id".to_string(), String::new())
+            (
+                vec![row],
+                Origin::file("--id"),
+                ResultColumns::default(),
+                String::new(),
+            )
         }
         _ => {
-            return Err(Error::input(
-                "give a results file, or --id ID with --pass or --fail CODE",
-            ));
+            return Err(Error::input(t!("record.file-or-id")));
         }
     };
-    let records =
-        validate(rows, &file, &sample, &log.state.results, &codes).map_err(
-            |e| match &source_text {
-                Some(src) => src.locate(e),
-                None => e,
-            },
-        )?;
+    let records = validate(rows, &origin, &columns, &sample, &log.state.results, &codes)?;
     let source = args
         .file
         .as_ref()
@@ -120,10 +112,15 @@ pub fn record(dir: &Path, args: &RecordArgs) -> Result<()> {
         .count();
     let done = log.state.results.len() + records.len();
     println!(
-        "recorded {} result(s) ({} pass, {failed} fail); {done} of {} sampled accounts have a result",
-        records.len(),
-        records.len() - failed,
-        manifest.sample_size
+        "{}",
+        t!(
+            "record.recorded",
+            count = records.len(),
+            passed = records.len() - failed,
+            failed,
+            done,
+            sampled = manifest.sample_size
+        )
     );
     Ok(())
 }
@@ -133,19 +130,15 @@ pub fn amend(dir: &Path, args: &AmendArgs) -> Result<()> {
     refuse_if_closed(&log.state)?;
     let id = crate::text::normalize_field(&args.id).into_owned();
     let Some(&current) = log.state.results.get(id.as_str()) else {
-        return Err(Error::refused(format!(
-            "{id:?} has no result to amend; record one with `choucha record --id ...`"
-        )));
+        return Err(Error::refused(t!("record.nothing-to-amend", id)));
     };
     let why = crate::text::normalize_field(&args.why).into_owned();
     if why.is_empty() {
-        return Err(Error::input(
-            "--why: say why the result changes; corrections keep their reason in the log",
-        ));
+        return Err(Error::input(t!("record.why-empty")));
     }
     let (verdict, reasons) = verdict_of(&args.verdict)?;
     let reasons = check_reasons(verdict, &reasons, &log.state.opened.codebook())
-        .map_err(|e| Error::input(format!("{id:?}: {e}")))?;
+        .map_err(|error| Error::input(t!("record.amend-reasons", id, error)))?;
     let manifest = load_manifest(dir, &log.state)?;
     // One id: a scan of the sample, not an index of all of it.
     let stratum = manifest
@@ -166,11 +159,23 @@ pub fn amend(dir: &Path, args: &AmendArgs) -> Result<()> {
     let was = current.verdict;
     log.append(&record)?;
     println!(
-        "amended {id}: {} → {} (the earlier result stays in the log)",
-        was.name(),
-        verdict.name()
+        "{}",
+        t!(
+            "record.amended",
+            id,
+            was = verdict_word(was),
+            now = verdict_word(verdict)
+        )
     );
     Ok(())
+}
+
+/// A verdict as the user reads it: pass/fail, 合格/不合格.
+fn verdict_word(v: Verdict) -> String {
+    match v {
+        Verdict::Pass => t!("record.pass"),
+        Verdict::Fail => t!("record.fail"),
+    }
 }
 
 /// `choucha codes`: the reason codes this round (or the built-in set) accepts.

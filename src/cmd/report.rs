@@ -6,6 +6,7 @@ use crate::cli::{ReportArgs, ReportFormat};
 use crate::error::{Error, Result};
 use crate::logfile::LockedLog;
 use crate::report::compute;
+use crate::t;
 
 use super::record::load_manifest;
 
@@ -13,9 +14,9 @@ use super::record::load_manifest;
 /// be written: otherwise the command would exit 2 with the round closed.
 fn check_writable(path: &Path) -> Result<()> {
     if path.is_dir() {
-        return Err(Error::input(format!(
-            "{}: is a directory; -o takes the name of a file",
-            path.display()
+        return Err(Error::input(t!(
+            "cmd-report.output-is-directory",
+            path = path.display()
         )));
     }
     let dir = match path.parent() {
@@ -35,20 +36,14 @@ pub fn run(dir: &Path, args: &ReportArgs) -> Result<()> {
     let table = compute(&log.state, &manifest);
     let lang = crate::i18n::current();
     if args.format == ReportFormat::Xlsx && args.output.is_none() {
-        return Err(Error::input(
-            "--format xlsx writes a workbook: name it with -o FILE.xlsx",
-        ));
+        return Err(Error::input(t!("cmd-report.xlsx-needs-output")));
     }
     if args.publish {
         if let Some(line) = log.state.published {
-            return Err(Error::refused(format!(
-                "the report was already published (log line {line}); the round is closed"
-            )));
+            return Err(Error::refused(t!("cmd-report.already-published", line)));
         }
-        if let Some(note) = table.missing_note(crate::report::Lang::En) {
-            return Err(Error::refused(format!(
-                "{note}; a report is published only when every sampled account has a result"
-            )));
+        if let Some(note) = table.missing_note(lang) {
+            return Err(Error::refused(t!("cmd-report.incomplete", note)));
         }
         if let Some(path) = &args.output {
             check_writable(path)?;
@@ -66,8 +61,8 @@ pub fn run(dir: &Path, args: &ReportArgs) -> Result<()> {
                 .as_ref()
                 .map_or(String::new(), |r| r.roster_sha256.clone());
             let foot = [
-                ("log head".to_string(), log.state.head.clone()),
-                ("roster sha256".to_string(), roster),
+                (t!("cmd-report.footer-log-head"), log.state.head.clone()),
+                (t!("cmd-report.footer-roster"), roster),
             ];
             table.to_html(lang, &foot).into_bytes()
         }
@@ -84,13 +79,16 @@ pub fn run(dir: &Path, args: &ReportArgs) -> Result<()> {
             use std::io::Write;
             std::io::stdout()
                 .write_all(&out)
-                .map_err(|e| Error::io("standard output", e))?;
+                .map_err(|e| Error::io(t!("cmd-report.stdout"), e))?;
         }
     }
     if args.publish {
         eprintln!(
-            "published: report-published appended (table sha256 {}); the round is closed",
-            table.published_record().table_sha256
+            "{}",
+            t!(
+                "cmd-report.published",
+                digest = table.published_record().table_sha256
+            )
         );
     } else if let Some(note) = table.missing_note(lang) {
         eprintln!("{note}");

@@ -11,15 +11,14 @@ use crate::logfile::LockedLog;
 use crate::roster::{RosterOptions, parse};
 use crate::round::RosterCommitted;
 use crate::sample::COLUMNS_FILE;
+use crate::t;
 
 pub const ROSTER_FILE: &str = "roster.tsv";
 
 pub fn run(dir: &Path, args: &RosterArgs) -> Result<()> {
     let mut log = LockedLog::open(dir)?;
     if log.state.seed.is_some() {
-        return Err(Error::refused(
-            "the seed has been revealed: the roster is frozen (a roster chosen after the seed could steer the sample)",
-        ));
+        return Err(Error::refused(t!("cmd-roster.frozen")));
     }
     let keys: Vec<&str> = [args.id_column.as_deref(), args.stratum_column.as_deref()]
         .into_iter()
@@ -31,12 +30,12 @@ pub fn run(dir: &Path, args: &RosterArgs) -> Result<()> {
         args.input.sheet.as_deref(),
         &keys,
     )?;
-    let file = src.name.clone();
+    let file = src.origin.file.clone();
     let opts = RosterOptions {
         id_column: args.id_column.clone(),
         stratum_column: args.stratum_column.clone(),
     };
-    let roster = parse(&src.text, &file, &opts).map_err(|e| src.locate(e))?;
+    let roster = parse(&src.text, &src.origin, &opts)?;
     let counts = roster.counts();
 
     // A quota plan must fit this roster; better to learn it now than after the seed.
@@ -48,9 +47,8 @@ pub fn run(dir: &Path, args: &RosterArgs) -> Result<()> {
             .map(String::as_str)
             .zip(counts.iter().copied())
             .collect();
-        plan_quotas(&sizes, plan).map_err(|e| {
-            Error::input(format!("{file}: does not fit the round's quota plan: {e}"))
-        })?;
+        plan_quotas(&sizes, plan)
+            .map_err(|error| Error::input(t!("cmd-roster.plan-misfit", file, error)))?;
     }
 
     // Two independent files: write them on both cores.
@@ -100,10 +98,14 @@ pub fn run(dir: &Path, args: &RosterArgs) -> Result<()> {
     log.append(&record)?;
     println!("{digest}  {ROSTER_FILE}");
     println!(
-        "committed {} accounts in {} strata (read {file} as {})",
-        roster.accounts.len(),
-        roster.strata.len(),
-        src.encoding
+        "{}",
+        t!(
+            "cmd-roster.committed",
+            accounts = roster.accounts.len(),
+            strata = roster.strata.len(),
+            file,
+            encoding = src.encoding
+        )
     );
     for name in &roster.first_seen {
         let i = roster
@@ -113,9 +115,6 @@ pub fn run(dir: &Path, args: &RosterArgs) -> Result<()> {
             .expect("known stratum");
         println!("  {name}\t{}", counts[i]);
     }
-    println!(
-        "next: publish the digest, then choucha -C {} seed VALUE --source TEXT",
-        dir.display()
-    );
+    println!("{}", t!("cmd-roster.next", dir = dir.display()));
     Ok(())
 }

@@ -7,19 +7,15 @@ use crate::error::{Error, Result};
 use crate::logfile::LockedLog;
 use crate::round::SeedRevealed;
 use crate::seed::parse_seed;
+use crate::t;
 
 pub fn run(dir: &Path, args: &SeedArgs) -> Result<()> {
     let mut log = LockedLog::open(dir)?;
     if log.state.roster.is_none() {
-        return Err(Error::refused(
-            "no roster is committed yet; run `choucha roster FILE` first: the seed must not be known before the roster is fixed",
-        ));
+        return Err(Error::refused(t!("seed.no-roster")));
     }
     if let Some(s) = &log.state.seed {
-        return Err(Error::refused(format!(
-            "the seed was already revealed ({:?}); a round has one seed",
-            s.seed
-        )));
+        return Err(Error::refused(t!("seed.already-revealed", seed = s.seed)));
     }
     let seed = parse_seed(&args.value).map_err(Error::input)?;
     let source = crate::text::normalize_field(&args.source).into_owned();
@@ -27,7 +23,7 @@ pub fn run(dir: &Path, args: &SeedArgs) -> Result<()> {
         seed: seed.clone(),
         source,
     })?;
-    println!("seed revealed: {seed}");
-    println!("next: choucha -C {} draw", dir.display());
+    println!("{}", t!("seed.revealed", seed));
+    println!("{}", t!("seed.next", dir = dir.display()));
     Ok(())
 }

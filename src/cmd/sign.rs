@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::cli::{KeygenArgs, SignArgs, VerifySignatureArgs};
 use crate::error::{Error, Result};
 use crate::keys;
+use crate::t;
 
 fn pub_path(key: &Path) -> PathBuf {
     let mut s = key.as_os_str().to_owned();
@@ -26,10 +27,9 @@ fn create_new(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
     #[cfg(not(unix))]
     let _ = mode;
     let mut f = opts.open(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::AlreadyExists => Error::refused(format!(
-            "{}: already exists; keygen never overwrites a key",
-            path.display()
-        )),
+        std::io::ErrorKind::AlreadyExists => {
+            Error::refused(t!("cmd.sign.key-exists", path = path.display()))
+        }
         _ => Error::io(path, e),
     })?;
     f.write_all(bytes)
@@ -43,9 +43,9 @@ pub fn keygen(args: &KeygenArgs) -> Result<()> {
     let pub_file = pub_path(path);
     for p in [path, &pub_file] {
         if p.exists() {
-            return Err(Error::refused(format!(
-                "{}: already exists; keygen never overwrites a key",
-                p.display()
+            return Err(Error::refused(t!(
+                "cmd.sign.key-exists",
+                path = p.display()
             )));
         }
     }
@@ -56,17 +56,20 @@ pub fn keygen(args: &KeygenArgs) -> Result<()> {
     let key = keys::generate(&comment)?;
     let private = key
         .to_openssh(ssh_key::LineEnding::LF)
-        .map_err(|e| Error::input(format!("cannot encode the key: {e}")))?;
+        .map_err(|e| Error::input(t!("cmd.sign.cannot-encode-key", error = e)))?;
     let public = key
         .public_key()
         .to_openssh()
-        .map_err(|e| Error::input(format!("cannot encode the key: {e}")))?;
+        .map_err(|e| Error::input(t!("cmd.sign.cannot-encode-key", error = e)))?;
     create_new(path, private.as_bytes(), 0o600)?;
     create_new(&pub_file, format!("{public}\n").as_bytes(), 0o644)?;
     println!(
-        "wrote {} (private, mode 0600) and {}",
-        path.display(),
-        pub_file.display()
+        "{}",
+        t!(
+            "cmd.sign.keygen-wrote",
+            private = path.display(),
+            public = pub_file.display()
+        )
     );
     println!("{}", keys::fingerprint(key.public_key()));
     Ok(())
@@ -90,9 +93,13 @@ pub fn sign_file(file: &Path, key_path: &Path, namespace: &str) -> Result<String
 pub fn sign(args: &SignArgs) -> Result<()> {
     let fp = sign_file(&args.file, &args.key, &args.namespace)?;
     println!(
-        "wrote {} (namespace {}, key {fp})",
-        sig_path(&args.file).display(),
-        args.namespace
+        "{}",
+        t!(
+            "cmd.sign.signed",
+            sig = sig_path(&args.file).display(),
+            namespace = args.namespace,
+            fingerprint = fp
+        )
     );
     Ok(())
 }
@@ -103,32 +110,31 @@ pub fn verify_signature(args: &VerifySignatureArgs) -> Result<()> {
         .clone()
         .unwrap_or_else(|| sig_path(&args.file));
     let armored = String::from_utf8(crate::fsio::read(&sig_file)?)
-        .map_err(|_| Error::input(format!("{}: not text", sig_file.display())))?;
+        .map_err(|_| Error::input(t!("keys.not-text", path = sig_file.display())))?;
     let msg = crate::fsio::read(&args.file)?;
     let candidates: Vec<ssh_key::PublicKey> =
         match (&args.pubkey, &args.allowed_signers, &args.identity) {
             (Some(p), None, None) => vec![keys::load_public(p)?],
             (None, Some(f), Some(id)) => {
                 let text = String::from_utf8(crate::fsio::read(f)?)
-                    .map_err(|_| Error::input(format!("{}: not text", f.display())))?;
+                    .map_err(|_| Error::input(t!("keys.not-text", path = f.display())))?;
                 let signers = keys::parse_allowed_signers(&text, &f.display().to_string())?;
                 let keys: Vec<_> = keys::allowed_keys(&signers, id, &args.namespace)
                     .into_iter()
                     .cloned()
                     .collect();
                 if keys.is_empty() {
-                    return Err(Error::Discrepancy(format!(
-                        "{}: no key is allowed to sign as {id:?} in namespace {:?}",
-                        f.display(),
-                        args.namespace
+                    return Err(Error::Discrepancy(t!(
+                        "cmd.sign.no-allowed-key",
+                        file = f.display(),
+                        identity = id,
+                        namespace = args.namespace
                     )));
                 }
                 keys
             }
             _ => {
-                return Err(Error::input(
-                    "give --pubkey KEY.pub, or --allowed-signers FILE with --identity ID",
-                ));
+                return Err(Error::input(t!("cmd.sign.which-key")));
             }
         };
     let mut last = String::new();
@@ -136,18 +142,22 @@ pub fn verify_signature(args: &VerifySignatureArgs) -> Result<()> {
         match keys::verify(key, &args.namespace, &msg, &armored) {
             Ok(()) => {
                 println!(
-                    "ok: {} is signed by {} (namespace {})",
-                    args.file.display(),
-                    keys::fingerprint(key),
-                    args.namespace
+                    "{}",
+                    t!(
+                        "cmd.sign.verified",
+                        file = args.file.display(),
+                        fingerprint = keys::fingerprint(key),
+                        namespace = args.namespace
+                    )
                 );
                 return Ok(());
             }
             Err(e) => last = e,
         }
     }
-    Err(Error::Discrepancy(format!(
-        "{}: FAILED: {last}",
-        args.file.display()
+    Err(Error::Discrepancy(t!(
+        "cmd.sign.failed",
+        file = args.file.display(),
+        error = last
     )))
 }

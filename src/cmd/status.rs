@@ -5,43 +5,56 @@ use std::path::Path;
 use crate::error::Result;
 use crate::logfile::LockedLog;
 use crate::round::Verdict;
+use crate::t;
 
 pub fn run(dir: &Path) -> Result<()> {
     let log = LockedLog::open(dir)?;
     let st = &log.state;
     let o = &st.opened;
     println!(
-        "round:      {} ({}), rate {}, allocation {}",
-        o.round, o.population, o.rate, o.allocation
+        "{}",
+        t!(
+            "status.round",
+            round = o.round,
+            population = o.population,
+            rate = o.rate,
+            allocation = o.allocation
+        )
     );
-    println!("log:        {} lines, head {}", st.len, st.head);
+    println!("{}", t!("status.log", lines = st.len, head = st.head));
     // Each step reached adds a line; the first step missing is what comes next.
     let Some(r) = &st.roster else {
-        return next("commit the roster: choucha roster FILE");
+        return next(t!("status.next-roster"));
     };
     println!(
-        "roster:     {} accounts in {} strata, sha256 {}",
-        r.accounts,
-        r.strata.len(),
-        r.roster_sha256
+        "{}",
+        t!(
+            "status.roster",
+            accounts = r.accounts,
+            strata = r.strata.len(),
+            digest = r.roster_sha256
+        )
     );
     let Some(s) = &st.seed else {
-        return next(
-            "publish the roster digest, then record the public seed: choucha seed VALUE --source TEXT",
-        );
+        return next(t!("status.next-seed"));
     };
-    println!("seed:       {} ({})", s.seed, s.source);
+    println!("{}", t!("status.seed", seed = s.seed, source = s.source));
     let Some(d) = &st.drawn else {
-        return next("draw the sample: choucha draw");
+        return next(t!("status.next-draw"));
     };
     let signer = if d.signer.is_empty() {
         String::new()
     } else {
-        format!(", signed by {}", d.signer)
+        t!("status.signed-by", signer = d.signer)
     };
     println!(
-        "sample:     {} accounts, manifest sha256 {}{signer}",
-        d.sample_size, d.manifest_sha256
+        "{}",
+        t!(
+            "status.sample",
+            size = d.sample_size,
+            digest = d.manifest_sha256,
+            signer
+        )
     );
     let done = st.results.len() as u64;
     let failed = st
@@ -49,23 +62,21 @@ pub fn run(dir: &Path) -> Result<()> {
         .values()
         .filter(|r| r.verdict == Verdict::Fail)
         .count();
-    println!("results:    {done} of {} ({failed} fail)", d.sample_size);
+    println!(
+        "{}",
+        t!("status.results", done, size = d.sample_size, failed)
+    );
     if let Some(line) = st.published {
-        println!("published:  log line {line}; the round is closed");
-        return next(
-            "pin the log: choucha checkpoint --key KEY, then publish the note with the notice",
-        );
+        println!("{}", t!("status.published", line));
+        return next(t!("status.next-checkpoint"));
     }
     if done < d.sample_size {
-        return next(&format!(
-            "record the {} missing results: choucha record FILE",
-            d.sample_size - done
-        ));
+        return next(t!("status.next-record", missing = d.sample_size - done));
     }
-    next("publish the table: choucha report --publish")
+    next(t!("status.next-publish"))
 }
 
-fn next(what: &str) -> Result<()> {
-    println!("next:       {what}");
+fn next(what: String) -> Result<()> {
+    println!("{}", t!("status.next", what));
     Ok(())
 }

@@ -6,8 +6,8 @@ use std::path::Path;
 use crate::cli::{ClaimsArgs, VerifyArgs};
 use crate::error::{Error, Result};
 use crate::manifest::MANIFEST_FILE;
-use crate::t;
 use crate::published::{Claim, parse_claim, parse_table};
+use crate::t;
 use crate::verify::{Inputs, verify};
 
 use super::roster::ROSTER_FILE;

@@ -44,23 +44,44 @@ fn help_follows_the_locale_and_the_flag() {
     assert_eq!(zh.code, 0, "{}", zh.stderr);
     contains_all(
         &zh.stdout,
-        &["用法：choucha", "命令:", "选项:", "新建一轮抽查的目录", "从头复核一轮抽查"],
+        &[
+            "用法：choucha",
+            "命令:",
+            "选项:",
+            "新建一轮抽查的目录",
+            "从头复核一轮抽查",
+        ],
     );
-    contains_none(&zh.stdout, &["Usage:", "Create a round directory", "Print help"]);
+    contains_none(
+        &zh.stdout,
+        &["Usage:", "Create a round directory", "Print help"],
+    );
 
     let en = run_in(C, None, &["--help"]);
     assert_eq!(en.code, 0, "{}", en.stderr);
     contains_all(
         &en.stdout,
-        &["Usage: choucha", "Commands:", "Create a round directory", "Re-verify a round"],
+        &[
+            "Usage: choucha",
+            "Commands:",
+            "Create a round directory",
+            "Re-verify a round",
+        ],
     );
     contains_none(&en.stdout, &["用法", "新建一轮抽查的目录"]);
 
     // A subcommand's long help, the algorithm included.
     let draw = run_in(ZH, None, &["draw", "--help"]);
-    contains_all(&draw.stdout, &["分层抽样", "uniform(m)", "同一轮也不能抽第二次"]);
+    contains_all(
+        &draw.stdout,
+        &["分层抽样", "uniform(m)", "同一轮也不能抽第二次"],
+    );
     // LC_ALL outranks LANG; --lang outranks both.
-    let all = run_in(&[("LANG", "zh_CN.UTF-8"), ("LC_ALL", "C")], None, &["--help"]);
+    let all = run_in(
+        &[("LANG", "zh_CN.UTF-8"), ("LC_ALL", "C")],
+        None,
+        &["--help"],
+    );
     contains_all(&all.stdout, &["Usage: choucha"]);
     let flag = run_in(ZH, None, &["--lang", "en", "verify", "--help"]);
     contains_all(&flag.stdout, &["Re-verify a round from scratch"]);
@@ -79,14 +100,20 @@ fn a_duplicate_id_is_refused_in_the_users_language() {
     );
     let zh = run_in(ZH, Some(&round), &["roster", f.to_str().unwrap()]);
     assert_eq!(zh.code, 2, "{}", zh.stderr);
-    contains_all(&zh.stderr, &["choucha：错误：", "dup.csv", "重复", "A1", "4", "2"]);
+    contains_all(
+        &zh.stderr,
+        &["choucha：错误：", "dup.csv", "重复", "A1", "4", "2"],
+    );
     contains_none(&zh.stderr, &["duplicate", "error:"]);
 
     let en = run_in(C, Some(&round), &["roster", f.to_str().unwrap()]);
     assert_eq!(en.code, 2, "{}", en.stderr);
     contains_all(
         &en.stderr,
-        &["choucha: error:", "dup.csv: line 4: duplicate \"id\" \"A1\", already on line 2"],
+        &[
+            "choucha: error:",
+            "dup.csv: line 4: duplicate \"id\" \"A1\", already on line 2",
+        ],
     );
     contains_none(&en.stderr, &["重复"]);
     // Refused in either language, nothing was written.
@@ -118,7 +145,10 @@ fn verify_speaks_chinese_or_english() {
     assert_eq!(zh.code, 1, "{}{}", zh.stdout, zh.stderr);
     contains_all(
         &zh.stdout,
-        &["不符  公布数字：公布为 checked=1659，由记录重算为 1658", "结论：不符——"],
+        &[
+            "不符  公布数字：公布为 checked=1659，由记录重算为 1658",
+            "结论：不符——",
+        ],
     );
     contains_all(&zh.stderr, &["choucha：错误："]);
 
@@ -140,7 +170,10 @@ fn usage_and_system_errors_are_translated_too() {
     let tmp = TempDir::new().unwrap();
     let zh = run_in(ZH, None, &["verify", "--bogus"]);
     assert_eq!(zh.code, 2);
-    contains_all(&zh.stderr, &["choucha：用法错误：", "无法识别的参数 --bogus"]);
+    contains_all(
+        &zh.stderr,
+        &["choucha：用法错误：", "无法识别的参数 --bogus"],
+    );
     let en = run_in(C, None, &["verify", "--bogus"]);
     assert_eq!(en.code, 2);
     contains_all(&en.stderr, &["unexpected argument '--bogus'"]);
@@ -168,7 +201,16 @@ fn records_do_not_depend_on_the_language() {
         let round = tmp.path().join(name);
         let r = round.to_str().unwrap();
         for args in [
-            &["init", r, "--round", "r1", "--population", "政务新媒体", "--rate", "1/2"][..],
+            &[
+                "init",
+                r,
+                "--round",
+                "r1",
+                "--population",
+                "政务新媒体",
+                "--rate",
+                "1/2",
+            ][..],
             &["-C", r, "roster", roster.to_str().unwrap()],
             &["-C", r, "seed", crate::SEED, "--source", "dice"],
             &["-C", r, "draw"],

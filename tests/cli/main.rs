@@ -164,10 +164,15 @@ pub(crate) fn log_records(round: &Path, kind: &str) -> Vec<serde_json::Value> {
 
 /// `choucha demo --out TMP/d`: (its standard output, the base directory).
 pub(crate) fn demo(tmp: &Path) -> (String, PathBuf) {
+    demo_in(tmp, "en")
+}
+
+/// `choucha --lang LANG demo --out TMP/d`.
+pub(crate) fn demo_in(tmp: &Path, lang: &str) -> (String, PathBuf) {
     let base = tmp.join("d");
     let out = ok(
         None,
-        &["demo", "--lang", "zh", "--out", base.to_str().unwrap()],
+        &["--lang", lang, "demo", "--out", base.to_str().unwrap()],
     );
     (out, base)
 }
