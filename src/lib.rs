@@ -12,6 +12,7 @@ pub mod cli;
 pub mod cmd;
 pub mod codes;
 pub mod commit;
+pub mod csvscan;
 pub mod draw;
 pub mod error;
 pub mod fsio;

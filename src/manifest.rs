@@ -102,11 +102,46 @@ pub fn draw_manifest(
         .map(|(s, ids)| (*s, ids.len() as u64))
         .collect();
     let k = quotas(&sizes, inputs.rate, &inputs.allocation, inputs.seed)?;
+    // Each stratum is drawn on its own; the strata are shared out between
+    // both cores by the size of their samples.
+    let draw_one = |(name, ids): &(&str, Vec<&str>), k: u64| {
+        let positions = sample_positions(inputs.seed, name, ids.len() as u64, k);
+        let sampled: Vec<String> = positions
+            .iter()
+            .map(|&p| ids[p as usize].to_string())
+            .collect();
+        (positions, sampled)
+    };
+    let jobs: Vec<(usize, u64)> = k.iter().copied().enumerate().collect();
+    let half = k.iter().sum::<u64>() / 2;
+    let mut acc = 0;
+    let cut = jobs
+        .iter()
+        .position(|&(_, q)| {
+            acc += q;
+            acc > half
+        })
+        .map_or(jobs.len(), |i| i + 1);
+    let (first, second) = jobs.split_at(cut);
+    let run = |part: &[(usize, u64)]| -> Vec<(Vec<u32>, Vec<String>)> {
+        part.iter()
+            .map(|&(i, q)| draw_one(&roster.strata[i], q))
+            .collect()
+    };
+    let (mut drawn, rest) = if half >= 1 << 14 {
+        std::thread::scope(|s| {
+            let h = s.spawn(|| run(second));
+            (run(first), h.join().expect("the draw does not panic"))
+        })
+    } else {
+        (run(first), run(second))
+    };
+    drawn.extend(rest);
+
     let mut ranks = vec![0u32; roster.accounts() as usize];
     let mut offset = 0usize;
     let mut strata = Vec::with_capacity(k.len());
-    for ((name, ids), &k) in roster.strata.iter().zip(&k) {
-        let positions = sample_positions(inputs.seed, name, ids.len() as u64, k);
+    for (((name, ids), &k), (positions, sampled)) in roster.strata.iter().zip(&k).zip(drawn) {
         for (r, &p) in positions.iter().enumerate() {
             ranks[offset + p as usize] = r as u32 + 1;
         }
@@ -114,10 +149,7 @@ pub fn draw_manifest(
             name: name.to_string(),
             population: ids.len() as u64,
             quota: k,
-            ids: positions
-                .iter()
-                .map(|&p| ids[p as usize].to_string())
-                .collect(),
+            ids: sampled,
         });
         offset += ids.len();
     }

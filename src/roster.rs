@@ -6,11 +6,12 @@
 //! sorted by the UTF-8 bytes of the stratum, then of the id (SPEC.md §2).
 
 use std::collections::HashMap;
-use std::ops::Range;
 
+use crate::csvscan::{Scanner, split_point};
 use crate::error::{Error, Result};
 use crate::t;
 use crate::text::{LineCounter, Origin, header_is, normalize_field};
+use rustc_hash::FxHashMap;
 
 /// Header names recognised without `--id-column`, compared after NFC and trimming
 /// (ASCII case-insensitively).
@@ -24,20 +25,57 @@ pub struct RosterOptions {
     pub stratum_column: Option<String>,
 }
 
-/// One account, in the order of the source file. Compact (24 bytes): a roster
-/// of a million accounts must fit comfortably in memory.
+/// One account. 32 bytes that carry the account's sort key: the first 16
+/// bytes of its id, which for most ids is the whole id, so that sorting,
+/// finding duplicates and writing roster.tsv read a million accounts in
+/// order instead of chasing each id through memory.
 #[derive(Debug, Clone, Copy)]
 pub struct Account {
+    /// The id's first 16 bytes, zero-padded.
+    prefix: [u8; 16],
     /// Index into [`Roster::strata`] (byte order).
     pub stratum: u32,
-    /// Line of the record in the source file (1-based).
-    pub line: u32,
-    /// The record's bytes in the source text: kept for the sample list's other columns.
-    pub raw_start: u32,
-    pub raw_end: u32,
-    /// The normalised id, in [`Roster::ids`].
+    /// Where the record starts in the source text (which `roster` keeps as
+    /// roster-columns.csv); its line is counted from this when a message needs it.
+    pub start: u32,
+    /// An id longer than 16 bytes is kept whole in [`Roster::ids`].
     id_start: u32,
     id_len: u32,
+}
+
+impl Account {
+    /// The id is all in `prefix`.
+    fn short(&self) -> bool {
+        self.id_len <= 16
+    }
+
+    /// The prefix as a big-endian integer: ids hold no NUL, so comparing
+    /// these agrees with comparing the ids' bytes whenever they differ.
+    fn key(&self) -> u128 {
+        u128::from_be_bytes(self.prefix)
+    }
+
+    /// The id's bytes: from the prefix, or from `long_ids` for a long id.
+    fn id<'a>(&'a self, long_ids: &'a str) -> &'a [u8] {
+        if self.short() {
+            &self.prefix[..self.id_len as usize]
+        } else {
+            &long_ids.as_bytes()[self.id_start as usize..(self.id_start + self.id_len) as usize]
+        }
+    }
+}
+
+/// The order of the id sort: id bytes, then place in the file (so that of
+/// two accounts with one id the earlier comes first).
+fn by_id(a: &Account, b: &Account, long_ids: &str) -> std::cmp::Ordering {
+    a.key().cmp(&b.key()).then_with(|| {
+        let ids = if a.short() && b.short() {
+            std::cmp::Ordering::Equal // equal prefixes of short ids: equal ids
+        } else {
+            a.id(long_ids).cmp(b.id(long_ids))
+        };
+        ids.then(a.start.cmp(&b.start))
+    })
 }
 
 #[derive(Debug, Clone)]
@@ -46,14 +84,10 @@ pub struct Roster {
     pub strata: Vec<String>,
     /// Stratum names in the order they first appear in the source.
     pub first_seen: Vec<String>,
-    /// Accounts in the order of the source file.
+    /// Accounts in canonical order: by stratum bytes, then id bytes.
     pub accounts: Vec<Account>,
-    /// Indices into `accounts` in canonical order: by stratum bytes, then id bytes.
-    pub canonical: Vec<u32>,
-    /// All normalised ids, one after another.
+    /// The ids longer than 16 bytes, one after another.
     ids: String,
-    /// The header record's bytes in the source text.
-    pub raw_header: Range<usize>,
     /// The header names, normalised.
     pub header: Vec<String>,
     pub id_column: String,
@@ -141,14 +175,12 @@ fn check_field<'a>(value: &'a str, origin: &Origin, line: u64, column: &str) -> 
     Ok(value)
 }
 
-/// The first 16 bytes of an id, zero-padded, as a big-endian integer: ids
-/// hold no NUL, so comparing these keys agrees with comparing the bytes
-/// whenever they differ, and the sort rarely needs to look further.
-fn prefix_key(id: &[u8]) -> u128 {
+/// The first 16 bytes of an id, zero-padded.
+fn prefix_of(id: &[u8]) -> [u8; 16] {
     let mut k = [0u8; 16];
     let n = id.len().min(16);
     k[..n].copy_from_slice(&id[..n]);
-    u128::from_be_bytes(k)
+    k
 }
 
 /// Parses and canonicalises a roster. `text` is the decoded file, `origin`
@@ -217,13 +249,8 @@ pub fn parse(text: &str, origin: &Origin, opts: &RosterOptions) -> Result<Roster
         id_name: &id_name,
         stratum_name: &st_name,
     };
-    let split = split_point(text, body_start);
-    let Chunk {
-        mut accounts,
-        first_seen,
-        ids,
-        mut starts,
-    } = match split {
+    let whole = || parse_chunk(text, body_start, text.len(), &cols, origin);
+    let chunks = match split_point(text.as_bytes(), body_start) {
         Some(mid) => {
             let (first, second) = std::thread::scope(|s| {
                 let second = s.spawn(|| parse_chunk(text, mid, text.len(), &cols, origin));
@@ -232,75 +259,106 @@ pub fn parse(text: &str, origin: &Origin, opts: &RosterOptions) -> Result<Roster
                     second.join().expect("the parser does not panic"),
                 )
             });
-            first?.merge(second?)
+            match (first, second) {
+                (Ok((first, false)), Ok((second, _))) => vec![first, second],
+                // A cut inside a quoted field, or a refusal: the file read in
+                // one piece decides (errors are then those of a plain pass).
+                _ => vec![whole()?.0],
+            }
         }
-        None => parse_chunk(text, body_start, text.len(), &cols, origin)?,
+        None => vec![whole()?.0],
     };
-    if accounts.is_empty() {
+    let total: usize = chunks.iter().map(|c| c.accounts.len()).sum();
+    if total == 0 {
         return Err(Error::input(t!("roster.no-accounts", file)));
     }
-    // Each record runs to the start of the next (or the end of the text).
-    starts.push(text.len() as u32);
-    for (i, a) in accounts.iter_mut().enumerate() {
-        (a.raw_start, a.raw_end) = (starts[i], starts[i + 1]);
+
+    // The strata in order of first appearance, then numbered by their bytes.
+    let mut first_seen: Vec<String> = Vec::new();
+    let mut local_to_seen: Vec<Vec<usize>> = Vec::new();
+    for c in &chunks {
+        local_to_seen.push(
+            c.first_seen
+                .iter()
+                .map(|name| match first_seen.iter().position(|n| n == name) {
+                    Some(i) => i,
+                    None => {
+                        first_seen.push(name.clone());
+                        first_seen.len() - 1
+                    }
+                })
+                .collect(),
+        );
     }
-    drop(starts);
-
-    // One sort by id finds duplicates; a stable counting sort by stratum then
-    // gives the canonical order (stratum bytes, then id bytes) with no second sort.
-    let id_of =
-        |a: &Account| &ids.as_bytes()[a.id_start as usize..(a.id_start + a.id_len) as usize];
-    let mut keys: Vec<(u128, u32)> = accounts
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (prefix_key(id_of(a)), i as u32))
-        .collect();
-    keys.sort_unstable_by(|x, y| {
-        x.0.cmp(&y.0).then_with(|| {
-            let (a, b) = (&accounts[x.1 as usize], &accounts[y.1 as usize]);
-            id_of(a).cmp(id_of(b)).then(a.line.cmp(&b.line))
-        })
-    });
-    let by_id: Vec<u32> = keys.into_iter().map(|(_, i)| i).collect();
-    reject_duplicate_ids(&accounts, &by_id, |a| id_of(a), origin, &id_name)?;
-
-    let mut order: Vec<u32> = (0..first_seen.len() as u32).collect();
-    order.sort_unstable_by(|&a, &b| {
-        first_seen[a as usize]
-            .as_bytes()
-            .cmp(first_seen[b as usize].as_bytes())
-    });
+    let mut order: Vec<usize> = (0..first_seen.len()).collect();
+    order.sort_unstable_by(|&a, &b| first_seen[a].as_bytes().cmp(first_seen[b].as_bytes()));
     let mut rank = vec![0u32; order.len()];
     for (r, &i) in order.iter().enumerate() {
-        rank[i as usize] = r as u32;
+        rank[i] = r as u32;
     }
-    let mut bucket_start = vec![0usize; order.len() + 1];
-    for a in &mut accounts {
-        a.stratum = rank[a.stratum as usize];
-        bucket_start[a.stratum as usize + 1] += 1;
+
+    // Each chunk's strata renumbered, its long ids moved into one arena;
+    // and where each stratum's accounts begin in the canonical order.
+    let mut ids = String::new();
+    let mut bucket = vec![0usize; order.len() + 1];
+    let mut sorted: Vec<Vec<Account>> = Vec::with_capacity(chunks.len());
+    for (c, map) in chunks.into_iter().zip(&local_to_seen) {
+        let shift = ids.len() as u32;
+        ids.push_str(&c.ids);
+        let mut accounts = c.accounts;
+        for a in &mut accounts {
+            a.stratum = rank[map[a.stratum as usize]];
+            a.id_start += shift;
+            bucket[a.stratum as usize + 1] += 1;
+        }
+        sorted.push(accounts);
     }
-    for i in 1..bucket_start.len() {
-        bucket_start[i] += bucket_start[i - 1];
+    for i in 1..bucket.len() {
+        bucket[i] += bucket[i - 1];
     }
-    let mut canonical = vec![0u32; accounts.len()];
-    for &i in &by_id {
-        let s = accounts[i as usize].stratum as usize;
-        canonical[bucket_start[s]] = i;
-        bucket_start[s] += 1;
+
+    // One merge of the sorted chunks, in id order: duplicates are neighbours
+    // there, and each account goes straight to its stratum's place, so the
+    // canonical order (stratum bytes, then id bytes) needs no second sort.
+    let mut canonical = vec![sorted[0].first().copied().unwrap_or_else(|| sorted[1][0]); total];
+    let mut duplicates = Duplicates::default();
+    let mut previous: Option<Account> = None;
+    let mut place = |a: Account, previous: &mut Option<Account>| {
+        if let Some(p) = previous {
+            duplicates.see(p, &a, &ids);
+        }
+        *previous = Some(a);
+        let s = a.stratum as usize;
+        canonical[bucket[s]] = a;
+        bucket[s] += 1;
+    };
+    match sorted.as_slice() {
+        [one] => one.iter().for_each(|&a| place(a, &mut previous)),
+        [a, b] => {
+            let (mut i, mut j) = (0, 0);
+            while i < a.len() || j < b.len() {
+                let take_a = j == b.len()
+                    || (i < a.len() && by_id(&a[i], &b[j], &ids) != std::cmp::Ordering::Greater);
+                if take_a {
+                    place(a[i], &mut previous);
+                    i += 1;
+                } else {
+                    place(b[j], &mut previous);
+                    j += 1;
+                }
+            }
+        }
+        _ => unreachable!("one or two chunks"),
     }
-    let strata = order
-        .iter()
-        .map(|&i| first_seen[i as usize].clone())
-        .collect();
-    let raw_header = header_start..accounts[0].raw_start as usize;
+    drop(sorted);
+    duplicates.refuse(text, &ids, origin, &id_name)?;
+    let strata = order.iter().map(|&i| first_seen[i].clone()).collect();
 
     Ok(Roster {
         strata,
         first_seen,
-        accounts,
-        canonical,
+        accounts: canonical,
         ids,
-        raw_header,
         header,
         id_column: id_name,
         stratum_column: st_name,
@@ -320,60 +378,6 @@ struct Chunk {
     accounts: Vec<Account>,
     first_seen: Vec<String>,
     ids: String,
-    /// Absolute byte offset where each account's record starts.
-    starts: Vec<u32>,
-}
-
-impl Chunk {
-    /// Appends the chunk that follows this one in the file.
-    fn merge(mut self, next: Chunk) -> Chunk {
-        let mut index: HashMap<&str, u32> = self
-            .first_seen
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.as_str(), i as u32))
-            .collect();
-        let mut added = Vec::new();
-        let map: Vec<u32> = next
-            .first_seen
-            .iter()
-            .map(|s| {
-                *index.entry(s.as_str()).or_insert_with(|| {
-                    added.push(s.clone());
-                    (self.first_seen.len() + added.len() - 1) as u32
-                })
-            })
-            .collect();
-        self.first_seen.extend(added);
-        let shift = self.ids.len() as u32;
-        self.ids.push_str(&next.ids);
-        self.accounts.extend(next.accounts.into_iter().map(|mut a| {
-            a.stratum = map[a.stratum as usize];
-            a.id_start += shift;
-            a
-        }));
-        self.starts.extend(next.starts);
-        self
-    }
-}
-
-/// A record boundary near the middle of the body, if there is one.
-fn split_point(text: &str, body_start: usize) -> Option<usize> {
-    let bytes = text.as_bytes();
-    if bytes.len() - body_start < 1 << 20 {
-        return None; // not worth a thread
-    }
-    let mut pos = body_start + (bytes.len() - body_start) / 2;
-    let mut quotes = memchr::memchr_iter(b'"', &bytes[..pos]).count();
-    for _ in 0..64 {
-        let nl = pos + memchr::memchr(b'\n', &bytes[pos..])?;
-        quotes += memchr::memchr_iter(b'"', &bytes[pos..nl]).count();
-        pos = nl + 1;
-        if quotes.is_multiple_of(2) {
-            return (pos < bytes.len()).then_some(pos);
-        }
-    }
-    None
 }
 
 /// Parses the records in `text[from..to]`, which starts at a record boundary.
@@ -383,43 +387,23 @@ fn parse_chunk(
     to: usize,
     cols: &Columns<'_>,
     origin: &Origin,
-) -> Result<Chunk> {
-    let body = &text.as_bytes()[from..to];
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(body);
-    let mut record = csv::ByteRecord::new();
+) -> Result<(Chunk, bool)> {
     // Line numbers count from the file's start.
     let base = memchr::memchr_iter(b'\n', &text.as_bytes()[..from]).count() as u64;
-    let mut lines = LineCounter::new(body);
+    let mut records = Scanner::new(text.as_bytes(), from, to, base);
     let mut chunk = Chunk {
-        accounts: Vec::new(),
+        accounts: Vec::with_capacity((to - from) / 48),
         first_seen: Vec::new(),
         ids: String::new(),
-        starts: Vec::new(),
     };
     let mut strata_index: HashMap<String, u32> = HashMap::new();
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                let line = base + e.position().map_or(0, |p| lines.line_at(p.byte() as usize));
-                return Err(Error::input(t!(
-                    "text.not-csv",
-                    at = origin.at(line, None),
-                    error = e
-                )));
-            }
-        }
-        let start = record
-            .position()
-            .expect("csv records carry a position")
-            .byte() as usize;
-        let line = base + lines.line_at(start);
-        let field = |i: usize, name: &str| -> Result<&str> {
-            let bytes = record.get(i).ok_or_else(|| {
+    // A stratum is spelled the same way on most lines: its raw spelling
+    // finds its number without normalising it again.
+    let mut spelled: FxHashMap<Vec<u8>, u32> = FxHashMap::default();
+    while let Some(record) = records.next() {
+        let line = record.line;
+        let field = |i: usize, name: &str| -> Result<&[u8]> {
+            record.get(i).ok_or_else(|| {
                 Error::input(t!(
                     "roster.short-row",
                     at = origin.at(line, None),
@@ -427,94 +411,137 @@ fn parse_chunk(
                     column = name,
                     index = i + 1
                 ))
-            })?;
-            // The text is valid UTF-8 and the csv crate only removes ASCII quotes.
-            Ok(std::str::from_utf8(bytes).unwrap_or(""))
+            })
         };
-        let st = normalize_field(field(cols.stratum, cols.stratum_name)?);
-        let id = normalize_field(field(cols.id, cols.id_name)?);
-        check_field(&st, origin, line, cols.stratum_name)?;
-        check_field(&id, origin, line, cols.id_name)?;
-        let stratum = match strata_index.get(st.as_ref()) {
+        // The text is valid UTF-8 and fields end at ASCII commas and quotes.
+        let as_str = |b: &[u8]| std::str::from_utf8(b).unwrap_or("").to_owned();
+        let raw_st = field(cols.stratum, cols.stratum_name)?;
+        let stratum = match spelled.get(raw_st) {
             Some(&i) => i,
             None => {
-                let i = chunk.first_seen.len() as u32;
-                strata_index.insert(st.to_string(), i);
-                chunk.first_seen.push(st.to_string());
+                let owned = as_str(raw_st);
+                let st = normalize_field(&owned);
+                check_field(&st, origin, line, cols.stratum_name)?;
+                let i = match strata_index.get(st.as_ref()) {
+                    Some(&i) => i,
+                    None => {
+                        let i = chunk.first_seen.len() as u32;
+                        strata_index.insert(st.to_string(), i);
+                        chunk.first_seen.push(st.to_string());
+                        i
+                    }
+                };
+                spelled.insert(raw_st.to_vec(), i);
                 i
             }
         };
-        chunk.starts.push((from + start) as u32);
+        let raw_id = field(cols.id, cols.id_name)?;
+        let raw_id = std::str::from_utf8(raw_id).unwrap_or("");
+        let id = normalize_field(raw_id);
+        check_field(&id, origin, line, cols.id_name)?;
         chunk.accounts.push(Account {
+            prefix: prefix_of(id.as_bytes()),
             stratum,
-            line: line as u32,
-            raw_start: 0,
-            raw_end: 0,
+            start: record.start as u32,
             id_start: chunk.ids.len() as u32,
             id_len: id.len() as u32,
         });
-        chunk.ids.push_str(&id);
-    }
-    Ok(chunk)
-}
-
-/// Ids are unique across the whole roster, not only within a stratum. Given
-/// the accounts sorted by (id, line), reports the duplicate whose second
-/// occurrence comes first in the file.
-fn reject_duplicate_ids<'a>(
-    accounts: &[Account],
-    by_id: &[u32],
-    id_of: impl Fn(&Account) -> &'a [u8],
-    origin: &Origin,
-    id_name: &str,
-) -> Result<()> {
-    let mut worst: Option<(u32, u32, &[u8])> = None;
-    for w in by_id.windows(2) {
-        let (a, b) = (&accounts[w[0] as usize], &accounts[w[1] as usize]);
-        if id_of(a) == id_of(b)
-            && worst.is_none_or(|(_, second, id)| id != id_of(a) && b.line < second)
-        {
-            // The first pair of a group holds its two earliest lines.
-            worst = Some((a.line, b.line, id_of(a)));
+        if id.len() > 16 {
+            chunk.ids.push_str(&id);
         }
     }
-    match worst {
-        None => Ok(()),
-        Some((first, second, id)) => Err(Error::input(t!(
-            "roster.duplicate-id",
-            at = origin.at(second.into(), Some(id_name)),
-            column = id_name,
-            id = String::from_utf8_lossy(id),
-            first = origin.on(first.into(), Some(id_name))
-        ))),
+    // Sorted by id here, on this chunk's core; `parse` merges the chunks.
+    let ids = std::mem::take(&mut chunk.ids);
+    chunk.accounts.sort_unstable_by(|a, b| by_id(a, b, &ids));
+    chunk.ids = ids;
+    Ok((chunk, records.unterminated()))
+}
+
+/// Ids are unique across the whole roster, not only within a stratum. Fed
+/// the accounts in id order (equal ids by line), it keeps the duplicate whose
+/// second occurrence comes first in the file, to report that one.
+#[derive(Default)]
+struct Duplicates {
+    /// (first place, second place, the id as an account to read it from).
+    worst: Option<(u32, u32, Account)>,
+}
+
+impl Duplicates {
+    fn see(&mut self, a: &Account, b: &Account, long_ids: &str) {
+        let same = a.key() == b.key()
+            && a.id_len == b.id_len
+            && (a.short() || a.id(long_ids) == b.id(long_ids));
+        let better = match &self.worst {
+            None => true,
+            // The first pair of a group holds its two earliest lines.
+            Some((_, second, w)) => w.id(long_ids) != a.id(long_ids) && b.start < *second,
+        };
+        if same && better {
+            self.worst = Some((a.start, b.start, *a));
+        }
+    }
+
+    fn refuse(&self, text: &str, long_ids: &str, origin: &Origin, id_name: &str) -> Result<()> {
+        let line = |at: u32| {
+            1 + memchr::memchr_iter(b'\n', &text.as_bytes()[..at as usize]).count() as u64
+        };
+        match &self.worst {
+            None => Ok(()),
+            Some((first, second, a)) => Err(Error::input(t!(
+                "roster.duplicate-id",
+                at = origin.at(line(*second), Some(id_name)),
+                column = id_name,
+                id = String::from_utf8_lossy(a.id(long_ids)),
+                first = origin.on(line(*first), Some(id_name))
+            ))),
+        }
     }
 }
 
 impl Roster {
-    pub fn id(&self, a: &Account) -> &str {
-        &self.ids[a.id_start as usize..(a.id_start + a.id_len) as usize]
+    /// An account's id.
+    pub fn id<'a>(&'a self, a: &'a Account) -> &'a str {
+        std::str::from_utf8(a.id(&self.ids))
+            .expect("ids are cut from valid UTF-8 at char boundaries")
     }
 
     /// The accounts in canonical order.
     pub fn iter_canonical(&self) -> impl Iterator<Item = &Account> {
-        self.canonical.iter().map(|&i| &self.accounts[i as usize])
+        self.accounts.iter()
     }
 
-    /// Writes the committed bytes: `STRATUM<TAB>ID<LF>` per account in canonical order.
-    pub fn write_tsv(&self, w: &mut impl std::io::Write) -> std::io::Result<()> {
-        for a in self.iter_canonical() {
-            w.write_all(self.strata[a.stratum as usize].as_bytes())?;
-            w.write_all(b"\t")?;
-            w.write_all(self.id(a).as_bytes())?;
-            w.write_all(b"\n")?;
-        }
-        Ok(())
-    }
-
+    /// The committed bytes, `roster.tsv`, formatted in two halves on both
+    /// cores for a large roster. A short id is written from its prefix.
     pub fn canonical_tsv(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        self.write_tsv(&mut out).expect("in memory");
-        out
+        let lines = |part: &[Account]| {
+            let mut out = Vec::with_capacity(part.len() * 32);
+            for a in part {
+                out.extend_from_slice(self.strata[a.stratum as usize].as_bytes());
+                out.push(b'\t');
+                out.extend_from_slice(a.id(&self.ids));
+                out.push(b'\n');
+            }
+            out
+        };
+        if self.accounts.len() < 1 << 16 {
+            return lines(&self.accounts);
+        }
+        let (a, b) = self.accounts.split_at(self.accounts.len() / 2);
+        let (mut first, second) = std::thread::scope(|s| {
+            let second = s.spawn(|| lines(b));
+            (lines(a), second.join().expect("formatting does not panic"))
+        });
+        first.extend_from_slice(&second);
+        first
+    }
+
+    /// roster-columns.idx: for each line of roster.tsv, where its record
+    /// starts in roster-columns.csv, as a 4-byte little-endian integer.
+    pub fn columns_index(&self) -> Vec<u8> {
+        self.accounts
+            .iter()
+            .flat_map(|a| a.start.to_le_bytes())
+            .collect()
     }
 
     /// Accounts per stratum, in the byte order of [`Roster::strata`].
@@ -524,27 +551,6 @@ impl Roster {
             counts[a.stratum as usize] += 1;
         }
         counts
-    }
-
-    /// Writes the source's records in canonical order, as CSV with the
-    /// source's own header, one record per line: kept beside the roster for
-    /// the sample list, outside the commitment.
-    pub fn write_columns(&self, text: &str, w: &mut impl std::io::Write) -> std::io::Result<()> {
-        let mut put = |range: Range<usize>| {
-            w.write_all(text[range].trim_matches(['\r', '\n']).as_bytes())?;
-            w.write_all(b"\n")
-        };
-        put(self.raw_header.clone())?;
-        for a in self.iter_canonical() {
-            put(a.raw_start as usize..a.raw_end as usize)?;
-        }
-        Ok(())
-    }
-
-    pub fn columns_csv(&self, text: &str) -> Vec<u8> {
-        let mut out = Vec::new();
-        self.write_columns(text, &mut out).expect("in memory");
-        out
     }
 }
 
@@ -575,14 +581,88 @@ mod tests {
         assert_eq!(r.counts(), vec![2, 2]);
     }
 
+    /// A roster large enough to be parsed in two halves, with ids short and
+    /// long (longer than the 16-byte sort key, sharing it), Chinese strata,
+    /// quoted fields: the result is the plain sort of (stratum, id) pairs, and
+    /// a duplicate of a long id in the second half is named with both lines.
     #[test]
-    fn columns_csv_keeps_other_columns_in_canonical_order() {
-        let text = "id,region,name\r\nB2,S,\"x, y\"\r\nA1,H,z";
-        let r = parse_ok(text);
-        assert_eq!(
-            String::from_utf8(r.columns_csv(text)).unwrap(),
-            "id,region,name\nA1,H,z\nB2,S,\"x, y\"\n"
+    fn two_halves_merge_into_the_plain_sort() {
+        let strata = ["合肥市", "省直厅局", "黄山市", "B", "A"];
+        let mut text = String::from("id,region,name\n");
+        let mut pairs = Vec::new();
+        let mut n = 0u64;
+        while text.len() < 3 << 20 {
+            let k = (n * 2_654_435_761) % 1_000_003;
+            let id = match n % 3 {
+                0 => format!("X{k}"),
+                1 => format!("LONG-PREFIX-SHARED-{k:07}"),
+                _ => format!("账号{k}"),
+            };
+            let st = strata[(k % 5) as usize];
+            if n.is_multiple_of(11) {
+                text.push_str(&format!("\"{id}\",{st},\"a, \"\"b\"\"\"\n"));
+            } else {
+                text.push_str(&format!("{id},{st},n{n}\n"));
+            }
+            pairs.push((st.to_string(), id));
+            n += 1;
+        }
+        pairs.sort_by(|a, b| {
+            (a.0.as_bytes(), a.1.as_bytes()).cmp(&(b.0.as_bytes(), b.1.as_bytes()))
+        });
+        let want: String = pairs.iter().map(|(s, i)| format!("{s}\t{i}\n")).collect();
+        let r = parse_ok(&text);
+        assert_eq!(r.accounts.len(), pairs.len());
+        assert!(String::from_utf8(r.canonical_tsv()).unwrap() == want);
+
+        let lines = text.lines().count();
+        let dup_of = text
+            .lines()
+            .nth(2)
+            .unwrap()
+            .split(',')
+            .next()
+            .unwrap()
+            .to_string();
+        assert!(dup_of.len() > 16, "{dup_of}");
+        let e = parse_err(&format!("{text}{dup_of},A,x\n"));
+        assert!(
+            e.contains(&format!(
+                "line {}: duplicate \"id\" \"{dup_of}\", already on line 3",
+                lines + 1
+            )),
+            "{e}"
         );
+    }
+
+    /// A quote inside an unquoted field (not RFC 4180, but csv reads it as a
+    /// character) upsets the quote count that picks where to cut the file in
+    /// two; with multi-line quoted fields after it the cut falls inside one.
+    /// The roster must come out as a single pass reads it.
+    #[test]
+    fn a_misleading_quote_does_not_change_the_roster() {
+        let mut text = String::from("id,region,name\nQ1,R,5\" screen\n");
+        let mut n = 0;
+        while text.len() < 3 << 20 {
+            // The second line of the name reads like a record of its own.
+            text.push_str(&format!("\"ID{n:07}\",R{},\"x\nZZ{n},R9,y\"\n", n % 7));
+            n += 1;
+        }
+        let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+        let mut pairs: Vec<(String, String)> = reader
+            .records()
+            .map(|r| {
+                let r = r.unwrap();
+                (r[1].to_string(), r[0].to_string())
+            })
+            .collect();
+        pairs.sort_by(|a, b| {
+            (a.0.as_bytes(), a.1.as_bytes()).cmp(&(b.0.as_bytes(), b.1.as_bytes()))
+        });
+        let want: String = pairs.iter().map(|(s, i)| format!("{s}\t{i}\n")).collect();
+        let r = parse_ok(&text);
+        assert_eq!(r.accounts.len(), pairs.len());
+        assert!(String::from_utf8(r.canonical_tsv()).unwrap() == want);
     }
 
     #[test]
@@ -670,7 +750,7 @@ mod tests {
             text.push_str(&format!("{id},{st},{name}\r\n"));
             pairs.push((st.to_string(), id));
         }
-        assert!(text.len() > 1 << 20 && split_point(&text, 16).is_some());
+        assert!(text.len() > 1 << 20 && split_point(text.as_bytes(), 16).is_some());
         let r = parse_ok(&text);
         pairs.sort_by(|a, b| {
             (a.0.as_bytes(), a.1.as_bytes()).cmp(&(b.0.as_bytes(), b.1.as_bytes()))
@@ -733,7 +813,10 @@ pub fn parse_canonical<'a>(bytes: &'a [u8], file: &str) -> Result<CanonicalRoste
     }
     let mut strata: Vec<(&str, Vec<&str>)> = Vec::new();
     let mut prev: Option<(&str, &str)> = None;
-    for (i, line) in text.lines().enumerate() {
+    let mut start = 0;
+    for (i, end) in memchr::memchr_iter(b'\n', bytes).enumerate() {
+        let line = &text[start..end];
+        start = end + 1;
         let n = i as u64 + 1;
         let bad = |problem: String| {
             Error::input(t!("roster.tsv-bad-line", at = origin.at(n, None), problem))
@@ -741,10 +824,21 @@ pub fn parse_canonical<'a>(bytes: &'a [u8], file: &str) -> Result<CanonicalRoste
         let (st, id) = line
             .split_once('\t')
             .ok_or_else(|| bad(t!("roster.tsv-no-tab")))?;
-        for (value, is_id) in [(st, false), (id, true)] {
-            if value.is_empty()
-                || normalize_field(value) != value
-                || value.chars().any(|c| c.is_control())
+        let same_stratum = prev.is_some_and(|p| p.0 == st);
+        // A stratum is checked where it begins; an id of printable ASCII
+        // without spaces is normalised as it stands.
+        let checks = [(st, false), (id, true)];
+        let to_check = if same_stratum {
+            &checks[1..]
+        } else {
+            &checks[..]
+        };
+        for &(value, is_id) in to_check {
+            let plain = !value.is_empty() && value.bytes().all(|b| (0x21..0x7f).contains(&b));
+            if !plain
+                && (value.is_empty()
+                    || normalize_field(value) != value
+                    || value.chars().any(|c| c.is_control()))
             {
                 return Err(bad(if is_id {
                     t!("roster.tsv-bad-id", value)
@@ -753,14 +847,17 @@ pub fn parse_canonical<'a>(bytes: &'a [u8], file: &str) -> Result<CanonicalRoste
                 }));
             }
         }
-        if let Some(p) = prev
-            && (p.0.as_bytes(), p.1.as_bytes()) >= (st.as_bytes(), id.as_bytes())
-        {
+        let ascending = match prev {
+            None => true,
+            Some(p) if same_stratum => p.1.as_bytes() < id.as_bytes(),
+            Some(p) => p.0.as_bytes() < st.as_bytes(),
+        };
+        if !ascending {
             return Err(bad(t!("roster.tsv-order")));
         }
         prev = Some((st, id));
         match strata.last_mut() {
-            Some((name, ids)) if *name == st => ids.push(id),
+            Some((_, ids)) if same_stratum => ids.push(id),
             _ => strata.push((st, vec![id])),
         }
     }

@@ -4,119 +4,25 @@
 
 use std::io::Write;
 
+use crate::csvscan::Scanner;
 use crate::error::{Error, Result};
 use crate::manifest::DrawnSample;
-use crate::roster::CanonicalRoster;
 use crate::t;
 use crate::text::normalize_field;
 
 pub const SAMPLE_FILE: &str = "sample.csv";
-/// The source's records in canonical order (written by `roster`).
+/// The source table as `roster` read it (UTF-8, the source's order).
 pub const COLUMNS_FILE: &str = "roster-columns.csv";
-
-/// Splits one CSV record (a whole line or more) into fields, reusing buffers.
-struct RecordSplitter {
-    core: csv_core::Reader,
-    out: Vec<u8>,
-    ends: Vec<usize>,
-}
-
-impl RecordSplitter {
-    fn new() -> Self {
-        RecordSplitter {
-            core: csv_core::Reader::new(),
-            out: vec![0; 1024],
-            ends: vec![0; 64],
-        }
-    }
-
-    /// The fields of the record that `input` holds entirely.
-    fn split<'s>(&'s mut self, input: &[u8]) -> Vec<&'s [u8]> {
-        use csv_core::ReadRecordResult::*;
-        self.core.reset();
-        if self.out.len() < input.len() + 1 {
-            self.out.resize(input.len() + 1, 0);
-        }
-        let (mut inp, mut outp, mut nends) = (0, 0, 0);
-        loop {
-            let (res, i, o, e) = self.core.read_record(
-                &input[inp..],
-                &mut self.out[outp..],
-                &mut self.ends[nends..],
-            );
-            inp += i;
-            outp += o;
-            nends += e;
-            match res {
-                InputEmpty if inp >= input.len() => {
-                    // Finish a record without a trailing newline.
-                    let (res, _, o, e) =
-                        self.core
-                            .read_record(&[], &mut self.out[outp..], &mut self.ends[nends..]);
-                    outp += o;
-                    nends += e;
-                    if matches!(res, OutputEndsFull) {
-                        self.ends.resize(self.ends.len() * 2, 0);
-                        continue;
-                    }
-                    break;
-                }
-                InputEmpty => {}
-                OutputFull => self.out.resize(self.out.len() * 2, 0),
-                OutputEndsFull => self.ends.resize(self.ends.len() * 2, 0),
-                Record | End => break,
-            }
-        }
-        let mut fields = Vec::with_capacity(nends);
-        let mut start = 0;
-        for &end in &self.ends[..nends] {
-            fields.push(&self.out[start..end]);
-            start = end;
-        }
-        fields
-    }
-}
-
-/// Where each record of roster-columns.csv starts, the header first. Fast
-/// path: one record per line (what `roster` writes unless a field holds a
-/// line break); otherwise a full CSV parse.
-fn record_starts(columns: &[u8]) -> Result<Vec<usize>> {
-    let mut starts = vec![0usize];
-    starts.extend(
-        memchr::memchr_iter(b'\n', columns)
-            .map(|i| i + 1)
-            .filter(|&i| i < columns.len()),
-    );
-    let quoted_newline = memchr::memchr(b'"', columns).is_some() && {
-        // A line break inside quotes shows as an odd number of quotes on a line.
-        starts
-            .windows(2)
-            .any(|w| columns[w[0]..w[1]].iter().filter(|&&b| b == b'"').count() % 2 == 1)
-    };
-    if !quoted_newline {
-        return Ok(starts);
-    }
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(columns);
-    let mut record = csv::ByteRecord::new();
-    let mut starts = Vec::new();
-    while reader
-        .read_byte_record(&mut record)
-        .map_err(|e| Error::input(t!("sample.columns-not-csv", file = COLUMNS_FILE, e)))?
-    {
-        starts.push(record.position().map_or(0, |p| p.byte() as usize));
-    }
-    Ok(starts)
-}
+/// For each line of roster.tsv, where its record starts in roster-columns.csv.
+pub const COLUMNS_INDEX_FILE: &str = "roster-columns.idx";
 
 /// Writes sample.csv (UTF-8 with a BOM, so that Excel shows Chinese
 /// correctly), rows by stratum in byte order, then rank. `columns` is
-/// roster-columns.csv, whose i-th record belongs to roster.tsv's i-th line.
+/// roster-columns.csv and `index` roster-columns.idx; each sampled record's
+/// id is checked against the sample's.
 pub fn write_sample_csv(
     columns: &[u8],
-    roster: &CanonicalRoster<'_>,
+    index: &[u8],
     drawn: &DrawnSample,
     id_column: &str,
     stratum_column: &str,
@@ -124,22 +30,15 @@ pub fn write_sample_csv(
 ) -> Result<()> {
     let mismatch =
         |what: String| Error::input(t!("sample.columns-mismatch", file = COLUMNS_FILE, what));
-    let starts = record_starts(columns)?;
-    if starts.len() != roster.accounts() as usize + 1 {
-        return Err(mismatch(t!(
-            "sample.record-count",
-            records = starts.len().saturating_sub(1),
-            lines = roster.accounts()
-        )));
-    }
-    let record =
-        |i: usize| &columns[starts[i]..starts.get(i + 1).copied().unwrap_or(columns.len())];
-    let mut splitter = RecordSplitter::new();
-    let header: Vec<String> = splitter
-        .split(record(0))
-        .iter()
-        .map(|f| normalize_field(&String::from_utf8_lossy(f)).into_owned())
-        .collect();
+    let mut records = Scanner::new(columns, 0, columns.len(), 0);
+    let header: Vec<String> = match records.next() {
+        Some(r) => (0..r.len())
+            .map(|i| {
+                normalize_field(&String::from_utf8_lossy(r.get(i).unwrap_or(b""))).into_owned()
+            })
+            .collect(),
+        None => Vec::new(),
+    };
     let find = |name: &str| {
         header
             .iter()
@@ -151,55 +50,210 @@ pub fn write_sample_csv(
     let others: Vec<usize> = (0..header.len())
         .filter(|&i| i != id_col && i != st_col)
         .collect();
+    if index.len() != drawn.ranks.len() * 4 {
+        return Err(mismatch(t!(
+            "sample.index-size",
+            file = COLUMNS_INDEX_FILE,
+            entries = index.len() / 4,
+            lines = drawn.ranks.len()
+        )));
+    }
+    let start_of = |i: usize| {
+        u32::from_le_bytes(index[4 * i..4 * i + 4].try_into().expect("4 bytes")) as usize
+    };
 
-    // slot (stratum by stratum, rank by rank) → line of roster.tsv
-    let mut offset = 0usize;
-    let mut total = 0usize;
-    let mut slots = vec![0u32; drawn.manifest.sample_size as usize];
-    for ((_, ids), m) in roster.strata.iter().zip(&drawn.manifest.strata) {
-        for (p, &rank) in drawn.ranks[offset..offset + ids.len()].iter().enumerate() {
+    // Row of sample.csv (stratum by stratum, rank by rank) → line of roster.tsv.
+    let mut lines = vec![0u32; drawn.manifest.sample_size as usize];
+    let (mut offset, mut total) = (0usize, 0usize);
+    for m in &drawn.manifest.strata {
+        for (p, &rank) in drawn.ranks[offset..offset + m.population as usize]
+            .iter()
+            .enumerate()
+        {
             if rank > 0 {
-                slots[total + rank as usize - 1] = (offset + p) as u32;
+                lines[total + rank as usize - 1] = (offset + p) as u32;
             }
         }
         total += m.ids.len();
-        offset += ids.len();
+        offset += m.population as usize;
     }
-    let io = |e: std::io::Error| Error::io(SAMPLE_FILE, e);
-    out.write_all(b"\xEF\xBB\xBF").map_err(io)?;
-    let mut w = csv::Writer::from_writer(out);
-    let mut head: Vec<&str> = vec!["stratum", "rank", "id"];
-    head.extend(others.iter().map(|&i| header[i].as_str()));
-    w.write_record(&head)
-        .map_err(|e| Error::io(SAMPLE_FILE, e.into()))?;
-    let mut row = csv::ByteRecord::new();
-    let mut slot = 0usize;
-    for m in &drawn.manifest.strata {
-        for (r, id) in m.ids.iter().enumerate() {
-            let i = slots[slot] as usize;
-            slot += 1;
-            let fields = splitter.split(record(i + 1));
-            let got = fields.get(id_col).copied().unwrap_or(b"");
-            if got != id.as_bytes() && normalize_field(&String::from_utf8_lossy(got)) != id.as_str()
-            {
+    let rows: Vec<(&str, usize, &str, u32)> = drawn
+        .manifest
+        .strata
+        .iter()
+        .flat_map(|m| {
+            m.ids
+                .iter()
+                .enumerate()
+                .map(|(r, id)| (m.name.as_str(), r + 1, id.as_str()))
+        })
+        .zip(lines)
+        .map(|((s, r, id), line)| (s, r, id, line))
+        .collect();
+
+    // The rows, formatted in two halves on both cores: each reads its
+    // record from a random place of the file.
+    let format = |part: &[(&str, usize, &str, u32)]| -> Result<Vec<u8>> {
+        let mut w = csv::Writer::from_writer(Vec::with_capacity(part.len() * 64));
+        let mut scan = Scanner::new(columns, 0, 0, 0);
+        let mut row = csv::ByteRecord::new();
+        for &(stratum, rank, id, line) in part {
+            let start = start_of(line as usize);
+            scan.seek(start.min(columns.len()), columns.len(), 0);
+            let fields = scan.next();
+            let got = fields.as_ref().and_then(|f| f.get(id_col)).unwrap_or(b"");
+            if got != id.as_bytes() && normalize_field(&String::from_utf8_lossy(got)) != id {
                 return Err(mismatch(t!(
                     "sample.id-differs",
-                    record = i + 1,
+                    line = line + 1,
                     got = String::from_utf8_lossy(got),
                     id
                 )));
             }
             row.clear();
-            row.push_field(m.name.as_bytes());
-            row.push_field((r + 1).to_string().as_bytes());
+            row.push_field(stratum.as_bytes());
+            row.push_field(rank.to_string().as_bytes());
             row.push_field(id.as_bytes());
             for &c in &others {
-                row.push_field(fields.get(c).copied().unwrap_or(b""));
+                row.push_field(fields.as_ref().and_then(|f| f.get(c)).unwrap_or(b""));
             }
-            w.write_byte_record(&row)
-                .map_err(|e| Error::io(SAMPLE_FILE, e.into()))?;
+            w.write_byte_record(&row).expect("writing to memory");
         }
+        Ok(w.into_inner().expect("writing to memory"))
+    };
+
+    let io = |e: std::io::Error| Error::io(SAMPLE_FILE, e);
+    out.write_all(b"\xEF\xBB\xBF").map_err(io)?;
+    let mut head: Vec<&str> = vec!["stratum", "rank", "id"];
+    head.extend(others.iter().map(|&i| header[i].as_str()));
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(&head).expect("writing to memory");
+    out.write_all(&w.into_inner().expect("writing to memory"))
+        .map_err(io)?;
+    // In blocks, so that the formatted text never needs much memory.
+    for block in rows.chunks(1 << 16) {
+        let (a, b) = block.split_at(block.len() / 2);
+        let (first, second) = if block.len() >= 1 << 12 {
+            std::thread::scope(|s| {
+                let second = s.spawn(|| format(b));
+                (format(a), second.join().expect("formatting does not panic"))
+            })
+        } else {
+            (format(a), format(b))
+        };
+        out.write_all(&first?).map_err(io)?;
+        out.write_all(&second?).map_err(io)?;
     }
-    w.flush().map_err(io)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::{Manifest, ManifestStratum};
+
+    /// A stratum: its name, population and (line of roster.tsv, id) in rank order.
+    type Stratum<'a> = (&'a str, u64, &'a [(usize, &'a str)]);
+
+    /// A drawn sample over `lines` lines of roster.tsv.
+    fn drawn(lines: usize, strata: &[Stratum<'_>]) -> DrawnSample {
+        let mut ranks = vec![0u32; lines];
+        for (_, _, picks) in strata {
+            for (r, (line, _)) in picks.iter().enumerate() {
+                ranks[*line] = r as u32 + 1;
+            }
+        }
+        let m = Manifest {
+            format: String::new(),
+            round: String::new(),
+            population: String::new(),
+            algorithm: String::new(),
+            seed: String::new(),
+            seed_source: String::new(),
+            roster_sha256: String::new(),
+            accounts: lines as u64,
+            rate: String::new(),
+            allocation: String::new(),
+            quotas_sha256: None,
+            sample_size: strata.iter().map(|s| s.2.len() as u64).sum(),
+            strata: strata
+                .iter()
+                .map(|(name, population, picks)| ManifestStratum {
+                    name: name.to_string(),
+                    population: *population,
+                    quota: picks.len() as u64,
+                    ids: picks.iter().map(|(_, id)| id.to_string()).collect(),
+                })
+                .collect(),
+        };
+        DrawnSample { manifest: m, ranks }
+    }
+
+    fn index(starts: &[u32]) -> Vec<u8> {
+        starts.iter().flat_map(|s| s.to_le_bytes()).collect()
+    }
+
+    // roster.tsv of this source: H A1, H A9, H C\r\n3, S B2
+    const COLUMNS: &str =
+        "id,region,name\r\n\r\n B2 ,S,\"x, y\"\r\nA1,H,z\r\n\"C\r\n3\",H,\"multi\nline\"\r\nA9,H,w";
+
+    fn starts() -> Vec<u32> {
+        let at = |needle: &str| COLUMNS.find(needle).unwrap() as u32;
+        vec![at("A1"), at("A9"), at("\"C"), at(" B2")]
+    }
+
+    #[test]
+    fn sampled_records_are_read_where_the_index_says_in_rank_order() {
+        let d = drawn(
+            4,
+            &[("H", 3, &[(1, "A9"), (0, "A1")]), ("S", 1, &[(3, "B2")])],
+        );
+        let mut out = Vec::new();
+        write_sample_csv(
+            COLUMNS.as_bytes(),
+            &index(&starts()),
+            &d,
+            "id",
+            "region",
+            &mut out,
+        )
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "\u{feff}stratum,rank,id,name\nH,1,A9,w\nH,2,A1,z\nS,1,B2,\"x, y\"\n"
+        );
+    }
+
+    #[test]
+    fn an_index_that_no_longer_fits_is_refused() {
+        let d = drawn(4, &[("H", 3, &[(1, "A9")]), ("S", 1, &[])]);
+        let mut out = Vec::new();
+        let mut wrong = starts();
+        wrong.swap(0, 1);
+        let e = write_sample_csv(
+            COLUMNS.as_bytes(),
+            &index(&wrong),
+            &d,
+            "id",
+            "region",
+            &mut out,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("roster-columns.csv") && e.contains("\"A1\"") && e.contains("\"A9\""),
+            "{e}"
+        );
+        let e = write_sample_csv(
+            COLUMNS.as_bytes(),
+            &index(&starts()[..3]),
+            &d,
+            "id",
+            "region",
+            &mut out,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("roster-columns.idx"), "{e}");
+    }
 }

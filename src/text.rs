@@ -35,38 +35,52 @@ impl Encoding {
 /// UTF-8 (a BOM is dropped) when the bytes are valid UTF-8, else GB18030.
 /// UTF-8 is taken over without copying. The error text names the line of the
 /// first undecodable byte.
-pub fn decode(mut bytes: Vec<u8>, forced: Option<Encoding>) -> Result<(String, Encoding), String> {
+///
+/// The third value is the SHA-256 of the bytes when they were not UTF-8 (a
+/// GB18030 file's bytes are gone once decoded); UTF-8 bytes are the text,
+/// after a BOM, and can be hashed from it later, beside other work.
+pub fn decode(
+    mut bytes: Vec<u8>,
+    forced: Option<Encoding>,
+) -> Result<(String, Encoding, Option<String>), String> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(t!("text.utf16"));
     }
     let bom = bytes.starts_with(b"\xEF\xBB\xBF");
-    let body = if bom { &bytes[3..] } else { &bytes[..] };
-    let utf8 = std::str::from_utf8(body);
-    match (forced, utf8) {
-        (Some(Encoding::Utf8) | None, Ok(_)) => {
-            if bom {
-                bytes.drain(..3);
+    if forced == Some(Encoding::Gb18030) {
+        return decode_gb18030(&bytes);
+    }
+    if bom {
+        bytes.drain(..3);
+    }
+    // One validation, which also moves the bytes into the String.
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok((text, Encoding::Utf8, None)),
+        Err(e) => {
+            let valid_up_to = e.utf8_error().valid_up_to();
+            let mut bytes = e.into_bytes();
+            if forced == Some(Encoding::Utf8) {
+                return Err(t!(
+                    "text.not-utf8",
+                    line = line_of(&bytes, valid_up_to),
+                    byte = valid_up_to + 1
+                ));
             }
-            Ok((
-                String::from_utf8(bytes).expect("validated above"),
-                Encoding::Utf8,
-            ))
-        }
-        (Some(Encoding::Utf8), Err(e)) => Err(t!(
-            "text.not-utf8",
-            line = line_of(body, e.valid_up_to()),
-            byte = e.valid_up_to() + 1
-        )),
-        (Some(Encoding::Gb18030), _) => decode_gb18030(&bytes),
-        (None, Err(_)) => {
+            if bom {
+                bytes.splice(..0, *b"\xEF\xBB\xBF");
+            }
             decode_gb18030(&bytes).map_err(|error| t!("text.neither-encoding", error))
         }
     }
 }
 
-fn decode_gb18030(bytes: &[u8]) -> Result<(String, Encoding), String> {
+fn decode_gb18030(bytes: &[u8]) -> Result<(String, Encoding, Option<String>), String> {
     match encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes) {
-        Some(s) => Ok((s.into_owned(), Encoding::Gb18030)),
+        Some(s) => Ok((
+            s.into_owned(),
+            Encoding::Gb18030,
+            Some(crate::commit::sha256_hex(bytes)),
+        )),
         None => {
             // Find the first bad byte for the message by decoding with replacement.
             let (text, _) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
@@ -87,6 +101,10 @@ fn line_of(bytes: &[u8], offset: usize) -> usize {
 /// Unicode NFC, then leading and trailing white space removed (U+3000, the
 /// ideographic space that Chinese input methods type, included).
 pub fn normalize_field(s: &str) -> Cow<'_, str> {
+    if s.is_ascii() {
+        // ASCII is always NFC: most ids of a registry export end here.
+        return Cow::Borrowed(s.trim());
+    }
     let trimmed = s.trim();
     if is_nfc_quick(trimmed.chars()) == IsNormalized::Yes {
         // Already NFC: trimming first gives the same result and borrows.
@@ -238,8 +256,8 @@ mod tests {
     fn gb18030_and_utf8_decode_to_the_same_text() {
         let utf8 = "region,id\n合肥市,A1\n";
         let (gbk, _, _) = encoding_rs::GB18030.encode(utf8);
-        let (a, ea) = decode(utf8.as_bytes().to_vec(), None).unwrap();
-        let (b, eb) = decode(gbk.into_owned(), None).unwrap();
+        let (a, ea, _) = decode(utf8.as_bytes().to_vec(), None).unwrap();
+        let (b, eb, _) = decode(gbk.into_owned(), None).unwrap();
         assert_eq!(a, b);
         assert_eq!((ea, eb), (Encoding::Utf8, Encoding::Gb18030));
         let mut bom = b"\xEF\xBB\xBF".to_vec();

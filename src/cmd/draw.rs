@@ -9,7 +9,7 @@ use crate::logfile::LockedLog;
 use crate::manifest::{DrawInputs, MANIFEST_FILE, draw_manifest};
 use crate::roster::parse_canonical;
 use crate::round::SampleDrawn;
-use crate::sample::{COLUMNS_FILE, SAMPLE_FILE, write_sample_csv};
+use crate::sample::{COLUMNS_FILE, COLUMNS_INDEX_FILE, SAMPLE_FILE, write_sample_csv};
 use crate::t;
 
 use super::roster::ROSTER_FILE;
@@ -91,8 +91,12 @@ pub fn run(dir: &Path, args: &crate::cli::DrawArgs) -> Result<()> {
     let canonical = parse_canonical(&tsv, &tsv_path.display().to_string())?;
     let inputs = DrawInputs::from_state(&st).map_err(Error::refused)?;
     let drawn = draw_manifest(&inputs, &canonical).map_err(Error::refused)?;
+    // roster.tsv has done its part; the memory goes to the sample list.
+    drop(canonical);
+    drop(tsv);
     let columns_path = dir.join(COLUMNS_FILE);
     let columns = fsio::read(&columns_path)?;
+    let index = fsio::read(&dir.join(COLUMNS_INDEX_FILE))?;
 
     // The two files are independent: write them on both cores.
     let manifest_path = dir.join(MANIFEST_FILE);
@@ -102,7 +106,7 @@ pub fn run(dir: &Path, args: &crate::cli::DrawArgs) -> Result<()> {
             let mut f = fsio::AtomicFile::create(&sample_path)?;
             write_sample_csv(
                 &columns,
-                &canonical,
+                &index,
                 &drawn,
                 &roster.id_column,
                 &roster.stratum_column,

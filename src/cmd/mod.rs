@@ -24,11 +24,32 @@ pub(crate) struct SourceText {
     pub text: String,
     /// How it was read: "utf-8", "gb18030", or "xlsx sheet NAME" (as recorded in the log).
     pub encoding: String,
-    /// SHA-256 of the file's bytes as given.
-    pub sha256: String,
+    /// SHA-256 of the file's bytes as given; None when they are `text`
+    /// itself (UTF-8 after `bom`), hashed by [`SourceText::source_sha256`].
+    sha256: Option<String>,
+    bom: bool,
     /// The file for messages, and for a workbook its sheet and header, so
     /// that a message names the cell people look for in Excel: 结果!C17.
     pub origin: Origin,
+}
+
+impl SourceText {
+    /// SHA-256 of the file as given (for UTF-8, computed from the text: a
+    /// caller can run it beside the parse).
+    pub fn source_sha256(&self) -> String {
+        match &self.sha256 {
+            Some(d) => d.clone(),
+            None => {
+                use sha2::Digest;
+                let mut h = sha2::Sha256::new();
+                if self.bom {
+                    h.update(b"\xEF\xBB\xBF");
+                }
+                h.update(self.text.as_bytes());
+                crate::commit::hex(&h.finalize())
+            }
+        }
+    }
 }
 
 /// Whether a path names a workbook that calamine reads.
@@ -72,7 +93,8 @@ pub(crate) fn read_table(
     Ok(SourceText {
         text,
         encoding: format!("xlsx sheet {}", sheet.name),
-        sha256,
+        sha256: Some(sha256),
+        bom: false,
         origin: Origin::sheet(path.display().to_string(), sheet.name, header),
     })
 }
@@ -80,13 +102,14 @@ pub(crate) fn read_table(
 /// Reads and decodes a user's text file (UTF-8 with or without BOM, or GB18030).
 pub(crate) fn read_text(path: &Path, forced: Option<Encoding>) -> Result<SourceText> {
     let bytes = crate::fsio::read(path)?;
-    let sha256 = crate::commit::sha256_hex(&bytes);
-    let (text, encoding) = decode(bytes, forced)
+    let bom = bytes.starts_with(b"\xEF\xBB\xBF");
+    let (text, encoding, sha256) = decode(bytes, forced)
         .map_err(|e| Error::input(t!("text.whole-file", file = path.display(), message = e)))?;
     Ok(SourceText {
         text,
         encoding: encoding.name().to_string(),
         sha256,
+        bom,
         origin: Origin::file(path.display().to_string()),
     })
 }

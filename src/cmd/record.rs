@@ -72,7 +72,7 @@ pub fn record(dir: &Path, args: &RecordArgs) -> Result<()> {
             let src =
                 super::read_table(path, args.input.encoding, args.input.sheet.as_deref(), &[])?;
             let (rows, columns) = parse_results(&src.text, &src.origin)?;
-            (rows, src.origin, columns, src.sha256)
+            (rows, src.origin.clone(), columns, src.source_sha256())
         }
         (None, Some(id)) => {
             let (verdict, reasons) = verdict_of(&args.verdict)?;

@@ -6,11 +6,10 @@ use std::path::Path;
 use crate::cli::RosterArgs;
 use crate::draw::{Allocation, plan_quotas};
 use crate::error::{Error, Result};
-use crate::fsio::AtomicFile;
 use crate::logfile::LockedLog;
 use crate::roster::{RosterOptions, parse};
 use crate::round::RosterCommitted;
-use crate::sample::COLUMNS_FILE;
+use crate::sample::{COLUMNS_FILE, COLUMNS_INDEX_FILE};
 use crate::t;
 
 pub const ROSTER_FILE: &str = "roster.tsv";
@@ -35,7 +34,13 @@ pub fn run(dir: &Path, args: &RosterArgs) -> Result<()> {
         id_column: args.id_column.clone(),
         stratum_column: args.stratum_column.clone(),
     };
-    let roster = parse(&src.text, &src.origin, &opts)?;
+    // The source's digest (for the record) beside the parse.
+    let (roster, source_sha256) = std::thread::scope(|s| {
+        let digest = s.spawn(|| src.source_sha256());
+        let roster = parse(&src.text, &src.origin, &opts);
+        (roster, digest.join().expect("hashing does not panic"))
+    });
+    let roster = roster?;
     let counts = roster.counts();
 
     // A quota plan must fit this roster; better to learn it now than after the seed.
@@ -51,26 +56,21 @@ pub fn run(dir: &Path, args: &RosterArgs) -> Result<()> {
             .map_err(|error| Error::input(t!("cmd-roster.plan-misfit", file, error)))?;
     }
 
-    // Two independent files: write them on both cores.
+    // roster.tsv (the commitment) and, beside it, the source as read, whose
+    // other columns `draw` copies into the sample list, with the index of
+    // where each account's record is: written side by side.
     let tsv_path = dir.join(ROSTER_FILE);
     let columns_path = dir.join(COLUMNS_FILE);
     let (digest, columns_written) = std::thread::scope(|s| {
-        let columns = s.spawn(|| -> Result<String> {
-            let mut f = AtomicFile::create(&columns_path)?;
-            roster
-                .write_columns(&src.text, &mut f)
-                .map_err(|e| Error::io(&columns_path, e))?;
-            f.commit()
+        let columns = s.spawn(|| {
+            crate::fsio::write_atomic(&columns_path, src.text.as_bytes())?;
+            crate::fsio::write_atomic(&dir.join(COLUMNS_INDEX_FILE), &roster.columns_index())
         });
-        let tsv = (|| -> Result<String> {
-            let mut f = AtomicFile::create(&tsv_path)?;
-            roster
-                .write_tsv(&mut f)
-                .map_err(|e| Error::io(&tsv_path, e))?;
-            f.commit()
-        })();
+        let tsv = roster.canonical_tsv();
+        let digest = crate::commit::sha256_hex(&tsv);
+        let written = crate::fsio::write_atomic(&tsv_path, &tsv);
         (
-            tsv,
+            written.map(|()| digest),
             columns.join().expect("the columns writer does not panic"),
         )
     });
@@ -90,7 +90,7 @@ pub fn run(dir: &Path, args: &RosterArgs) -> Result<()> {
             .file
             .file_name()
             .map_or(file.clone(), |n| n.to_string_lossy().into_owned()),
-        source_sha256: src.sha256.clone(),
+        source_sha256,
         encoding: src.encoding.clone(),
         id_column: roster.id_column.clone(),
         stratum_column: roster.stratum_column.clone(),
