@@ -209,12 +209,41 @@ pub struct FinalResult {
     pub line: u64,
 }
 
-/// The fields of a result or amendment that the state needs, borrowed.
+/// The fields of a result or amendment that the state and `verify` read,
+/// borrowed from the log.
 #[derive(Deserialize)]
-struct ResultView<'a> {
+pub struct ResultView<'a> {
     #[serde(borrow)]
-    id: Cow<'a, str>,
-    verdict: Verdict,
+    pub id: Cow<'a, str>,
+    #[serde(borrow)]
+    pub stratum: Cow<'a, str>,
+    pub verdict: Verdict,
+    #[serde(borrow)]
+    pub reasons: Vec<Cow<'a, str>>,
+}
+
+/// Every result and amendment of a log, in order: (line index, its fields or
+/// why they do not parse). Decoded in two halves on both cores for a large
+/// log; the replay and `verify` then read each line's JSON once.
+pub fn result_views(log: &Log) -> Vec<(usize, Result<ResultView<'_>, String>)> {
+    let is_result =
+        |l: &crate::log::LogLine| l.kind == ResultRecorded::TYPE || l.kind == ResultAmended::TYPE;
+    let at: Vec<usize> = (0..log.lines.len())
+        .filter(|&i| is_result(&log.lines[i]))
+        .collect();
+    let decode = |part: &[usize]| -> Vec<(usize, Result<ResultView<'_>, String>)> {
+        part.iter().map(|&i| (i, log.fields(i))).collect()
+    };
+    if at.len() < 1 << 12 {
+        return decode(&at);
+    }
+    let (a, b) = at.split_at(at.len() / 2);
+    let (mut first, second) = std::thread::scope(|s| {
+        let second = s.spawn(|| decode(b));
+        (decode(a), second.join().expect("decoding does not panic"))
+    });
+    first.extend(second);
+    first
 }
 
 /// Where a round stands, derived from its log.
@@ -236,17 +265,43 @@ pub struct RoundState {
 impl RoundState {
     /// Replays a checked log, enforcing the order of the steps.
     pub fn from_log(log: &Log) -> Result<RoundState, String> {
-        Self::replay(log, false)
+        Self::replay(log, false, &result_views(log))
+    }
+
+    /// [`RoundState::from_log`] with the results already decoded.
+    pub fn from_log_and_results(
+        log: &Log,
+        results: &[(usize, Result<ResultView<'_>, String>)],
+    ) -> Result<RoundState, String> {
+        Self::replay(log, false, results)
     }
 
     /// The state as of the draw: replays the log only up to `sample-drawn`
     /// (cheap: the results come after it). For work that needs the roster,
     /// seed and plan but not the results.
     pub fn through_draw(log: &Log) -> Result<RoundState, String> {
-        Self::replay(log, true)
+        Self::replay(log, true, &[])
     }
 
-    fn replay(log: &Log, stop_at_draw: bool) -> Result<RoundState, String> {
+    /// `results`: [`result_views`] of the log (unused when stopping at the draw).
+    fn replay(
+        log: &Log,
+        stop_at_draw: bool,
+        results: &[(usize, Result<ResultView<'_>, String>)],
+    ) -> Result<RoundState, String> {
+        let mut decoded = results.iter();
+        // The decoded results in order; a line not among them is read here.
+        let mut view = |i: usize| -> Result<(Cow<'_, str>, Verdict), String> {
+            match decoded.next() {
+                Some((at, r)) if *at == i => r
+                    .as_ref()
+                    .map(|r| (r.id.clone(), r.verdict))
+                    .map_err(Clone::clone),
+                _ => log
+                    .fields::<ResultView>(i)
+                    .map(|r| (Cow::Owned(r.id.into_owned()), r.verdict)),
+            }
+        };
         let first = log.lines.first().ok_or_else(|| t!("round.log-empty"))?;
         if first.kind != RoundOpened::TYPE {
             return Err(t!("round.first-not-opened", kind = first.kind));
@@ -305,27 +360,19 @@ impl RoundState {
                     if st.drawn.is_none() {
                         return Err(t!("round.result-before-draw", n));
                     }
-                    let r: ResultView = log.fields(i)?;
-                    let fresh = FinalResult {
-                        verdict: r.verdict,
-                        line: n,
-                    };
-                    if st.results.insert(r.id.as_ref().into(), fresh).is_some() {
-                        return Err(t!("round.second-result", n, id = r.id));
+                    let (id, verdict) = view(i)?;
+                    let fresh = FinalResult { verdict, line: n };
+                    if st.results.insert(id.as_ref().into(), fresh).is_some() {
+                        return Err(t!("round.second-result", n, id));
                     }
                 }
                 ResultAmended::TYPE => {
-                    let r: ResultView = log.fields(i)?;
-                    match st.results.get_mut(r.id.as_ref()) {
+                    let (id, verdict) = view(i)?;
+                    match st.results.get_mut(id.as_ref()) {
                         None => {
-                            return Err(t!("round.amendment-without-result", n, id = r.id));
+                            return Err(t!("round.amendment-without-result", n, id));
                         }
-                        Some(f) => {
-                            *f = FinalResult {
-                                verdict: r.verdict,
-                                line: n,
-                            }
-                        }
+                        Some(f) => *f = FinalResult { verdict, line: n },
                     }
                 }
                 crate::report::ReportPublished::TYPE => {
@@ -343,5 +390,81 @@ impl RoundState {
             }
         }
         Ok(st)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commit::sha256_hex;
+    use crate::log::{GENESIS_PREV, parse_log, render_line};
+
+    fn opened() -> RoundOpened {
+        RoundOpened {
+            format: LOG_FORMAT.into(),
+            round: "r".into(),
+            population: "p".into(),
+            rate: "1/2".into(),
+            allocation: "largest-remainder".into(),
+            quotas: None,
+            quotas_sha256: None,
+            title: String::new(),
+            order: Vec::new(),
+            codes: Vec::new(),
+            tool: "t".into(),
+        }
+    }
+
+    fn amended(id: &str) -> ResultAmended {
+        ResultAmended {
+            id: id.into(),
+            stratum: "S".into(),
+            verdict: Verdict::Pass,
+            reasons: Vec::new(),
+            note: String::new(),
+            inspector: String::new(),
+            why: "w".into(),
+        }
+    }
+
+    /// A log of round-opened then the given amendments, chained.
+    fn log_with_amendments(ids: &[&str]) -> Log {
+        let at = "2026-01-01T00:00:00Z";
+        let mut bytes = Vec::new();
+        let first = render_line(0, GENESIS_PREV, at, &opened());
+        let mut prev = sha256_hex(&first);
+        bytes.extend_from_slice(&first);
+        bytes.push(b'\n');
+        for (i, id) in ids.iter().enumerate() {
+            let line = render_line(i as u64 + 1, &prev, at, &amended(id));
+            prev = sha256_hex(&line);
+            bytes.extend_from_slice(&line);
+            bytes.push(b'\n');
+        }
+        parse_log(bytes).unwrap()
+    }
+
+    /// The replay reads results decoded beforehand; the state as of the draw
+    /// has none, and must still refuse, not fail, on a result before the draw.
+    #[test]
+    fn an_amendment_before_the_draw_is_refused_both_ways() {
+        let log = log_with_amendments(&["A1"]);
+        let full = RoundState::from_log(&log).unwrap_err();
+        let early = RoundState::through_draw(&log).unwrap_err();
+        assert_eq!(full, early);
+        assert!(full.contains("A1"), "{full}");
+    }
+
+    #[test]
+    fn results_are_decoded_in_order_on_both_cores() {
+        let ids: Vec<String> = (0..5000).map(|i| format!("ID{i}")).collect();
+        let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let log = log_with_amendments(&refs);
+        let views = result_views(&log);
+        assert_eq!(views.len(), ids.len());
+        for (k, (i, v)) in views.iter().enumerate() {
+            assert_eq!(*i, k + 1);
+            assert_eq!(v.as_ref().unwrap().id, ids[k].as_str());
+        }
     }
 }

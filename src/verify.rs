@@ -2,10 +2,7 @@
 //! run (SPEC.md §9). Pure: takes the bytes of the round's files and the
 //! published numbers, returns one finding per check.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
-
-use serde::Deserialize;
 
 use crate::commit::sha256_hex;
 use crate::log::{Defect, Log};
@@ -15,20 +12,8 @@ use crate::published::{Claim, ClaimName, ClaimValue, PublishedTable};
 use crate::report::{ReportPublished, Table, compute};
 use crate::results::{check_reasons, sample_index};
 use crate::roster::parse_canonical;
-use crate::round::{RoundState, Verdict};
+use crate::round::{ResultView, RoundState, result_views};
 use crate::t;
-
-/// What check 5 reads of a result or amendment, borrowed from the log.
-#[derive(Deserialize)]
-struct ResultView<'a> {
-    #[serde(borrow)]
-    id: Cow<'a, str>,
-    #[serde(borrow)]
-    stratum: Cow<'a, str>,
-    verdict: Verdict,
-    #[serde(borrow)]
-    reasons: Vec<Cow<'a, str>>,
-}
 
 /// One line of the verdict: a check and whether it held.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -156,7 +141,9 @@ fn order_and_numbers(inputs: &Inputs<'_>, log: &Log) -> (Finding, Option<Vec<Fin
         ok: false,
         detail,
     };
-    let state = match RoundState::from_log(log) {
+    // Each result line is decoded once, for the replay and for check 5.
+    let views = result_views(log);
+    let state = match RoundState::from_log_and_results(log, &views) {
         Ok(st) => st,
         Err(e) => return (failed(e), None),
     };
@@ -168,7 +155,7 @@ fn order_and_numbers(inputs: &Inputs<'_>, log: &Log) -> (Finding, Option<Vec<Fin
         ok: true,
         detail: t!("verify.order-ok"),
     };
-    (ok, Some(results_and_numbers(inputs, log, &state)))
+    (ok, Some(results_and_numbers(inputs, log, &state, &views)))
 }
 
 /// 3. roster.tsv is what was committed, and canonical; 4. the draw, redone.
@@ -255,7 +242,12 @@ fn roster_and_draw(inputs: &Inputs<'_>, state: &RoundState) -> Vec<Finding> {
 }
 
 /// 5. results; 6. a published report; 7. a published table and claims.
-fn results_and_numbers(inputs: &Inputs<'_>, log: &Log, state: &RoundState) -> Vec<Finding> {
+fn results_and_numbers(
+    inputs: &Inputs<'_>,
+    log: &Log,
+    state: &RoundState,
+    views: &[(usize, Result<ResultView<'_>, String>)],
+) -> Vec<Finding> {
     let mut out = Out(Vec::new());
     let Ok(manifest) = serde_json::from_slice::<Manifest>(inputs.manifest) else {
         out.failed("results", t!("verify.manifest-unparsed"));
@@ -266,28 +258,22 @@ fn results_and_numbers(inputs: &Inputs<'_>, log: &Log, state: &RoundState) -> Ve
     let sample = sample_index(&manifest);
     let codes = state.opened.codebook();
     let mut problems: Vec<String> = Vec::new();
-    for (i, line) in log.lines.iter().enumerate() {
-        let parsed = match line.kind.as_ref() {
-            "result-recorded" | "result-amended" => log
-                .fields::<ResultView>(i)
-                .map(|r| (r.id, r.stratum, r.verdict, r.reasons)),
-            _ => continue,
-        };
+    for (i, view) in views {
         let n = i + 1;
-        match parsed {
-            Err(e) => problems.push(e),
-            Ok((id, stratum, verdict, reasons)) => match sample.get(id.as_ref()) {
-                None => problems.push(t!("verify.result-not-sampled", line = n, id)),
-                Some(&s) if s != stratum => problems.push(t!(
+        match view {
+            Err(e) => problems.push(e.clone()),
+            Ok(r) => match sample.get(r.id.as_ref()) {
+                None => problems.push(t!("verify.result-not-sampled", line = n, id = r.id)),
+                Some(&s) if s != r.stratum => problems.push(t!(
                     "verify.result-stratum",
                     line = n,
-                    id,
+                    id = r.id,
                     stratum = s,
-                    recorded = stratum
+                    recorded = r.stratum
                 )),
                 Some(_) => {
-                    if let Err(e) = check_reasons(verdict, &reasons, &codes) {
-                        problems.push(t!("verify.result-codes", line = n, id, error = e));
+                    if let Err(e) = check_reasons(r.verdict, &r.reasons, &codes) {
+                        problems.push(t!("verify.result-codes", line = n, id = r.id, error = e));
                     }
                 }
             },
