@@ -581,6 +581,17 @@ mod tests {
         assert_eq!(r.counts(), vec![2, 2]);
     }
 
+    /// The roster of `text` is `pairs` (stratum, id) sorted by their bytes.
+    fn assert_is_the_plain_sort(text: &str, mut pairs: Vec<(String, String)>) {
+        pairs.sort_by(|a, b| {
+            (a.0.as_bytes(), a.1.as_bytes()).cmp(&(b.0.as_bytes(), b.1.as_bytes()))
+        });
+        let want: String = pairs.iter().map(|(s, i)| format!("{s}\t{i}\n")).collect();
+        let r = parse_ok(text);
+        assert_eq!(r.accounts.len(), pairs.len());
+        assert!(String::from_utf8(r.canonical_tsv()).unwrap() == want);
+    }
+
     /// A roster large enough to be parsed in two halves, with ids short and
     /// long (longer than the 16-byte sort key, sharing it), Chinese strata,
     /// quoted fields: the result is the plain sort of (stratum, id) pairs, and
@@ -607,13 +618,7 @@ mod tests {
             pairs.push((st.to_string(), id));
             n += 1;
         }
-        pairs.sort_by(|a, b| {
-            (a.0.as_bytes(), a.1.as_bytes()).cmp(&(b.0.as_bytes(), b.1.as_bytes()))
-        });
-        let want: String = pairs.iter().map(|(s, i)| format!("{s}\t{i}\n")).collect();
-        let r = parse_ok(&text);
-        assert_eq!(r.accounts.len(), pairs.len());
-        assert!(String::from_utf8(r.canonical_tsv()).unwrap() == want);
+        assert_is_the_plain_sort(&text, pairs);
 
         let lines = text.lines().count();
         let dup_of = text
@@ -649,20 +654,14 @@ mod tests {
             n += 1;
         }
         let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
-        let mut pairs: Vec<(String, String)> = reader
+        let pairs: Vec<(String, String)> = reader
             .records()
             .map(|r| {
                 let r = r.unwrap();
                 (r[1].to_string(), r[0].to_string())
             })
             .collect();
-        pairs.sort_by(|a, b| {
-            (a.0.as_bytes(), a.1.as_bytes()).cmp(&(b.0.as_bytes(), b.1.as_bytes()))
-        });
-        let want: String = pairs.iter().map(|(s, i)| format!("{s}\t{i}\n")).collect();
-        let r = parse_ok(&text);
-        assert_eq!(r.accounts.len(), pairs.len());
-        assert!(String::from_utf8(r.canonical_tsv()).unwrap() == want);
+        assert_is_the_plain_sort(&text, pairs);
     }
 
     #[test]

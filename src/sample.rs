@@ -227,33 +227,27 @@ mod tests {
     #[test]
     fn an_index_that_no_longer_fits_is_refused() {
         let d = drawn(4, &[("H", 3, &[(1, "A9")]), ("S", 1, &[])]);
-        let mut out = Vec::new();
+        let refusal = |starts: &[u32]| {
+            let mut out = Vec::new();
+            write_sample_csv(
+                COLUMNS.as_bytes(),
+                &index(starts),
+                &d,
+                "id",
+                "region",
+                &mut out,
+            )
+            .unwrap_err()
+            .to_string()
+        };
         let mut wrong = starts();
         wrong.swap(0, 1);
-        let e = write_sample_csv(
-            COLUMNS.as_bytes(),
-            &index(&wrong),
-            &d,
-            "id",
-            "region",
-            &mut out,
-        )
-        .unwrap_err()
-        .to_string();
+        let e = refusal(&wrong);
         assert!(
             e.contains("roster-columns.csv") && e.contains("\"A1\"") && e.contains("\"A9\""),
             "{e}"
         );
-        let e = write_sample_csv(
-            COLUMNS.as_bytes(),
-            &index(&starts()[..3]),
-            &d,
-            "id",
-            "region",
-            &mut out,
-        )
-        .unwrap_err()
-        .to_string();
+        let e = refusal(&starts()[..3]);
         assert!(e.contains("roster-columns.idx"), "{e}");
     }
 }

@@ -4,24 +4,7 @@ use std::path::Path;
 
 use tempfile::TempDir;
 
-use crate::{Outcome, choucha, demo, init, write};
-
-/// Runs choucha with the given locale variables (none others set).
-fn run_in(env: &[(&str, &str)], dir: Option<&Path>, args: &[&str]) -> Outcome {
-    let mut c = choucha();
-    for (k, v) in env {
-        c.env(k, v);
-    }
-    if let Some(d) = dir {
-        c.arg("-C").arg(d);
-    }
-    let out = c.args(args).output().unwrap();
-    Outcome {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
+use crate::{demo, init, run_env as run_in, write};
 
 const ZH: &[(&str, &str)] = &[("LANG", "zh_CN.UTF-8")];
 const C: &[(&str, &str)] = &[("LANG", "C")];

@@ -32,7 +32,16 @@ pub(crate) struct Outcome {
 }
 
 pub(crate) fn run(dir: Option<&Path>, args: &[&str]) -> Outcome {
+    run_env(&[], dir, args)
+}
+
+/// [`run`] with these environment variables set (the locale's are unset
+/// otherwise, so that messages are in English).
+pub(crate) fn run_env(env: &[(&str, &str)], dir: Option<&Path>, args: &[&str]) -> Outcome {
     let mut c = choucha();
+    for (k, v) in env {
+        c.env(k, v);
+    }
     if let Some(d) = dir {
         c.arg("-C").arg(d);
     }
