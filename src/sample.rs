@@ -77,7 +77,8 @@ pub fn write_sample_csv(
         total += m.ids.len();
         offset += m.population as usize;
     }
-    let rows: Vec<(&str, usize, &str, u32)> = drawn
+    // (stratum, rank, id, line of roster.tsv) for each row, a block at a time.
+    let mut rows = drawn
         .manifest
         .strata
         .iter()
@@ -88,8 +89,7 @@ pub fn write_sample_csv(
                 .map(|(r, id)| (m.name.as_str(), r + 1, id.as_str()))
         })
         .zip(lines)
-        .map(|((s, r, id), line)| (s, r, id, line))
-        .collect();
+        .map(|((s, r, id), line)| (s, r, id, line));
 
     // The rows, formatted in two halves on both cores: each reads its
     // record from a random place of the file.
@@ -130,8 +130,12 @@ pub fn write_sample_csv(
     w.write_record(&head).expect("writing to memory");
     out.write_all(&w.into_inner().expect("writing to memory"))
         .map_err(io)?;
-    // In blocks, so that the formatted text never needs much memory.
-    for block in rows.chunks(1 << 16) {
+    // In blocks, so that the rows and their text never need much memory.
+    loop {
+        let block: Vec<(&str, usize, &str, u32)> = rows.by_ref().take(1 << 16).collect();
+        if block.is_empty() {
+            break;
+        }
         let (a, b) = block.split_at(block.len() / 2);
         let (first, second) = if block.len() >= 1 << 12 {
             std::thread::scope(|s| {
