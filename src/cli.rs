@@ -366,7 +366,19 @@ fn localize(cmd: clap::Command, path: &str, lang: Lang) -> clap::Command {
         let sub_path = format!("{path}.{name}");
         cmd = cmd.mut_subcommand(&name, |s| localize(s, &sub_path, lang));
     }
-    cmd
+    // clap writes [OPTIONS] in the usage line in any language.
+    let bin: Vec<&str> = std::iter::once("choucha")
+        .chain(path.split('.').skip(1))
+        .collect();
+    let bin = bin.join(" ");
+    let usage = cmd.clone().bin_name(&bin).render_usage().to_string();
+    let mut usage = usage.strip_prefix("Usage: ").unwrap_or(&usage).to_string();
+    // A subcommand alone does not see the global options (-C, --lang) yet.
+    if !usage.contains("[OPTIONS]") {
+        usage = usage.replacen(&bin, &format!("{bin} [OPTIONS]"), 1);
+    }
+    let usage = usage.replace("[OPTIONS]", &crate::tl!(lang, "cli.usage-options"));
+    cmd.override_usage(usage)
 }
 
 /// Parses the command line in `lang`.
