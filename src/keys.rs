@@ -146,9 +146,16 @@ pub fn parse_allowed_signers(text: &str, file: &str) -> Result<Vec<AllowedSigner
             continue;
         }
         let err = |what: String| Error::input(t!("keys.signers-line", file, line = i + 1, what));
-        let (principals, rest) = line
-            .split_once(char::is_whitespace)
-            .ok_or_else(|| err(t!("keys.signers-syntax")))?;
+        // The principals may be quoted (ssh-keygen writes "a b" for a space).
+        let (principals, rest) = match line.strip_prefix('"') {
+            Some(quoted) => quoted
+                .split_once('"')
+                .filter(|(_, rest)| rest.starts_with(char::is_whitespace))
+                .ok_or_else(|| err(t!("keys.signers-syntax")))?,
+            None => line
+                .split_once(char::is_whitespace)
+                .ok_or_else(|| err(t!("keys.signers-syntax")))?,
+        };
         let mut rest = rest.trim_start();
         let mut namespaces = None;
         // Key types: ssh-ed25519, ssh-rsa, ecdsa-sha2-nistp256, sk-ssh-ed25519@openssh.com, …
@@ -171,6 +178,12 @@ pub fn parse_allowed_signers(text: &str, file: &str) -> Result<Vec<AllowedSigner
                 }
             }
             rest = after.trim_start();
+        }
+        // ssh-keygen reads a line of any key type; choucha's signatures are
+        // all Ed25519, so a key of another type cannot have made one: an
+        // auditor's file may list others' RSA or ECDSA keys beside it.
+        if rest.split_whitespace().next() != Some("ssh-ed25519") {
+            continue;
         }
         let key = parse_public(rest).map_err(err)?;
         out.push(AllowedSigner {
@@ -282,5 +295,28 @@ mod tests {
         assert_eq!(allowed_keys(&s, "x@audit.cn", MANIFEST_NAMESPACE).len(), 1);
         assert_eq!(allowed_keys(&s, "x@audit.cn", "file").len(), 0);
         assert_eq!(allowed_keys(&s, "someone", MANIFEST_NAMESPACE).len(), 0);
+    }
+
+    /// Lines of other key types are read past, as ssh-keygen reads them;
+    /// quoted principals match; a line that is no key at all is refused.
+    #[test]
+    fn other_key_types_and_quoted_principals() {
+        let key = generate("k").unwrap();
+        let line = key.public_key().to_openssh().unwrap();
+        let ecdsa = "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBBrlmbSao+nCMRdsh3cyVwpaAh5uS4YxffYLzzEaXLkaAwyev4HkwDqNi+uTNYOX7ua/6rmL2YVl158aaaN4vSs= other";
+        let text = format!("other@audit.cn {ecdsa}\n\"省 办公厅,office\" {line}\n");
+        let s = parse_allowed_signers(&text, "allowed").unwrap();
+        assert_eq!(s.len(), 1);
+        assert_eq!(allowed_keys(&s, "省 办公厅", MANIFEST_NAMESPACE).len(), 1);
+        assert_eq!(allowed_keys(&s, "office", MANIFEST_NAMESPACE).len(), 1);
+        assert_eq!(
+            allowed_keys(&s, "other@audit.cn", MANIFEST_NAMESPACE).len(),
+            0
+        );
+        let bad = parse_allowed_signers("x ssh-ed25519 notbase64\n", "allowed")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(bad.contains("allowed") && bad.contains("1"), "{bad}");
     }
 }
