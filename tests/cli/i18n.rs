@@ -4,7 +4,7 @@ use std::path::Path;
 
 use tempfile::TempDir;
 
-use crate::{demo, init, run_env as run_in, write};
+use crate::{demo, demo_in, init, run_env as run_in, write};
 
 const ZH: &[(&str, &str)] = &[("LANG", "zh_CN.UTF-8")];
 const C: &[(&str, &str)] = &[("LANG", "C")];
@@ -224,4 +224,17 @@ fn records_do_not_depend_on_the_language() {
             .collect()
     };
     assert_eq!(records(&rounds[0]), records(&rounds[1]));
+}
+
+#[test]
+fn the_demo_speaks_chinese_when_asked() {
+    let tmp = TempDir::new().unwrap();
+    let (out, _) = demo_in(tmp.path(), "zh");
+    assert_eq!(
+        out.lines().filter(|l| l.starts_with("结论：通过")).count(),
+        2,
+        "{out}"
+    );
+    contains_all(&out, &["|  | 合计 | 3316 | 1658 | 5 |", "通过  检查点："]);
+    contains_none(&out, &["verdict", "FAILED"]);
 }
