@@ -5,7 +5,7 @@
 //! binary. Code names a message
 //! by its key and passes its values by name:
 //!
-//! ```ignore
+//! ```text
 //! t!("roster.duplicate-id", file, line, id, first)
 //! ```
 //!
