@@ -18,6 +18,7 @@ pub fn run(dir: &Path, args: &SeedArgs) -> Result<()> {
         return Err(Error::refused(t!("seed.already-revealed", seed = s.seed)));
     }
     let seed = parse_seed(&args.value).map_err(Error::input)?;
+    roster_files_intact(dir, log.state.roster.as_ref().expect("checked above"))?;
     let source = crate::text::normalize_field(&args.source).into_owned();
     log.append(&SeedRevealed {
         seed: seed.clone(),
@@ -25,5 +26,35 @@ pub fn run(dir: &Path, args: &SeedArgs) -> Result<()> {
     })?;
     println!("{}", t!("seed.revealed", seed));
     println!("{}", t!("seed.next", dir = dir.display()));
+    Ok(())
+}
+
+/// After the seed no roster can be committed again, so the files the draw
+/// will read must still be those of the committed roster: roster.tsv with
+/// its digest, and the index of roster-columns.csv with one entry per account.
+fn roster_files_intact(dir: &Path, roster: &crate::round::RosterCommitted) -> Result<()> {
+    let tsv = dir.join(super::roster::ROSTER_FILE);
+    let digest = crate::commit::sha256_hex(&crate::fsio::read(&tsv)?);
+    if digest != roster.roster_sha256 {
+        return Err(Error::refused(t!(
+            "seed.roster-changed",
+            file = tsv.display(),
+            digest,
+            committed = roster.roster_sha256
+        )));
+    }
+    let index = dir.join(crate::sample::COLUMNS_INDEX_FILE);
+    let entries = std::fs::metadata(&index)
+        .map_err(|e| Error::io(&index, e))?
+        .len()
+        / 4;
+    if entries != roster.accounts || !dir.join(crate::sample::COLUMNS_FILE).is_file() {
+        return Err(Error::refused(t!(
+            "seed.columns-changed",
+            file = index.display(),
+            entries,
+            accounts = roster.accounts
+        )));
+    }
     Ok(())
 }

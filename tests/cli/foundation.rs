@@ -349,6 +349,42 @@ fn a_changed_roster_file_is_refused_at_draw() {
     );
 }
 
+/// The seed fixes the roster for good: it is refused while the files the
+/// draw will read are not those of the committed roster, and then accepted.
+#[test]
+fn the_seed_is_refused_while_the_roster_files_do_not_match_the_commitment() {
+    let tmp = TempDir::new().unwrap();
+    let round = init(tmp.path(), "r", &[]);
+    let f = write(tmp.path(), "w.csv", WORKED);
+    ok(Some(&round), &["roster", f.to_str().unwrap()]);
+    let seed = ["seed", SEED, "--source", "20 dice"];
+
+    let tsv = round.join("roster.tsv");
+    let committed = fs::read(&tsv).unwrap();
+    fs::write(
+        &tsv,
+        String::from_utf8(committed.clone())
+            .unwrap()
+            .replace("A3", "A6"),
+    )
+    .unwrap();
+    refused(&round, &seed, "not to the committed");
+    fs::write(&tsv, &committed).unwrap();
+
+    let idx = round.join("roster-columns.idx");
+    let index = fs::read(&idx).unwrap();
+    fs::write(&idx, &index[..index.len() - 4]).unwrap();
+    refused(
+        &round,
+        &seed,
+        "roster-columns.idx has 5 entries for 6 committed accounts",
+    );
+    fs::write(&idx, &index).unwrap();
+
+    ok(Some(&round), &seed);
+    ok(Some(&round), &["draw"]);
+}
+
 #[test]
 fn a_damaged_log_blocks_every_command() {
     let tmp = TempDir::new().unwrap();
