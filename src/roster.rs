@@ -664,6 +664,45 @@ mod tests {
         assert_is_the_plain_sort(&text, pairs);
     }
 
+    /// A large roster.tsv is checked in two halves: the result is the same
+    /// as in one piece, and a line out of order just across the cut, or a bad
+    /// line in the second half, is named with its own line number.
+    #[test]
+    fn a_large_canonical_roster_is_checked_across_the_cut() {
+        let mut text = String::new();
+        let mut n = 0;
+        for st in ["合肥市", "省直厅局", "黄山市"] {
+            for k in 0..30_000 {
+                text.push_str(&format!("{st}\tID{k:08}\n"));
+                n += 1;
+            }
+        }
+        let c = parse_canonical(text.as_bytes(), "roster.tsv").unwrap();
+        assert_eq!(c.accounts(), n);
+        assert_eq!(c.strata.len(), 3);
+        assert!(c.strata.iter().all(|(_, ids)| ids.len() == 30_000));
+
+        let lines: Vec<&str> = text.lines().collect();
+        let mid = text.len() / 2;
+        let cut = mid + text[mid..].find('\n').unwrap() + 1;
+        let first_after = text[..cut].matches('\n').count(); // index of the line after the cut
+        let mut swapped = lines.clone();
+        swapped.swap(first_after - 1, first_after);
+        let swapped = swapped.join("\n") + "\n";
+        let e = parse_canonical(swapped.as_bytes(), "roster.tsv")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(&format!("line {}:", first_after + 1)), "{e}");
+
+        let mut bad = lines.clone();
+        bad[first_after + 5] = "黄山市 no tab";
+        let bad = bad.join("\n") + "\n";
+        let e = parse_canonical(bad.as_bytes(), "roster.tsv")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(&format!("line {}:", first_after + 6)), "{e}");
+    }
+
     #[test]
     fn chinese_headers_are_recognised() {
         let r = parse_ok("序号,账号ID,省直厅局/各市\n1,X1,合肥市\n");
@@ -810,13 +849,64 @@ pub fn parse_canonical<'a>(bytes: &'a [u8], file: &str) -> Result<CanonicalRoste
     if !text.is_empty() && !text.ends_with('\n') {
         return Err(Error::input(t!("roster.tsv-no-line-feed", file)));
     }
+    // Two halves on both cores for a large roster, cut after a line feed;
+    // the second half starts from the first half's last line, so that the
+    // order across the cut is checked too. The first half's error comes first.
+    let cut = (bytes.len() >= 1 << 20)
+        .then(|| memchr::memchr(b'\n', &bytes[bytes.len() / 2..]).map(|i| bytes.len() / 2 + i + 1))
+        .flatten()
+        .filter(|&c| c < bytes.len());
+    let mut strata = match cut {
+        None => canonical_lines(text, 0, text.len(), 0, None, &origin)?,
+        Some(cut) => {
+            let before = &text[..cut - 1];
+            let last = before[before.rfind('\n').map_or(0, |i| i + 1)..].split_once('\t');
+            let (first, second) = std::thread::scope(|s| {
+                let second = s.spawn(|| {
+                    let lines = memchr::memchr_iter(b'\n', &bytes[..cut]).count() as u64;
+                    canonical_lines(text, cut, text.len(), lines, last, &origin)
+                });
+                (
+                    canonical_lines(text, 0, cut, 0, None, &origin),
+                    second.join().expect("the check does not panic"),
+                )
+            });
+            let mut strata = first?;
+            let mut rest = second?.into_iter();
+            if let (Some(last), Some(next)) = (strata.last_mut(), rest.as_slice().first())
+                && last.0 == next.0
+            {
+                last.1.extend(rest.next().expect("present").1);
+            }
+            strata.extend(rest);
+            strata
+        }
+    };
+    strata.shrink_to_fit();
+    if strata.is_empty() {
+        return Err(Error::input(t!("roster.tsv-empty", file)));
+    }
+    Ok(CanonicalRoster { strata })
+}
+
+/// The canonical-form checks of the lines in `text[from..to]` (whole lines),
+/// the first of which is line `lines_before + 1`; `prev` is the line before
+/// them, as (stratum, id). Returns the strata with their ids, in order.
+fn canonical_lines<'a>(
+    text: &'a str,
+    from: usize,
+    to: usize,
+    lines_before: u64,
+    mut prev: Option<(&'a str, &'a str)>,
+    origin: &Origin,
+) -> Result<Vec<(&'a str, Vec<&'a str>)>> {
     let mut strata: Vec<(&str, Vec<&str>)> = Vec::new();
-    let mut prev: Option<(&str, &str)> = None;
-    let mut start = 0;
-    for (i, end) in memchr::memchr_iter(b'\n', bytes).enumerate() {
+    let mut start = from;
+    for (i, end) in memchr::memchr_iter(b'\n', &text.as_bytes()[from..to]).enumerate() {
+        let end = from + end;
         let line = &text[start..end];
         start = end + 1;
-        let n = i as u64 + 1;
+        let n = lines_before + i as u64 + 1;
         let bad = |problem: String| {
             Error::input(t!("roster.tsv-bad-line", at = origin.at(n, None), problem))
         };
@@ -856,14 +946,11 @@ pub fn parse_canonical<'a>(bytes: &'a [u8], file: &str) -> Result<CanonicalRoste
         }
         prev = Some((st, id));
         match strata.last_mut() {
-            Some((_, ids)) if same_stratum => ids.push(id),
+            Some((name, ids)) if *name == st => ids.push(id),
             _ => strata.push((st, vec![id])),
         }
     }
-    if strata.is_empty() {
-        return Err(Error::input(t!("roster.tsv-empty", file)));
-    }
-    Ok(CanonicalRoster { strata })
+    Ok(strata)
 }
 
 #[cfg(test)]

@@ -79,7 +79,12 @@ pub fn run(dir: &Path, args: &crate::cli::DrawArgs) -> Result<()> {
     }
     let tsv_path = dir.join(ROSTER_FILE);
     let tsv = fsio::read(&tsv_path)?;
-    let digest = sha256_hex(&tsv);
+    // The digest and the canonical-form check read the same bytes: side by side.
+    let (digest, canonical) = std::thread::scope(|s| {
+        let digest = s.spawn(|| sha256_hex(&tsv));
+        let canonical = parse_canonical(&tsv, &tsv_path.display().to_string());
+        (digest.join().expect("hashing does not panic"), canonical)
+    });
     if digest != roster.roster_sha256 {
         return Err(Error::refused(t!(
             "cmd-draw.roster-changed",
@@ -88,7 +93,7 @@ pub fn run(dir: &Path, args: &crate::cli::DrawArgs) -> Result<()> {
             committed = roster.roster_sha256
         )));
     }
-    let canonical = parse_canonical(&tsv, &tsv_path.display().to_string())?;
+    let canonical = canonical?;
     let inputs = DrawInputs::from_state(&st).map_err(Error::refused)?;
     let drawn = draw_manifest(&inputs, &canonical).map_err(Error::refused)?;
     // roster.tsv has done its part; the memory goes to the sample list.
