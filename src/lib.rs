@@ -23,6 +23,7 @@ pub mod logfile;
 pub mod manifest;
 pub mod merkle;
 pub mod note;
+pub mod par;
 pub mod percent;
 pub mod plan;
 pub mod published;

@@ -228,10 +228,7 @@ fn all_facts(bytes: &[u8], ranges: &[Range<usize>]) -> Vec<Result<LineFacts, Str
         return run(ranges);
     }
     let (a, b) = ranges.split_at(ranges.len() / 2);
-    let (mut first, second) = std::thread::scope(|s| {
-        let h = s.spawn(|| run(b));
-        (run(a), h.join().expect("line checks do not panic"))
-    });
+    let (mut first, second) = crate::par::join(|| run(a), || run(b));
     if first.len() == a.len() {
         first.extend(second);
     }

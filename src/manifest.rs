@@ -129,10 +129,7 @@ pub fn draw_manifest(
             .collect()
     };
     let (mut drawn, rest) = if half >= 1 << 14 {
-        std::thread::scope(|s| {
-            let h = s.spawn(|| run(second));
-            (run(first), h.join().expect("the draw does not panic"))
-        })
+        crate::par::join(|| run(first), || run(second))
     } else {
         (run(first), run(second))
     };

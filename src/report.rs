@@ -11,6 +11,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::Lang;
 use crate::log::Record;
 use crate::manifest::Manifest;
 use crate::percent::percent_half_up;
@@ -177,8 +178,6 @@ pub struct Titles {
 /// says 运行政务新媒体总数 for new media and 运行网站总数 for websites. The
 /// English headings are the table's field names and name no population.
 pub fn titles(population: &str, lang: Lang) -> Titles {
-    // The English headings are the table's field names; only Chinese
-    // templates use the noun.
     let noun = if population.contains("网站") {
         "网站"
     } else {
@@ -193,8 +192,6 @@ pub fn titles(population: &str, lang: Lang) -> Titles {
         totals_row: tl!(lang, "report.totals-row"),
     }
 }
-
-pub use crate::i18n::Lang;
 
 impl Table {
     pub fn headline(&self, lang: Lang) -> String {

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use crate::csvscan::{Scanner, split_point};
 use crate::error::{Error, Result};
 use crate::t;
-use crate::text::{LineCounter, Origin, header_is, normalize_field};
+use crate::text::{Origin, header_is, normalize_field};
 use rustc_hash::FxHashMap;
 
 /// Header names recognised without `--id-column`, compared after NFC and trimming
@@ -29,7 +29,7 @@ pub struct RosterOptions {
 /// bytes of its id, which for most ids is the whole id, so that sorting,
 /// finding duplicates and writing roster.tsv read a million accounts in
 /// order instead of chasing each id through memory.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Account {
     /// The id's first 16 bytes, zero-padded.
     prefix: [u8; 16],
@@ -190,29 +190,20 @@ pub fn parse(text: &str, origin: &Origin, opts: &RosterOptions) -> Result<Roster
     if text.len() >= u32::MAX as usize {
         return Err(Error::input(t!("roster.too-large", file)));
     }
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut record = csv::ByteRecord::new();
-    let mut lines = LineCounter::new(text.as_bytes());
-    let csv_err = |e: csv::Error, lines: &mut LineCounter| {
-        let line = e.position().map_or(0, |p| lines.line_at(p.byte() as usize));
-        Error::input(t!("text.not-csv", at = origin.at(line, None), error = e))
-    };
-
-    if !reader
-        .read_byte_record(&mut record)
-        .map_err(|e| csv_err(e, &mut lines))?
-    {
+    // The header, read as the body is (csvscan), so that both agree on
+    // where it ends.
+    let mut records = Scanner::new(text.as_bytes(), 0, text.len(), 0);
+    let Some(record) = records.next() else {
         return Err(Error::input(t!("roster.empty", file)));
-    }
-    let header_start = record.position().map(|p| p.byte() as usize).unwrap_or(0);
-    let at = origin.at(lines.line_at(header_start), None);
-    let header: Vec<String> = record
-        .iter()
-        .map(|f| normalize_field(std::str::from_utf8(f).unwrap_or("")).into_owned())
+    };
+    let at = origin.at(record.line, None);
+    let header: Vec<String> = (0..record.len())
+        .map(|i| {
+            let field = record.get(i).unwrap_or(b"");
+            normalize_field(std::str::from_utf8(field).unwrap_or("")).into_owned()
+        })
         .collect();
+    let body_start = records.position();
     let id_col = find_column(
         &header,
         opts.id_column.as_deref(),
@@ -241,8 +232,6 @@ pub fn parse(text: &str, origin: &Origin, opts: &RosterOptions) -> Result<Roster
 
     // The body is parsed in two halves on both cores when it can be cut at a
     // record boundary: after a line feed preceded by an even number of quotes.
-    let body_start = (reader.position().byte() as usize).min(text.len());
-    drop(reader);
     let cols = Columns {
         id: id_col,
         stratum: st_col,
@@ -252,13 +241,10 @@ pub fn parse(text: &str, origin: &Origin, opts: &RosterOptions) -> Result<Roster
     let whole = || parse_chunk(text, body_start, text.len(), &cols, origin);
     let chunks = match split_point(text.as_bytes(), body_start) {
         Some(mid) => {
-            let (first, second) = std::thread::scope(|s| {
-                let second = s.spawn(|| parse_chunk(text, mid, text.len(), &cols, origin));
-                (
-                    parse_chunk(text, body_start, mid, &cols, origin),
-                    second.join().expect("the parser does not panic"),
-                )
-            });
+            let (first, second) = crate::par::join(
+                || parse_chunk(text, body_start, mid, &cols, origin),
+                || parse_chunk(text, mid, text.len(), &cols, origin),
+            );
             match (first, second) {
                 (Ok((first, false)), Ok((second, _))) => vec![first, second],
                 // A cut inside a quoted field, or a refusal: the file read in
@@ -320,30 +306,30 @@ pub fn parse(text: &str, origin: &Origin, opts: &RosterOptions) -> Result<Roster
     // One merge of the sorted chunks, in id order: duplicates are neighbours
     // there, and each account goes straight to its stratum's place, so the
     // canonical order (stratum bytes, then id bytes) needs no second sort.
-    let mut canonical = vec![sorted[0].first().copied().unwrap_or_else(|| sorted[1][0]); total];
+    let mut canonical = vec![Account::default(); total];
     let mut duplicates = Duplicates::default();
     let mut previous: Option<Account> = None;
-    let mut place = |a: Account, previous: &mut Option<Account>| {
-        if let Some(p) = previous {
+    let mut place = |a: Account| {
+        if let Some(p) = &previous {
             duplicates.see(p, &a, &ids);
         }
-        *previous = Some(a);
+        previous = Some(a);
         let s = a.stratum as usize;
         canonical[bucket[s]] = a;
         bucket[s] += 1;
     };
     match sorted.as_slice() {
-        [one] => one.iter().for_each(|&a| place(a, &mut previous)),
+        [one] => one.iter().for_each(|&a| place(a)),
         [a, b] => {
             let (mut i, mut j) = (0, 0);
             while i < a.len() || j < b.len() {
                 let take_a = j == b.len()
                     || (i < a.len() && by_id(&a[i], &b[j], &ids) != std::cmp::Ordering::Greater);
                 if take_a {
-                    place(a[i], &mut previous);
+                    place(a[i]);
                     i += 1;
                 } else {
-                    place(b[j], &mut previous);
+                    place(b[j]);
                     j += 1;
                 }
             }
@@ -505,11 +491,6 @@ impl Roster {
             .expect("ids are cut from valid UTF-8 at char boundaries")
     }
 
-    /// The accounts in canonical order.
-    pub fn iter_canonical(&self) -> impl Iterator<Item = &Account> {
-        self.accounts.iter()
-    }
-
     /// The committed bytes, `roster.tsv`, formatted in two halves on both
     /// cores for a large roster. A short id is written from its prefix.
     pub fn canonical_tsv(&self) -> Vec<u8> {
@@ -527,10 +508,7 @@ impl Roster {
             return lines(&self.accounts);
         }
         let (a, b) = self.accounts.split_at(self.accounts.len() / 2);
-        let (mut first, second) = std::thread::scope(|s| {
-            let second = s.spawn(|| lines(b));
-            (lines(a), second.join().expect("formatting does not panic"))
-        });
+        let (mut first, second) = crate::par::join(|| lines(a), || lines(b));
         first.extend_from_slice(&second);
         first
     }
@@ -861,16 +839,13 @@ pub fn parse_canonical<'a>(bytes: &'a [u8], file: &str) -> Result<CanonicalRoste
         Some(cut) => {
             let before = &text[..cut - 1];
             let last = before[before.rfind('\n').map_or(0, |i| i + 1)..].split_once('\t');
-            let (first, second) = std::thread::scope(|s| {
-                let second = s.spawn(|| {
+            let (first, second) = crate::par::join(
+                || canonical_lines(text, 0, cut, 0, None, &origin),
+                || {
                     let lines = memchr::memchr_iter(b'\n', &bytes[..cut]).count() as u64;
                     canonical_lines(text, cut, text.len(), lines, last, &origin)
-                });
-                (
-                    canonical_lines(text, 0, cut, 0, None, &origin),
-                    second.join().expect("the check does not panic"),
-                )
-            });
+                },
+            );
             let mut strata = first?;
             let mut rest = second?.into_iter();
             if let (Some(last), Some(next)) = (strata.last_mut(), rest.as_slice().first())

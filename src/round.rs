@@ -238,10 +238,7 @@ pub fn result_views(log: &Log) -> Vec<(usize, Result<ResultView<'_>, String>)> {
         return decode(&at);
     }
     let (a, b) = at.split_at(at.len() / 2);
-    let (mut first, second) = std::thread::scope(|s| {
-        let second = s.spawn(|| decode(b));
-        (decode(a), second.join().expect("decoding does not panic"))
-    });
+    let (mut first, second) = crate::par::join(|| decode(a), || decode(b));
     first.extend(second);
     first
 }

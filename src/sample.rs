@@ -138,10 +138,7 @@ pub fn write_sample_csv(
         }
         let (a, b) = block.split_at(block.len() / 2);
         let (first, second) = if block.len() >= 1 << 12 {
-            std::thread::scope(|s| {
-                let second = s.spawn(|| format(b));
-                (format(a), second.join().expect("formatting does not panic"))
-            })
+            crate::par::join(|| format(a), || format(b))
         } else {
             (format(a), format(b))
         };

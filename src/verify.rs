@@ -25,14 +25,17 @@ pub struct Finding {
 
 impl std::fmt::Display for Finding {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let check = check_name(self.check);
-        let detail = &self.detail;
-        let line = if self.ok {
-            t!("verify.line-ok", check, detail)
-        } else {
-            t!("verify.line-failed", check, detail)
-        };
-        f.write_str(&line)
+        f.write_str(&finding_line(self.ok, self.check, &self.detail))
+    }
+}
+
+/// One line of the verdict: `ok      roster: …` or `FAILED  roster: …`.
+pub fn finding_line(ok: bool, check: &str, detail: &str) -> String {
+    let check = check_name(check);
+    if ok {
+        t!("verify.line-ok", check, detail)
+    } else {
+        t!("verify.line-failed", check, detail)
     }
 }
 
@@ -114,14 +117,13 @@ pub fn verify(inputs: &Inputs<'_>) -> Vec<Finding> {
     // (the results and the published numbers) need all of it. Run the two
     // groups on both cores.
     let early = RoundState::through_draw(log);
-    let (roster_draw, (order, numbers)) = std::thread::scope(|s| {
-        let rd = s.spawn(|| match &early {
+    let ((order, numbers), roster_draw) = crate::par::join(
+        || order_and_numbers(inputs, log),
+        || match &early {
             Ok(st) if st.drawn.is_some() => roster_and_draw(inputs, st),
             _ => Vec::new(),
-        });
-        let rest = order_and_numbers(inputs, log);
-        (rd.join().expect("the redraw does not panic"), rest)
-    });
+        },
+    );
     let order_ok = order.ok;
     out.0.push(order);
     match numbers {

@@ -24,7 +24,8 @@ use rust_xlsxwriter::{
 
 use crate::error::{Error, Result};
 use crate::fsio;
-use crate::report::{Lang, Table, titles};
+use crate::i18n::Lang;
+use crate::report::{Table, titles};
 use crate::roster::{ID_HEADERS, STRATUM_HEADERS};
 use crate::t;
 use crate::text::normalize_field;

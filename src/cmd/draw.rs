@@ -80,11 +80,10 @@ pub fn run(dir: &Path, args: &crate::cli::DrawArgs) -> Result<()> {
     let tsv_path = dir.join(ROSTER_FILE);
     let tsv = fsio::read(&tsv_path)?;
     // The digest and the canonical-form check read the same bytes: side by side.
-    let (digest, canonical) = std::thread::scope(|s| {
-        let digest = s.spawn(|| sha256_hex(&tsv));
-        let canonical = parse_canonical(&tsv, &tsv_path.display().to_string());
-        (digest.join().expect("hashing does not panic"), canonical)
-    });
+    let (canonical, digest) = crate::par::join(
+        || parse_canonical(&tsv, &tsv_path.display().to_string()),
+        || sha256_hex(&tsv),
+    );
     if digest != roster.roster_sha256 {
         return Err(Error::refused(t!(
             "cmd-draw.roster-changed",
@@ -106,8 +105,16 @@ pub fn run(dir: &Path, args: &crate::cli::DrawArgs) -> Result<()> {
     // The two files are independent: write them on both cores.
     let manifest_path = dir.join(MANIFEST_FILE);
     let sample_path = dir.join(SAMPLE_FILE);
-    let (manifest_sha, sample_written) = std::thread::scope(|s| {
-        let sample = s.spawn(|| -> Result<()> {
+    let (manifest_sha, sample_written) = crate::par::join(
+        || -> Result<String> {
+            let mut f = fsio::AtomicFile::create(&manifest_path)?;
+            drawn
+                .manifest
+                .write_to(&mut f)
+                .map_err(|e| Error::io(&manifest_path, e))?;
+            f.commit()
+        },
+        || -> Result<()> {
             let mut f = fsio::AtomicFile::create(&sample_path)?;
             write_sample_csv(
                 &columns,
@@ -118,20 +125,8 @@ pub fn run(dir: &Path, args: &crate::cli::DrawArgs) -> Result<()> {
                 &mut f,
             )?;
             f.commit().map(|_| ())
-        });
-        let manifest = (|| -> Result<String> {
-            let mut f = fsio::AtomicFile::create(&manifest_path)?;
-            drawn
-                .manifest
-                .write_to(&mut f)
-                .map_err(|e| Error::io(&manifest_path, e))?;
-            f.commit()
-        })();
-        (
-            manifest,
-            sample.join().expect("the sample writer does not panic"),
-        )
-    });
+        },
+    );
     let manifest_sha = manifest_sha?;
     sample_written?;
     let m = &drawn.manifest;

@@ -35,11 +35,10 @@ pub fn run(dir: &Path, args: &RosterArgs) -> Result<()> {
         stratum_column: args.stratum_column.clone(),
     };
     // The source's digest (for the record) beside the parse.
-    let (roster, source_sha256) = std::thread::scope(|s| {
-        let digest = s.spawn(|| src.source_sha256());
-        let roster = parse(&src.text, &src.origin, &opts);
-        (roster, digest.join().expect("hashing does not panic"))
-    });
+    let (roster, source_sha256) = crate::par::join(
+        || parse(&src.text, &src.origin, &opts),
+        || src.source_sha256(),
+    );
     let roster = roster?;
     let counts = roster.counts();
 
@@ -61,19 +60,17 @@ pub fn run(dir: &Path, args: &RosterArgs) -> Result<()> {
     // where each account's record is: written side by side.
     let tsv_path = dir.join(ROSTER_FILE);
     let columns_path = dir.join(COLUMNS_FILE);
-    let (digest, columns_written) = std::thread::scope(|s| {
-        let columns = s.spawn(|| {
+    let (digest, columns_written) = crate::par::join(
+        || {
+            let tsv = roster.canonical_tsv();
+            let digest = crate::commit::sha256_hex(&tsv);
+            crate::fsio::write_atomic(&tsv_path, &tsv).map(|()| digest)
+        },
+        || {
             crate::fsio::write_atomic(&columns_path, src.text.as_bytes())?;
             crate::fsio::write_atomic(&dir.join(COLUMNS_INDEX_FILE), &roster.columns_index())
-        });
-        let tsv = roster.canonical_tsv();
-        let digest = crate::commit::sha256_hex(&tsv);
-        let written = crate::fsio::write_atomic(&tsv_path, &tsv);
-        (
-            written.map(|()| digest),
-            columns.join().expect("the columns writer does not panic"),
-        )
-    });
+        },
+    );
     let digest = digest?;
     columns_written?;
     let record = RosterCommitted {

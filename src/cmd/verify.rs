@@ -95,13 +95,7 @@ pub fn verify_round(dir: &Path, args: &VerifyArgs) -> Result<()> {
                 },
             };
             let (ok, detail) = finding;
-            let check = crate::verify::check_name("checkpoint");
-            let line = if ok {
-                t!("verify.line-ok", check, detail)
-            } else {
-                t!("verify.line-failed", check, detail)
-            };
-            lines.push((ok, line));
+            lines.push((ok, crate::verify::finding_line(ok, "checkpoint", &detail)));
         }
     }
     conclude(lines.into_iter(), &dir.display().to_string())
