@@ -9,12 +9,14 @@
 //! appending under a lock lives in `logfile.rs`.
 
 use std::borrow::Cow;
+use std::io::Write as _;
 use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::commit::hex;
+use crate::jsonline;
 use crate::t;
 
 pub const LOG_FILE: &str = "log.jsonl";
@@ -68,6 +70,21 @@ impl Log {
         let l = &self.lines[i];
         serde_json::from_slice(self.line(i))
             .map_err(|e| t!("log.bad-record", line = l.seq + 1, kind = l.kind, error = e))
+    }
+
+    /// [`Log::fields`] through the line scanner: the same result and errors,
+    /// but serde_json sees only the values `R` asks for. For the many result
+    /// lines; `members` is a buffer reused from call to call.
+    pub fn fields_scanned<'a, R: Deserialize<'a>>(
+        &'a self,
+        i: usize,
+        members: &mut Vec<jsonline::Member>,
+    ) -> Result<R, String> {
+        let l = &self.lines[i];
+        let line = self.line(i);
+        let bad = |error: String| t!("log.bad-record", line = l.seq + 1, kind = l.kind, error);
+        jsonline::scan_object(line, members).map_err(|e| bad(e.to_string()))?;
+        R::deserialize(jsonline::Object { line, members }).map_err(|e| bad(e.to_string()))
     }
 
     /// SHA-256 of the last line (the next `prev`), or the genesis value.
@@ -181,15 +198,27 @@ fn unhex32(s: &str) -> Option<[u8; 32]> {
     Some(out)
 }
 
+/// Buffers reused from line to line.
+#[derive(Default)]
+pub struct Scratch {
+    start: Vec<u8>,
+    pub members: Vec<jsonline::Member>,
+}
+
 /// Parses and hashes one line, and checks its fixed beginning against its
 /// own `seq` and `prev`. Needs no other line, so lines are done in parallel.
-/// `start` is a scratch buffer, reused from line to line.
-fn line_facts(line: &[u8], start: &mut Vec<u8>) -> Result<LineFacts, String> {
-    let head: Head = serde_json::from_slice(line).map_err(|e| t!("log.not-a-line", error = e))?;
+fn line_facts(line: &[u8], scratch: &mut Scratch) -> Result<LineFacts, String> {
+    let Scratch { start, members } = scratch;
+    // The line is scanned once for where its members are; serde_json then
+    // decodes only the header's values (the bulk of a line, a result's id,
+    // note and the like, is not decoded here).
+    jsonline::scan_object(line, members).map_err(|e| t!("log.not-a-line", error = e))?;
+    let head = Head::deserialize(jsonline::Object { line, members })
+        .map_err(|e| t!("log.not-a-line", error = e))?;
     // The fixed beginning lets a shell loop check the chain without a JSON parser.
     start.clear();
     start.extend_from_slice(b"{\"seq\":");
-    start.extend_from_slice(head.seq.to_string().as_bytes());
+    write!(start, "{}", head.seq).expect("writing to memory");
     start.extend_from_slice(b",\"prev\":\"");
     start.extend_from_slice(head.prev.as_bytes());
     start.extend_from_slice(b"\",\"type\":");
@@ -213,7 +242,7 @@ fn line_facts(line: &[u8], start: &mut Vec<u8>) -> Result<LineFacts, String> {
 fn all_facts(bytes: &[u8], ranges: &[Range<usize>]) -> Vec<Result<LineFacts, String>> {
     let run = |rs: &[Range<usize>]| {
         let mut out = Vec::with_capacity(rs.len());
-        let mut scratch = Vec::with_capacity(256);
+        let mut scratch = Scratch::default();
         for r in rs {
             let f = line_facts(&bytes[r.clone()], &mut scratch);
             let bad = f.is_err();
@@ -553,5 +582,84 @@ mod tests {
         assert_eq!(parse_log(cut).unwrap_err().torn_from, Some(batch_at));
         push(&mut log, &mut prev, 5, &Note { text: "c".into() });
         assert_eq!(parse_log(log).unwrap().lines.len(), 6);
+    }
+
+    /// Head and a result's fields as decoded from the scanned members and
+    /// as serde_json decodes the whole line: the same value or both refused.
+    fn decodes_alike(line: &[u8]) -> Result<(), String> {
+        use crate::round::ResultView;
+        let mut members = Vec::new();
+        let scanned = jsonline::scan_object(line, &mut members).map_err(|e| e.to_string());
+        let via_scan = |f: &dyn Fn(jsonline::Object<'_, '_>) -> Result<String, String>| {
+            scanned.clone().and_then(|()| {
+                f(jsonline::Object {
+                    line,
+                    members: &members,
+                })
+            })
+        };
+        let head = |h: Head<'_>| format!("{} {} {} {} {:?}", h.seq, h.prev, h.kind, h.at, h.lines);
+        let result =
+            |r: ResultView<'_>| format!("{} {} {:?} {:?}", r.id, r.stratum, r.verdict, r.reasons);
+        let ours = via_scan(&|o| Head::deserialize(o).map(head).map_err(|e| e.to_string()));
+        let theirs = serde_json::from_slice::<Head>(line).map(head);
+        if ours.is_ok() != theirs.is_ok() || ours.as_ref().ok() != theirs.as_ref().ok() {
+            return Err(format!("head: {ours:?} vs {theirs:?}"));
+        }
+        let ours = via_scan(&|o| {
+            ResultView::deserialize(o)
+                .map(result)
+                .map_err(|e| e.to_string())
+        });
+        let theirs = serde_json::from_slice::<ResultView>(line).map(result);
+        if ours.is_ok() != theirs.is_ok() || ours.as_ref().ok() != theirs.as_ref().ok() {
+            return Err(format!("result: {ours:?} vs {theirs:?}"));
+        }
+        Ok(())
+    }
+
+    const RESULT_LINE: &str = r#"{"seq":9,"prev":"831da0140a6b761dcc3492cc1e9191a9be9209e464382d21a60a326b88f4090c","type":"result-recorded","at":"2026-11-28T04:57:54Z","id":"AH5359958750","stratum":"亳州市","verdict":"fail","reasons":["NM_NOT_UPDATED"],"note":"","inspector":"检查组","checked_at":"2023-08-23","lines":3}"#;
+
+    #[test]
+    fn decoding_from_the_scan_agrees_with_serde_json_on_known_lines() {
+        for line in [
+            RESULT_LINE.to_string(),
+            RESULT_LINE.replace(r#""lines":3"#, r#""lines":null"#),
+            RESULT_LINE.replace(r#""lines":3"#, r#""seq":10"#),
+            RESULT_LINE.replace(r#""lines":3"#, r#""i\u0064":"x""#),
+            RESULT_LINE.replace(r#""verdict":"fail""#, r#""verdict":"maybe""#),
+            RESULT_LINE.replace(r#""id":"AH5359958750","#, ""),
+            RESULT_LINE.replace("AH535", r"AH\u0035"),
+            RESULT_LINE.replace(r#""seq":9"#, r#""seq":9.0"#),
+            RESULT_LINE.replace(r#""seq":9"#, r#""seq":-9"#),
+        ] {
+            decodes_alike(line.as_bytes()).unwrap();
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        #[test]
+        fn decoding_from_the_scan_agrees_with_serde_json(
+            edits in proptest::collection::vec(
+                (0usize..400, 0u8..3, proptest::sample::select(
+                    br#"{}[]":,\ 0129eE+-.tfnulsr"#.to_vec())),
+                1..4,
+            )
+        ) {
+            let mut line = RESULT_LINE.as_bytes().to_vec();
+            for (at, op, b) in edits {
+                let at = at % (line.len() + 1);
+                match op {
+                    0 => line.insert(at, b),
+                    1 if at < line.len() => { line.remove(at); }
+                    _ if at < line.len() => line[at] = b,
+                    _ => {}
+                }
+            }
+            if std::str::from_utf8(&line).is_ok() {
+                proptest::prop_assert_eq!(decodes_alike(&line), Ok(()));
+            }
+        }
     }
 }

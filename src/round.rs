@@ -232,7 +232,10 @@ pub fn result_views(log: &Log) -> Vec<(usize, Result<ResultView<'_>, String>)> {
         .filter(|&i| is_result(&log.lines[i]))
         .collect();
     let decode = |part: &[usize]| -> Vec<(usize, Result<ResultView<'_>, String>)> {
-        part.iter().map(|&i| (i, log.fields(i))).collect()
+        let mut members = Vec::new();
+        part.iter()
+            .map(|&i| (i, log.fields_scanned(i, &mut members)))
+            .collect()
     };
     if at.len() < 1 << 12 {
         return decode(&at);

@@ -369,16 +369,40 @@ fn results_and_numbers(
     out.0
 }
 
+/// An id that roster.tsv lists twice (the smallest, if several). The ids
+/// are sorted by their first 16 bytes as one integer, which for the short
+/// ids of a registry is nearly always the whole id; only ids that share such
+/// a prefix are then compared in full. Sorting the strings themselves took
+/// several times as long: every comparison follows a pointer.
 fn duplicate_id(c: &crate::roster::CanonicalRoster<'_>) -> Option<String> {
-    let mut ids: Vec<&str> = c
+    let ids: Vec<&str> = c
         .strata
         .iter()
         .flat_map(|(_, ids)| ids.iter().copied())
         .collect();
-    ids.sort_unstable();
-    ids.windows(2)
-        .find(|w| w[0] == w[1])
-        .map(|w| w[0].to_string())
+    let prefix = |id: &str| {
+        let mut p = [0u8; 16];
+        let n = id.len().min(16);
+        p[..n].copy_from_slice(&id.as_bytes()[..n]);
+        u128::from_be_bytes(p)
+    };
+    let mut keys: Vec<(u128, u32)> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (prefix(id), i as u32))
+        .collect();
+    keys.sort_unstable();
+    let mut found: Option<&str> = None;
+    for group in keys.chunk_by(|a, b| a.0 == b.0).filter(|g| g.len() > 1) {
+        let mut same: Vec<&str> = group.iter().map(|&(_, i)| ids[i as usize]).collect();
+        same.sort_unstable();
+        if let Some(w) = same.windows(2).find(|w| w[0] == w[1])
+            && found.is_none_or(|f| w[0] < f)
+        {
+            found = Some(w[0]);
+        }
+    }
+    found.map(str::to_string)
 }
 
 /// Names where the redrawn manifest and the one on disk part.
@@ -508,5 +532,37 @@ fn compare_claims(out: &mut Out, table: &Table, claims: &[Claim]) {
                 t!("verify.claim-failed", claim = c.raw, recount = mine),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::roster::CanonicalRoster;
+
+    fn roster<'a>(strata: &[(&'a str, &[&'a str])]) -> CanonicalRoster<'a> {
+        CanonicalRoster {
+            strata: strata.iter().map(|(s, ids)| (*s, ids.to_vec())).collect(),
+        }
+    }
+
+    #[test]
+    fn an_id_in_two_strata_is_found_wherever_it_sits() {
+        let none = roster(&[("a", &["1", "3", "5"]), ("b", &["2", "4"]), ("c", &[])]);
+        assert_eq!(duplicate_id(&none), None);
+        let last = roster(&[("a", &["1", "3", "9"]), ("b", &["2", "4"]), ("c", &["9"])]);
+        assert_eq!(duplicate_id(&last).as_deref(), Some("9"));
+        let first = roster(&[("a", &["0", "7"]), ("b", &["0", "8"])]);
+        assert_eq!(duplicate_id(&first).as_deref(), Some("0"));
+        // The smallest of several.
+        let two = roster(&[("a", &["x", "z"]), ("b", &["m", "z"]), ("c", &["m"])]);
+        assert_eq!(duplicate_id(&two).as_deref(), Some("m"));
+        // Ids that share their first 16 bytes are compared in full.
+        let long = |tail: &str| format!("0123456789abcdef{tail}");
+        let (x, y, z) = (long("x"), long("y"), long(""));
+        let apart = roster(&[("a", &[&x, &z]), ("b", &[&y])]);
+        assert_eq!(duplicate_id(&apart), None);
+        let twice = roster(&[("a", &[&x, &z]), ("b", &[&y]), ("c", &[&x])]);
+        assert_eq!(duplicate_id(&twice), Some(x.clone()));
     }
 }
