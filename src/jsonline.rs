@@ -435,10 +435,12 @@ impl std::fmt::Display for ScanError {
     }
 }
 
-/// A scanned object as a serde map: `R::deserialize(Object { .. })` decodes a
+/// A scanned object as a serde map, for a record type with derived
+/// `Deserialize` (its keys are given as bytes, which derived field visitors
+/// accept and a `String` would not): `R::deserialize(Object { .. })` decodes a
 /// record from the member spans as serde_json would from the whole line
 /// (missing, duplicate and unknown fields alike: the derived visitor does
-/// that bookkeeping), but hands serde_json only the keys and the values asked for.
+/// that bookkeeping), but hands serde_json only the values asked for.
 pub struct Object<'de, 'm> {
     pub line: &'de [u8],
     pub members: &'m [Member],
@@ -483,13 +485,14 @@ impl<'de> serde::de::MapAccess<'de> for Access<'de, '_> {
         };
         self.value = m.value.clone();
         let line: &'de [u8] = self.line;
-        // A plain key is its bytes; one with an escape goes to serde_json,
-        // quotes included, to be decoded.
-        if !m.key_escaped
-            && let Ok(key) = std::str::from_utf8(&line[m.key.clone()])
-        {
+        // A plain ASCII key (every key choucha writes) is handed over as its
+        // bytes, which a derived struct's field names are matched against
+        // without a UTF-8 check; any other key goes to serde_json, quotes
+        // included, to be checked and decoded as before.
+        let key = &line[m.key.clone()];
+        if !m.key_escaped && key.is_ascii() {
             return seed
-                .deserialize(serde::de::value::BorrowedStrDeserializer::new(key))
+                .deserialize(serde::de::value::BorrowedBytesDeserializer::new(key))
                 .map(Some);
         }
         let quoted = &line[m.key.start - 1..m.key.end + 1];

@@ -181,21 +181,34 @@ fn intern(kind: &str) -> Cow<'static, str> {
     }
 }
 
+/// Lowercase hex digit → its value; anything else → 0x10 (a bit no digit has).
+const UNHEX: [u8; 256] = {
+    let mut t = [0x10u8; 256];
+    let mut c = 0;
+    while c < 10 {
+        t[b'0' as usize + c] = c as u8;
+        c += 1;
+    }
+    let mut c = 0;
+    while c < 6 {
+        t[b'a' as usize + c] = 10 + c as u8;
+        c += 1;
+    }
+    t
+};
+
+/// 64 lowercase hex digits → 32 bytes. Without a branch per digit: this
+/// runs for every line of the log.
 fn unhex32(s: &str) -> Option<[u8; 32]> {
-    let b = s.as_bytes();
-    if b.len() != 64 {
-        return None;
-    }
-    let digit = |c: u8| match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        _ => None,
-    };
+    let b: &[u8; 64] = s.as_bytes().try_into().ok()?;
     let mut out = [0u8; 32];
-    for (i, o) in out.iter_mut().enumerate() {
-        *o = digit(b[2 * i])? << 4 | digit(b[2 * i + 1])?;
+    let mut bad = 0u8;
+    for (o, pair) in out.iter_mut().zip(b.chunks_exact(2)) {
+        let (hi, lo) = (UNHEX[pair[0] as usize], UNHEX[pair[1] as usize]);
+        bad |= hi | lo;
+        *o = hi << 4 | (lo & 0x0f);
     }
-    Some(out)
+    (bad & 0x10 == 0).then_some(out)
 }
 
 /// Buffers reused from line to line.
@@ -481,6 +494,24 @@ mod tests {
     }
 
     #[test]
+    fn prev_is_64_lowercase_hex_digits() {
+        let hex64 = "0123456789abcdef".repeat(4);
+        let bytes = unhex32(&hex64).unwrap();
+        assert_eq!(crate::commit::hex(&bytes), hex64);
+        for bad in [
+            hex64.to_uppercase(),
+            hex64[1..].to_string(),
+            format!("{hex64}0"),
+            hex64.replace('f', "g"),
+            hex64.replace('0', "/"),
+            hex64.replace('9', ":"),
+            hex64.replace('a', "`"),
+        ] {
+            assert_eq!(unhex32(&bad), None, "{bad}");
+        }
+    }
+
+    #[test]
     fn line_layout_is_fixed() {
         let line = render_line(
             0,
@@ -632,6 +663,7 @@ mod tests {
             RESULT_LINE.replace("AH535", r"AH\u0035"),
             RESULT_LINE.replace(r#""seq":9"#, r#""seq":9.0"#),
             RESULT_LINE.replace(r#""seq":9"#, r#""seq":-9"#),
+            RESULT_LINE.replace(r#""note""#, r#""备注""#),
         ] {
             decodes_alike(line.as_bytes()).unwrap();
         }
