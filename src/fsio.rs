@@ -80,6 +80,60 @@ pub fn read(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).map_err(|e| Error::io(path, e))
 }
 
+/// Reads an open file whole. A large one is read in two halves on both
+/// cores: copying a log of a hundred megabytes out of the page cache, and
+/// faulting in the memory it goes to, took a tenth of a second on one.
+pub fn read_open(file: &mut std::fs::File) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let len = file.metadata().map_or(0, |m| m.len() as usize);
+    #[cfg(any(unix, windows))]
+    if len >= 8 << 20 {
+        // Zeroed memory comes untouched from the OS, so each half's pages
+        // are first touched by the thread that reads into them.
+        let mut bytes = vec![0u8; len];
+        let (a, b) = bytes.split_at_mut(len / 2);
+        let f: &std::fs::File = file;
+        let (first, second) = crate::par::join(
+            || read_exact_at(f, a, 0),
+            || read_exact_at(f, b, (len / 2) as u64),
+        );
+        first?;
+        second?;
+        // Anything beyond the length seen at first (the caller holds the
+        // lock, so normally nothing) is read as well.
+        let mut rest = Vec::new();
+        let mut tail: &std::fs::File = f;
+        std::io::Seek::seek(&mut tail, std::io::SeekFrom::Start(len as u64))?;
+        tail.read_to_end(&mut rest)?;
+        bytes.extend_from_slice(&rest);
+        return Ok(bytes);
+    }
+    let mut bytes = Vec::with_capacity(len + 1);
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+#[cfg(unix)]
+fn read_exact_at(f: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(f, buf, offset)
+}
+
+#[cfg(windows)]
+fn read_exact_at(f: &std::fs::File, mut buf: &mut [u8], mut offset: u64) -> std::io::Result<()> {
+    while !buf.is_empty() {
+        match std::os::windows::fs::FileExt::seek_read(f, buf, offset) {
+            Ok(0) => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+            Ok(n) => {
+                buf = &mut buf[n..];
+                offset += n as u64;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
 /// A file written through a buffer into a temporary file beside its final
 /// path, and renamed into place only by [`AtomicFile::commit`]: the same
 /// guarantee as [`write_atomic`] without holding the whole content in memory.

@@ -2,7 +2,7 @@
 //! whole lines and fsynced before any command reports success.
 
 use std::fs::{File, OpenOptions};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -32,12 +32,7 @@ fn open_file(dir: &Path, write: bool) -> Result<(File, PathBuf)> {
 }
 
 fn read_all(file: &mut File, path: &Path) -> Result<Vec<u8>> {
-    // Sized up front: growing by doubling would copy and fault in the log twice.
-    let len = file.metadata().map_or(0, |m| m.len() as usize);
-    let mut bytes = Vec::with_capacity(len + 1);
-    file.read_to_end(&mut bytes)
-        .map_err(|e| Error::io(path, e))?;
-    Ok(bytes)
+    fsio::read_open(file).map_err(|e| Error::io(path, e))
 }
 
 /// Reads and checks the log under a shared lock (waits for a writer to finish).

@@ -12,6 +12,7 @@ use crate::published::{Claim, ClaimName, ClaimValue, PublishedTable};
 use crate::report::{ReportPublished, Table, compute};
 use crate::results::{check_reasons, sample_index};
 use crate::roster::parse_canonical;
+use crate::round::IdMap;
 use crate::round::{ResultView, RoundState, result_views};
 use crate::t;
 
@@ -113,37 +114,50 @@ pub fn verify(inputs: &Inputs<'_>) -> Vec<Finding> {
         }
     };
     // Checks 3 and 4 (roster.tsv and the redraw) need only the log up to the
-    // draw; check 2 (the order, a replay of every record) and checks 5 to 7
-    // (the results and the published numbers) need all of it. Run the two
-    // groups on both cores.
+    // draw; check 2 (the order, a replay of every record) needs all of it;
+    // checks 5 to 7 (the results and the published numbers) need the replay
+    // and manifest.json with an index of its ids. The replay runs on one
+    // core, the redraw and then the index on the other.
     let early = RoundState::through_draw(log);
-    let ((order, numbers), roster_draw) = crate::par::join(
-        || order_and_numbers(inputs, log),
-        || match &early {
-            Ok(st) if st.drawn.is_some() => roster_and_draw(inputs, st),
-            _ => Vec::new(),
+    let manifest = serde_json::from_slice::<Manifest>(inputs.manifest).ok();
+    let ((order, replayed), (roster_draw, sample)) = crate::par::join(
+        || order(log),
+        || {
+            let roster_draw = match &early {
+                Ok(st) if st.drawn.is_some() => roster_and_draw(inputs, st),
+                _ => Vec::new(),
+            };
+            (roster_draw, manifest.as_ref().map(sample_index))
         },
     );
     let order_ok = order.ok;
     out.0.push(order);
-    match numbers {
-        Some(numbers) if order_ok => {
+    match replayed {
+        Some((state, views)) if order_ok => {
             out.0.extend(roster_draw);
-            out.0.extend(numbers);
+            let sampled = manifest.as_ref().zip(sample.as_ref());
+            out.0
+                .extend(results_and_numbers(inputs, log, &state, &views, sampled));
+            // Half a million ids in each of these: freed on both cores.
+            drop(sample);
+            crate::par::join(|| drop((state, views)), || drop(manifest));
         }
         _ => out.skipped(AFTER_ORDER, &t!("verify.why-order")),
     }
     out.0
 }
 
-/// 2. the order of the records; then, if it holds, checks 5 to 7.
-fn order_and_numbers(inputs: &Inputs<'_>, log: &Log) -> (Finding, Option<Vec<Finding>>) {
+/// The results of a log, each decoded once, for the replay and for check 5.
+type Views<'a> = Vec<(usize, Result<ResultView<'a>, String>)>;
+
+/// Check 2, the order of the records; when it holds, also the replayed
+/// state and the decoded results.
+fn order(log: &Log) -> (Finding, Option<(RoundState, Views<'_>)>) {
     let failed = |detail: String| Finding {
         check: "order",
         ok: false,
         detail,
     };
-    // Each result line is decoded once, for the replay and for check 5.
     let views = result_views(log);
     let state = match RoundState::from_log_and_results(log, &views) {
         Ok(st) => st,
@@ -157,7 +171,7 @@ fn order_and_numbers(inputs: &Inputs<'_>, log: &Log) -> (Finding, Option<Vec<Fin
         ok: true,
         detail: t!("verify.order-ok"),
     };
-    (ok, Some(results_and_numbers(inputs, log, &state, &views)))
+    (ok, Some((state, views)))
 }
 
 /// 3. roster.tsv is what was committed, and canonical; 4. the draw, redone.
@@ -249,39 +263,54 @@ fn results_and_numbers(
     log: &Log,
     state: &RoundState,
     views: &[(usize, Result<ResultView<'_>, String>)],
+    sampled: Option<(&Manifest, &IdMap<&str, &str>)>,
 ) -> Vec<Finding> {
     let mut out = Out(Vec::new());
-    let Ok(manifest) = serde_json::from_slice::<Manifest>(inputs.manifest) else {
+    let Some((manifest, sample)) = sampled else {
         out.failed("results", t!("verify.manifest-unparsed"));
         out.failed("report", t!("verify.manifest-unparsed"));
         return out.0;
     };
-    // 5. Results concern sampled ids, follow the code rules, and cover the sample.
-    let sample = sample_index(&manifest);
+    // 5. Results concern sampled ids, follow the code rules, and cover the
+    // sample: each result on its own, in two halves on both cores (the
+    // problems stay in log order), beside the recount.
     let codes = state.opened.codebook();
-    let mut problems: Vec<String> = Vec::new();
-    for (i, view) in views {
-        let n = i + 1;
-        match view {
-            Err(e) => problems.push(e.clone()),
-            Ok(r) => match sample.get(r.id.as_ref()) {
-                None => problems.push(t!("verify.result-not-sampled", line = n, id = r.id)),
-                Some(&s) if s != r.stratum => problems.push(t!(
-                    "verify.result-stratum",
-                    line = n,
-                    id = r.id,
-                    stratum = s,
-                    recorded = r.stratum
-                )),
-                Some(_) => {
-                    if let Err(e) = check_reasons(r.verdict, &r.reasons, &codes) {
-                        problems.push(t!("verify.result-codes", line = n, id = r.id, error = e));
+    let check = |part: &[(usize, Result<ResultView<'_>, String>)]| {
+        let mut problems: Vec<String> = Vec::new();
+        for (i, view) in part {
+            let n = i + 1;
+            match view {
+                Err(e) => problems.push(e.clone()),
+                Ok(r) => match sample.get(r.id.as_ref()) {
+                    None => problems.push(t!("verify.result-not-sampled", line = n, id = r.id)),
+                    Some(&s) if s != r.stratum => problems.push(t!(
+                        "verify.result-stratum",
+                        line = n,
+                        id = r.id,
+                        stratum = s,
+                        recorded = r.stratum
+                    )),
+                    Some(_) => {
+                        if let Err(e) = check_reasons(r.verdict, &r.reasons, &codes) {
+                            problems.push(t!(
+                                "verify.result-codes",
+                                line = n,
+                                id = r.id,
+                                error = e
+                            ));
+                        }
                     }
-                }
-            },
+                },
+            }
         }
-    }
-    let table = compute(state, &manifest);
+        problems
+    };
+    let (first, second) = views.split_at(views.len() / 2);
+    let (mut problems, (more, table)) = crate::par::join(
+        || check(first),
+        || (check(second), compute(state, manifest)),
+    );
+    problems.extend(more);
     if !problems.is_empty() {
         let more = if problems.len() > 10 {
             t!("verify.and-more", more = problems.len() - 10)
