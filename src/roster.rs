@@ -185,14 +185,14 @@ fn prefix_of(id: &[u8]) -> [u8; 16] {
 
 /// Parses and canonicalises a roster. `text` is the decoded file, `origin`
 /// where it came from, for messages.
-pub fn parse(text: &str, origin: &Origin, opts: &RosterOptions) -> Result<Roster> {
+pub fn parse(text: &[u8], origin: &Origin, opts: &RosterOptions) -> Result<Roster> {
     let file = &origin.file;
     if text.len() >= u32::MAX as usize {
         return Err(Error::input(t!("roster.too-large", file)));
     }
     // The header, read as the body is (csvscan), so that both agree on
     // where it ends.
-    let mut records = Scanner::new(text.as_bytes(), 0, text.len(), 0);
+    let mut records = Scanner::new(text, 0, text.len(), 0);
     let Some(record) = records.next() else {
         return Err(Error::input(t!("roster.empty", file)));
     };
@@ -239,7 +239,7 @@ pub fn parse(text: &str, origin: &Origin, opts: &RosterOptions) -> Result<Roster
         stratum_name: &st_name,
     };
     let whole = || parse_chunk(text, body_start, text.len(), &cols, origin);
-    let chunks = match split_point(text.as_bytes(), body_start) {
+    let chunks = match split_point(text, body_start) {
         Some(mid) => {
             let (first, second) = crate::par::join(
                 || parse_chunk(text, body_start, mid, &cols, origin),
@@ -368,15 +368,15 @@ struct Chunk {
 
 /// Parses the records in `text[from..to]`, which starts at a record boundary.
 fn parse_chunk(
-    text: &str,
+    text: &[u8],
     from: usize,
     to: usize,
     cols: &Columns<'_>,
     origin: &Origin,
 ) -> Result<(Chunk, bool)> {
     // Line numbers count from the file's start.
-    let base = memchr::memchr_iter(b'\n', &text.as_bytes()[..from]).count() as u64;
-    let mut records = Scanner::new(text.as_bytes(), from, to, base);
+    let base = memchr::memchr_iter(b'\n', &text[..from]).count() as u64;
+    let mut records = Scanner::new(text, from, to, base);
     let mut chunk = Chunk {
         accounts: Vec::with_capacity((to - from) / 48),
         first_seen: Vec::new(),
@@ -467,10 +467,8 @@ impl Duplicates {
         }
     }
 
-    fn refuse(&self, text: &str, long_ids: &str, origin: &Origin, id_name: &str) -> Result<()> {
-        let line = |at: u32| {
-            1 + memchr::memchr_iter(b'\n', &text.as_bytes()[..at as usize]).count() as u64
-        };
+    fn refuse(&self, text: &[u8], long_ids: &str, origin: &Origin, id_name: &str) -> Result<()> {
+        let line = |at: u32| 1 + memchr::memchr_iter(b'\n', &text[..at as usize]).count() as u64;
         match &self.worst {
             None => Ok(()),
             Some((first, second, a)) => Err(Error::input(t!(
@@ -537,13 +535,22 @@ mod tests {
     use super::*;
 
     fn parse_ok(text: &str) -> Roster {
-        parse(text, &Origin::file("r.csv"), &RosterOptions::default()).unwrap()
+        parse(
+            text.as_bytes(),
+            &Origin::file("r.csv"),
+            &RosterOptions::default(),
+        )
+        .unwrap()
     }
 
     fn parse_err(text: &str) -> String {
-        parse(text, &Origin::file("r.csv"), &RosterOptions::default())
-            .unwrap_err()
-            .to_string()
+        parse(
+            text.as_bytes(),
+            &Origin::file("r.csv"),
+            &RosterOptions::default(),
+        )
+        .unwrap_err()
+        .to_string()
     }
 
     #[test]
@@ -976,7 +983,8 @@ mod properties {
             for (k, (s, id)) in shuffled.iter().enumerate() {
                 text.push_str(&format!("\"{}\",\"{}\",n{k}\n", spell(strata[*s], pads[k % 60]), spell(id, pads[(k + 7) % 60])));
             }
-            let r = parse(&text, &Origin::file("p.csv"), &RosterOptions::default()).unwrap();
+            let r = parse(text.as_bytes(), &Origin::file("p.csv"), &RosterOptions::default())
+                .unwrap();
             prop_assert_eq!(String::from_utf8(r.canonical_tsv()).unwrap(), want);
         }
     }

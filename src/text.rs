@@ -31,6 +31,59 @@ impl Encoding {
     }
 }
 
+/// Text known to be UTF-8, kept as the bytes it was read as. A large
+/// file's bytes are checked in two halves on both cores; a `String` can be
+/// made from bytes only by checking them all again on one (or with `unsafe`,
+/// which this crate forbids), and for a roster of a million accounts that
+/// check was the largest single cost of reading it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Utf8Text {
+    bytes: Vec<u8>,
+    /// Where the text starts (after a BOM, which is kept in place rather than
+    /// moving the whole file by three bytes).
+    start: usize,
+}
+
+impl Utf8Text {
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes[self.start..]
+    }
+
+    /// The text as a `str`, checked again: for the small files (plans,
+    /// codebooks, published tables, results) that are read this way.
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(self.as_bytes()).expect("checked as UTF-8 when decoded")
+    }
+}
+
+impl From<String> for Utf8Text {
+    fn from(s: String) -> Utf8Text {
+        Utf8Text {
+            bytes: s.into_bytes(),
+            start: 0,
+        }
+    }
+}
+
+/// Whether `bytes` are UTF-8, checked in two halves on both cores when
+/// there are many of them (cut before a byte that starts a character).
+fn is_utf8(bytes: &[u8]) -> bool {
+    if bytes.len() < 1 << 22 {
+        return std::str::from_utf8(bytes).is_ok();
+    }
+    let mut cut = bytes.len() / 2;
+    // At most three continuation bytes (10xxxxxx) follow a character's first.
+    while cut > bytes.len() / 2 - 4 && bytes[cut] & 0xC0 == 0x80 {
+        cut -= 1;
+    }
+    let (a, b) = bytes.split_at(cut);
+    let (a, b) = crate::par::join(
+        || std::str::from_utf8(a).is_ok(),
+        || std::str::from_utf8(b).is_ok(),
+    );
+    a && b
+}
+
 /// Decodes a whole file. With `forced == None` the encoding is detected:
 /// UTF-8 (a BOM is dropped) when the bytes are valid UTF-8, else GB18030.
 /// UTF-8 is taken over without copying. The error text names the line of the
@@ -40,9 +93,9 @@ impl Encoding {
 /// GB18030 file's bytes are gone once decoded); UTF-8 bytes are the text,
 /// after a BOM, and can be hashed from it later, beside other work.
 pub fn decode(
-    mut bytes: Vec<u8>,
+    bytes: Vec<u8>,
     forced: Option<Encoding>,
-) -> Result<(String, Encoding, Option<String>), String> {
+) -> Result<(Utf8Text, Encoding, Option<String>), String> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(t!("text.utf16"));
     }
@@ -50,34 +103,28 @@ pub fn decode(
     if forced == Some(Encoding::Gb18030) {
         return decode_gb18030(&bytes);
     }
-    if bom {
-        bytes.drain(..3);
+    let start = if bom { 3 } else { 0 };
+    if is_utf8(&bytes[start..]) {
+        return Ok((Utf8Text { bytes, start }, Encoding::Utf8, None));
     }
-    // One validation, which also moves the bytes into the String.
-    match String::from_utf8(bytes) {
-        Ok(text) => Ok((text, Encoding::Utf8, None)),
-        Err(e) => {
-            let valid_up_to = e.utf8_error().valid_up_to();
-            let mut bytes = e.into_bytes();
-            if forced == Some(Encoding::Utf8) {
-                return Err(t!(
-                    "text.not-utf8",
-                    line = line_of(&bytes, valid_up_to),
-                    byte = valid_up_to + 1
-                ));
-            }
-            if bom {
-                bytes.splice(..0, *b"\xEF\xBB\xBF");
-            }
-            decode_gb18030(&bytes).map_err(|error| t!("text.neither-encoding", error))
-        }
+    if forced == Some(Encoding::Utf8) {
+        let valid_up_to = match std::str::from_utf8(&bytes[start..]) {
+            Err(e) => e.valid_up_to(),
+            Ok(_) => bytes.len() - start,
+        };
+        return Err(t!(
+            "text.not-utf8",
+            line = line_of(&bytes[start..], valid_up_to),
+            byte = valid_up_to + 1
+        ));
     }
+    decode_gb18030(&bytes).map_err(|error| t!("text.neither-encoding", error))
 }
 
-fn decode_gb18030(bytes: &[u8]) -> Result<(String, Encoding, Option<String>), String> {
+fn decode_gb18030(bytes: &[u8]) -> Result<(Utf8Text, Encoding, Option<String>), String> {
     match encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes) {
         Some(s) => Ok((
-            s.into_owned(),
+            Utf8Text::from(s.into_owned()),
             Encoding::Gb18030,
             Some(crate::commit::sha256_hex(bytes)),
         )),
@@ -262,7 +309,7 @@ mod tests {
         assert_eq!((ea, eb), (Encoding::Utf8, Encoding::Gb18030));
         let mut bom = b"\xEF\xBB\xBF".to_vec();
         bom.extend_from_slice(utf8.as_bytes());
-        assert_eq!(decode(bom, None).unwrap().0, utf8);
+        assert_eq!(decode(bom, None).unwrap().0.as_str(), utf8);
     }
 
     #[test]
@@ -287,6 +334,24 @@ mod tests {
         let c = Origin::file("r.csv");
         assert_eq!(c.at_in(Lang::En, 4, Some("id")), "r.csv: line 4");
         assert_eq!(c.at_in(Lang::Zh, 4, Some("id")), "r.csv：第 4 行");
+    }
+
+    #[test]
+    fn a_large_text_is_checked_in_halves_wherever_the_cut_falls() {
+        // Four-byte characters around the middle: every cut position is tried.
+        for pad in 0..4 {
+            let mut text = "a".repeat((1 << 21) + pad);
+            while text.len() < (1 << 22) + 64 {
+                text.push('😀');
+            }
+            assert!(is_utf8(text.as_bytes()), "pad {pad}");
+            let mut bad = text.clone().into_bytes();
+            let mid = bad.len() / 2;
+            bad[mid] = 0xFF;
+            assert!(!is_utf8(&bad), "pad {pad}");
+            let (t, e, _) = decode(text.clone().into_bytes(), None).unwrap();
+            assert_eq!((t.as_str(), e), (text.as_str(), Encoding::Utf8));
+        }
     }
 
     #[test]

@@ -845,7 +845,7 @@ mod tests {
             "账号ID,地区,名称,开设日期,在用\n3400000001,合肥市,合肥发布 官方账号,2023-08-23,TRUE\n340000000112,芜湖市,0.5,2023-08-24 12:30:00,\n"
         );
         let roster = crate::roster::parse(
-            &csv,
+            csv.as_bytes(),
             &Origin::file("roster.xlsx"),
             &crate::roster::RosterOptions::default(),
         )
@@ -954,13 +954,17 @@ mod tests {
             "\n\n,id,region,name\n,A1,H,\"x, \"\"y\"\"\"\n,,,\n,A2,H,line break\n,A1,S,dup\n"
         );
         // Row 7 of the sheet repeats the id of row 4: the roster says so.
-        let e = crate::roster::parse(&csv, &Origin::file("offset.csv"), &Default::default())
-            .unwrap_err()
-            .to_string();
+        let e = crate::roster::parse(
+            csv.as_bytes(),
+            &Origin::file("offset.csv"),
+            &Default::default(),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("line 5: field \"region\" is empty"), "{e}");
         // Read as the workbook it is, the message names the cell instead.
         let origin = Origin::sheet("offset.xlsx", &s.name, s.rows[2].clone());
-        let e = crate::roster::parse(&csv, &origin, &Default::default())
+        let e = crate::roster::parse(csv.as_bytes(), &origin, &Default::default())
             .unwrap_err()
             .to_string();
         assert!(
@@ -970,7 +974,7 @@ mod tests {
         let mut fixed = s.clone();
         fixed.rows.remove(4);
         let e = crate::roster::parse(
-            &to_csv(&fixed).unwrap(),
+            to_csv(&fixed).unwrap().as_bytes(),
             &Origin::file("f"),
             &Default::default(),
         )
@@ -980,9 +984,13 @@ mod tests {
             e.contains("line 6: duplicate \"id\" \"A1\", already on line 4"),
             "{e}"
         );
-        let e = crate::roster::parse(&to_csv(&fixed).unwrap(), &origin, &Default::default())
-            .unwrap_err()
-            .to_string();
+        let e = crate::roster::parse(
+            to_csv(&fixed).unwrap().as_bytes(),
+            &origin,
+            &Default::default(),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(
             e.contains("Sheet1!B6: duplicate \"id\" \"A1\", already on Sheet1!B4"),
             "{e}"

@@ -23,7 +23,7 @@ fn check_name(value: &str, flag: &str) -> Result<String> {
 /// One stratum per line (a CSV's first column; a header line `stratum` is skipped).
 fn read_order(path: &std::path::Path) -> Result<Vec<String>> {
     let src = super::read_text(path, None)?;
-    let text = src.text;
+    let text = src.text.as_str();
     let mut order: Vec<String> = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let name = crate::text::normalize_field(line.split(',').next().unwrap_or("")).into_owned();
@@ -52,7 +52,7 @@ pub fn run(args: &InitArgs) -> Result<()> {
             Some(file) if !file.is_empty() => {
                 let path = std::path::Path::new(file);
                 let src = super::read_text(path, None)?;
-                let plan = parse_plan(&src.text, &src.origin)?;
+                let plan = parse_plan(src.text.as_str(), &src.origin)?;
                 // The plan is copied into the round byte for byte, as given.
                 let bytes = fsio::read(path)?;
                 ("quotas".to_string(), Some((plan, bytes)))
@@ -66,7 +66,7 @@ pub fn run(args: &InitArgs) -> Result<()> {
     let codes = match &args.codes {
         Some(path) => {
             let src = super::read_text(path, None)?;
-            crate::codes::parse_custom(&src.text, &src.origin)?
+            crate::codes::parse_custom(src.text.as_str(), &src.origin)?
         }
         None => Vec::new(),
     };

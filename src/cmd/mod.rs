@@ -17,11 +17,11 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::t;
-use crate::text::{Encoding, Origin, decode};
+use crate::text::{Encoding, Origin, Utf8Text, decode};
 
 /// A user's table file as CSV text (decoded, or converted from a workbook).
 pub(crate) struct SourceText {
-    pub text: String,
+    pub text: Utf8Text,
     /// How it was read: "utf-8", "gb18030", or "xlsx sheet NAME" (as recorded in the log).
     pub encoding: String,
     /// SHA-256 of the file's bytes as given; None when they are `text`
@@ -91,7 +91,7 @@ pub(crate) fn read_table(
         .cloned()
         .unwrap_or_default();
     Ok(SourceText {
-        text,
+        text: text.into(),
         encoding: format!("xlsx sheet {}", sheet.name),
         sha256: Some(sha256),
         bom: false,

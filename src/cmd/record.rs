@@ -71,7 +71,7 @@ pub fn record(dir: &Path, args: &RecordArgs) -> Result<()> {
             }
             let src =
                 super::read_table(path, args.input.encoding, args.input.sheet.as_deref(), &[])?;
-            let (rows, columns) = parse_results(&src.text, &src.origin)?;
+            let (rows, columns) = parse_results(src.text.as_str(), &src.origin)?;
             (rows, src.origin.clone(), columns, src.source_sha256())
         }
         (None, Some(id)) => {

@@ -36,7 +36,7 @@ pub fn run(dir: &Path, args: &RosterArgs) -> Result<()> {
     };
     // The source's digest (for the record) beside the parse.
     let (roster, source_sha256) = crate::par::join(
-        || parse(&src.text, &src.origin, &opts),
+        || parse(src.text.as_bytes(), &src.origin, &opts),
         || src.source_sha256(),
     );
     let roster = roster?;

@@ -46,9 +46,10 @@ pub fn verify_round(dir: &Path, args: &VerifyArgs) -> Result<()> {
     let claims = claims_of(&args.claim)?;
     let published = match &args.published {
         Some(path) => {
-            let text = super::read_text(path, None)?.text;
+            let src = super::read_text(path, None)?;
+            let text = src.text.as_str();
             let name = path.display().to_string();
-            Some((parse_table(&text, &name)?, name))
+            Some((parse_table(text, &name)?, name))
         }
         None => None,
     };
@@ -103,9 +104,10 @@ pub fn verify_round(dir: &Path, args: &VerifyArgs) -> Result<()> {
 
 pub fn claims(args: &ClaimsArgs) -> Result<()> {
     let claims = claims_of(&args.claim)?;
-    let text = super::read_text(&args.table, None)?.text;
+    let src = super::read_text(&args.table, None)?;
+    let text = src.text.as_str();
     let name = args.table.display().to_string();
-    let table = parse_table(&text, &name)?;
+    let table = parse_table(text, &name)?;
     let rate = match &args.rate {
         Some(r) => {
             let r: crate::rate::Rate = r
