@@ -65,17 +65,17 @@ impl Log {
         &self.bytes[self.lines[i].range.clone()]
     }
 
-    /// The record fields of line `i` as type `R` (the common fields are ignored).
+    /// The record fields of line `i` as type `R`, a struct with derived
+    /// `Deserialize` (the common fields are ignored). Decoded from the line's
+    /// scanned members ([`jsonline::Object`]): serde_json sees only the values
+    /// `R` asks for, with the same result and errors as for the whole line.
     pub fn fields<'a, R: Deserialize<'a>>(&'a self, i: usize) -> Result<R, String> {
-        let l = &self.lines[i];
-        serde_json::from_slice(self.line(i))
-            .map_err(|e| t!("log.bad-record", line = l.seq + 1, kind = l.kind, error = e))
+        self.fields_with(i, &mut Vec::new())
     }
 
-    /// [`Log::fields`] through the line scanner: the same result and errors,
-    /// but serde_json sees only the values `R` asks for. For the many result
-    /// lines; `members` is a buffer reused from call to call.
-    pub fn fields_scanned<'a, R: Deserialize<'a>>(
+    /// [`Log::fields`] with a buffer for the members reused from call to
+    /// call: for the many result lines.
+    pub fn fields_with<'a, R: Deserialize<'a>>(
         &'a self,
         i: usize,
         members: &mut Vec<jsonline::Member>,
@@ -650,6 +650,43 @@ mod tests {
     }
 
     const RESULT_LINE: &str = r#"{"seq":9,"prev":"831da0140a6b761dcc3492cc1e9191a9be9209e464382d21a60a326b88f4090c","type":"result-recorded","at":"2026-11-28T04:57:54Z","id":"AH5359958750","stratum":"亳州市","verdict":"fail","reasons":["NM_NOT_UPDATED"],"note":"","inspector":"检查组","checked_at":"2023-08-23","lines":3}"#;
+
+    #[test]
+    fn every_record_of_a_real_round_decodes_as_serde_json_decodes_it() {
+        use crate::round::{RosterCommitted, RoundOpened, SampleDrawn, SeedRevealed};
+        let roster = r#"{"seq":1,"prev":"89a9","type":"roster-committed","at":"2026-11-28T04:57:52Z","roster_sha256":"66c6","accounts":6,"strata":{"亳州市":5,"省直厅局":1},"order":["省直厅局","亳州市"],"source":"r.csv","source_sha256":"ab","encoding":"utf-8","id_column":"id","stratum_column":"region"}"#;
+        let mut log = Log {
+            bytes: roster.as_bytes().to_vec(),
+            lines: vec![LogLine {
+                seq: 1,
+                kind: Cow::Borrowed("roster-committed"),
+                range: 0..roster.len(),
+                hash: [0; 32],
+            }],
+        };
+        let ours: RosterCommitted = log.fields(0).unwrap();
+        let theirs: RosterCommitted = serde_json::from_str(roster).unwrap();
+        assert_eq!(format!("{ours:?}"), format!("{theirs:?}"));
+        // A record of another type, or one missing a field, is refused alike.
+        for bad in [
+            roster.replace(r#""accounts":6,"#, ""),
+            roster.replace(r#""accounts":6"#, r#""accounts":"6""#),
+            roster.replace(r#""order":["#, r#""order":[1,"#),
+        ] {
+            log.bytes = bad.clone().into_bytes();
+            log.lines[0].range = 0..bad.len();
+            assert!(log.fields::<RosterCommitted>(0).is_err(), "{bad}");
+            assert!(
+                serde_json::from_str::<RosterCommitted>(&bad).is_err(),
+                "{bad}"
+            );
+        }
+        log.bytes = roster.as_bytes().to_vec();
+        log.lines[0].range = 0..roster.len();
+        assert!(log.fields::<RoundOpened>(0).is_err());
+        assert!(log.fields::<SeedRevealed>(0).is_err());
+        assert!(log.fields::<SampleDrawn>(0).is_err());
+    }
 
     #[test]
     fn decoding_from_the_scan_agrees_with_serde_json_on_known_lines() {

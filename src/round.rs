@@ -234,7 +234,7 @@ pub fn result_views(log: &Log) -> Vec<(usize, Result<ResultView<'_>, String>)> {
     let decode = |part: &[usize]| -> Vec<(usize, Result<ResultView<'_>, String>)> {
         let mut members = Vec::new();
         part.iter()
-            .map(|&i| (i, log.fields_scanned(i, &mut members)))
+            .map(|&i| (i, log.fields_with(i, &mut members)))
             .collect()
     };
     if at.len() < 1 << 12 {
