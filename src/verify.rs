@@ -21,6 +21,10 @@ use crate::t;
 pub struct Finding {
     pub check: &'static str,
     pub ok: bool,
+    /// False for a check that could not be run because an earlier one
+    /// failed: it does not hold, but it is no failure of its own, and the
+    /// verdict counts it apart.
+    pub checked: bool,
     pub detail: String,
 }
 
@@ -72,6 +76,7 @@ impl Out {
         self.0.push(Finding {
             check,
             ok: true,
+            checked: true,
             detail,
         });
     }
@@ -79,12 +84,18 @@ impl Out {
         self.0.push(Finding {
             check,
             ok: false,
+            checked: true,
             detail,
         });
     }
     fn skipped(&mut self, checks: &[&'static str], why: &str) {
-        for c in checks {
-            self.failed(c, t!("verify.not-checked", why));
+        for check in checks {
+            self.0.push(Finding {
+                check,
+                ok: false,
+                checked: false,
+                detail: t!("verify.not-checked", why),
+            });
         }
     }
 }
@@ -156,6 +167,7 @@ fn order(log: &Log) -> (Finding, Option<(RoundState, Views<'_>)>) {
     let failed = |detail: String| Finding {
         check: "order",
         ok: false,
+        checked: true,
         detail,
     };
     let views = result_views(log);
@@ -169,6 +181,7 @@ fn order(log: &Log) -> (Finding, Option<(RoundState, Views<'_>)>) {
     let ok = Finding {
         check: "order",
         ok: true,
+        checked: true,
         detail: t!("verify.order-ok"),
     };
     (ok, Some((state, views)))

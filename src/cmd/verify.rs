@@ -18,24 +18,50 @@ fn claims_of(raw: &[String]) -> Result<Vec<Claim>> {
         .collect()
 }
 
-/// Prints the findings and a verdict line; a failed one exits 1.
-fn conclude(lines: impl Iterator<Item = (bool, String)>, what: &str) -> Result<()> {
-    let mut failed = 0;
-    let mut total = 0;
-    for (ok, line) in lines {
+/// One line of findings: whether the check held, whether it could be run
+/// at all, and the line to print.
+struct Line {
+    ok: bool,
+    checked: bool,
+    text: String,
+}
+
+/// Prints the findings and a verdict line; a failed one exits 1. Checks that
+/// could not be run because an earlier one failed are counted apart, so the
+/// verdict says how many failed on their own.
+fn conclude(lines: impl Iterator<Item = Line>, what: &str) -> Result<()> {
+    let (mut failed, mut unchecked, mut total) = (0, 0, 0);
+    for line in lines {
         total += 1;
-        failed += usize::from(!ok);
-        println!("{line}");
+        if !line.checked {
+            unchecked += 1;
+        } else if !line.ok {
+            failed += 1;
+        }
+        println!("{}", line.text);
     }
-    if failed == 0 {
+    if failed + unchecked == 0 {
         println!("{}", t!("verify.verdict-ok", total));
-        Ok(())
-    } else {
+        return Ok(());
+    }
+    if unchecked == 0 {
         println!("{}", t!("verify.verdict-failed", failed, total));
         Err(Error::Discrepancy(t!(
             "verify.discrepancy",
             what,
             failed,
+            total
+        )))
+    } else {
+        println!(
+            "{}",
+            t!("verify.verdict-failed-unchecked", failed, unchecked, total)
+        );
+        Err(Error::Discrepancy(t!(
+            "verify.discrepancy-unchecked",
+            what,
+            failed,
+            unchecked,
             total
         )))
     }
@@ -63,9 +89,13 @@ pub fn verify_round(dir: &Path, args: &VerifyArgs) -> Result<()> {
         published: published.as_ref().map(|(t, n)| (t, n.as_str())),
         claims: &claims,
     });
-    let mut lines: Vec<(bool, String)> = findings
+    let mut lines: Vec<Line> = findings
         .into_iter()
-        .map(|f| (f.ok, f.to_string()))
+        .map(|f| Line {
+            ok: f.ok,
+            checked: f.checked,
+            text: f.to_string(),
+        })
         .collect();
     if !args.checkpoint.is_empty() {
         let path = args
@@ -79,11 +109,13 @@ pub fn verify_round(dir: &Path, args: &VerifyArgs) -> Result<()> {
             let note = String::from_utf8(crate::fsio::read(cp_path)?)
                 .map_err(|_| Error::input(t!("verify.not-a-note", file = cp_path.display())))?;
             let name = cp_path.display();
+            // (held, could be checked, what to say)
             let finding = match (&log, crate::tlog::open_checkpoint(&note, &vk)) {
-                (_, Err(e)) => (false, t!("verify.checkpoint-error", name, error = e)),
-                (Err(_), Ok(_)) => (false, t!("verify.checkpoint-unchecked", name)),
+                (_, Err(e)) => (false, true, t!("verify.checkpoint-error", name, error = e)),
+                (Err(_), Ok(_)) => (false, false, t!("verify.checkpoint-unchecked", name)),
                 (Ok(log), Ok(cp)) => match crate::tlog::check_against(log, &cp) {
                     Ok(()) => (
+                        true,
                         true,
                         t!(
                             "verify.checkpoint-ok",
@@ -92,11 +124,15 @@ pub fn verify_round(dir: &Path, args: &VerifyArgs) -> Result<()> {
                             size = cp.size
                         ),
                     ),
-                    Err(e) => (false, t!("verify.checkpoint-error", name, error = e)),
+                    Err(e) => (false, true, t!("verify.checkpoint-error", name, error = e)),
                 },
             };
-            let (ok, detail) = finding;
-            lines.push((ok, crate::verify::finding_line(ok, "checkpoint", &detail)));
+            let (ok, checked, detail) = finding;
+            lines.push(Line {
+                ok,
+                checked,
+                text: crate::verify::finding_line(ok, "checkpoint", &detail),
+            });
         }
     }
     conclude(lines.into_iter(), &dir.display().to_string())
@@ -122,12 +158,16 @@ pub fn claims(args: &ClaimsArgs) -> Result<()> {
     conclude(
         findings.into_iter().map(|f| {
             let what = f.what;
-            let line = if f.ok {
+            let text = if f.ok {
                 t!("verify.claims-line-ok", what)
             } else {
                 t!("verify.claims-line-failed", what)
             };
-            (f.ok, line)
+            Line {
+                ok: f.ok,
+                checked: true,
+                text,
+            }
         }),
         &name,
     )

@@ -68,6 +68,26 @@ fn verify_fails(round: &Path, args: &[&str], checks: &[&str]) -> Vec<(String, St
         .collect();
     let names: Vec<&str> = failed.iter().map(|(c, _)| c.as_str()).collect();
     assert_eq!(names, checks, "{}", o.stdout);
+    // The verdict counts apart the checks that could not be run.
+    let total = o
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("ok      ") || l.starts_with("FAILED  "))
+        .count();
+    let unchecked = failed
+        .iter()
+        .filter(|(_, d)| d.starts_with("not checked:"))
+        .count();
+    let on_their_own = failed.len() - unchecked;
+    let verdict = if unchecked == 0 {
+        format!("verdict: FAILED — {on_their_own} of {total} checks failed")
+    } else {
+        format!(
+            "verdict: FAILED — {on_their_own} of {total} checks failed; \
+             {unchecked} could not be run because of that"
+        )
+    };
+    assert_eq!(last, verdict, "{}", o.stdout);
     failed
 }
 
@@ -421,6 +441,14 @@ fn a_second_draw_appended_by_hand_is_an_order_failure() {
     );
     detail(&failed, "order", &[&format!("line {n}: a second draw")]);
     detail(&failed, "roster", &["not checked"]);
+    // One failure; the four checks after the order could not be run.
+    assert_eq!(
+        failed
+            .iter()
+            .filter(|(_, d)| d.starts_with("not checked:"))
+            .count(),
+        4
+    );
 }
 
 #[test]
