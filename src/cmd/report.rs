@@ -77,9 +77,21 @@ pub fn run(dir: &Path, args: &ReportArgs) -> Result<()> {
         Some(path) => crate::fsio::write_atomic(path, &out)?,
         None => {
             use std::io::Write;
+            // Standard output cannot be checked before publishing. If it
+            // fails after, the round is closed all the same: say so, and how
+            // to print the table again (it is recomputed from the records).
+            let what = if args.publish {
+                t!(
+                    "cmd-report.stdout-after-publish",
+                    digest = table.published_record().table_sha256
+                )
+            } else {
+                t!("cmd-report.stdout")
+            };
             std::io::stdout()
                 .write_all(&out)
-                .map_err(|e| Error::io(t!("cmd-report.stdout"), e))?;
+                .and_then(|()| std::io::stdout().flush())
+                .map_err(|e| Error::io(what, e))?;
         }
     }
     if args.publish {

@@ -747,6 +747,46 @@ fn publishing_closes_the_round() {
 }
 
 #[test]
+fn a_publish_whose_output_fails_says_the_round_is_closed_all_the_same() {
+    // /dev/full refuses every write, as a full disk or a broken pipe would.
+    let full = Path::new("/dev/full");
+    if !full.exists() {
+        eprintln!("skipped: no /dev/full here");
+        return;
+    }
+    let tmp = TempDir::new().unwrap();
+    let (round, ids) = drawn_round(tmp.path(), "r", 8);
+    let mut csv = String::from("id,verdict,reason\n");
+    for id in &ids {
+        csv.push_str(&format!("{id},pass,\n"));
+    }
+    let f = write(tmp.path(), "results.csv", &csv);
+    ok(Some(&round), &["record", f.to_str().unwrap()]);
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("choucha"))
+        .env_remove("LANG")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .arg("-C")
+        .arg(&round)
+        .args(["report", "--publish", "--format", "json"])
+        .stdout(fs::File::create(full).unwrap())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let published = log_records(&round, "report-published");
+    assert_eq!(published.len(), 1, "{stderr}");
+    let digest = published[0]["table_sha256"].as_str().unwrap();
+    assert!(
+        stderr.contains("published all the same") && stderr.contains(digest),
+        "{stderr}"
+    );
+    // As the message says: the same table, printed again.
+    let again = ok(Some(&round), &["report", "--format", "json"]);
+    assert_eq!(sha256_hex(again.as_bytes()), digest);
+}
+
+#[test]
 fn report_formats_json_html_and_english() {
     let tmp = TempDir::new().unwrap();
     let (_, base) = demo(tmp.path());
