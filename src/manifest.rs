@@ -5,13 +5,18 @@
 //! bytes as Python's `json.dumps(m, ensure_ascii=False, indent=2) + "\n"`.
 //! It holds no time stamp, so redrawing gives the same bytes.
 
-use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+
+use serde::{Deserialize, Deserializer, Serialize};
 
 pub const MANIFEST_FILE: &str = "manifest.json";
 pub const MANIFEST_FORMAT: &str = "choucha-manifest/1";
 
+/// The ids borrow from roster.tsv when drawn and from manifest.json's bytes
+/// when read (unless JSON escaped them): half a million ids then cost no
+/// allocation (and no freeing) each.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Manifest {
+pub struct Manifest<'a> {
     pub format: String,
     pub round: String,
     pub population: String,
@@ -26,19 +31,62 @@ pub struct Manifest {
     pub quotas_sha256: Option<String>,
     pub sample_size: u64,
     /// In byte order of the stratum names.
-    pub strata: Vec<ManifestStratum>,
+    #[serde(borrow)]
+    pub strata: Vec<ManifestStratum<'a>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ManifestStratum {
+pub struct ManifestStratum<'a> {
     pub name: String,
     pub population: u64,
     pub quota: u64,
     /// The sample in rank order: `ids[0]` has rank 1.
-    pub ids: Vec<String>,
+    #[serde(borrow, deserialize_with = "borrowed_strs")]
+    pub ids: Vec<Cow<'a, str>>,
 }
 
-impl Manifest {
+/// A list of strings, each borrowed from the input where it holds no escape
+/// (serde's own `Vec<Cow<str>>` would copy every one).
+fn borrowed_strs<'de: 'a, 'a, D: Deserializer<'de>>(d: D) -> Result<Vec<Cow<'a, str>>, D::Error> {
+    #[derive(Deserialize)]
+    struct Text<'b>(#[serde(borrow)] Cow<'b, str>);
+    let texts: Vec<Text<'a>> = Vec::deserialize(d)?;
+    Ok(texts.into_iter().map(|t| t.0).collect())
+}
+
+impl Manifest<'_> {
+    /// The same manifest, owning all its text.
+    pub fn into_owned(self) -> Manifest<'static> {
+        Manifest {
+            strata: self
+                .strata
+                .into_iter()
+                .map(|s| ManifestStratum {
+                    ids: s
+                        .ids
+                        .into_iter()
+                        .map(|i| Cow::Owned(i.into_owned()))
+                        .collect(),
+                    name: s.name,
+                    population: s.population,
+                    quota: s.quota,
+                })
+                .collect(),
+            format: self.format,
+            round: self.round,
+            population: self.population,
+            algorithm: self.algorithm,
+            seed: self.seed,
+            seed_source: self.seed_source,
+            roster_sha256: self.roster_sha256,
+            accounts: self.accounts,
+            rate: self.rate,
+            allocation: self.allocation,
+            quotas_sha256: self.quotas_sha256,
+            sample_size: self.sample_size,
+        }
+    }
+
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::new();
         self.write_to(&mut out).expect("in memory");
@@ -85,16 +133,16 @@ impl<'a> DrawInputs<'a> {
 
 /// A drawn sample: the manifest, and for the i-th account of roster.tsv its
 /// rank in its stratum's sample (0 when not sampled).
-pub struct DrawnSample {
-    pub manifest: Manifest,
+pub struct DrawnSample<'a> {
+    pub manifest: Manifest<'a>,
     pub ranks: Vec<u32>,
 }
 
 /// Runs choucha-v1 on a canonical roster.
-pub fn draw_manifest(
+pub fn draw_manifest<'r>(
     inputs: &DrawInputs<'_>,
-    roster: &crate::roster::CanonicalRoster<'_>,
-) -> Result<DrawnSample, String> {
+    roster: &crate::roster::CanonicalRoster<'r>,
+) -> Result<DrawnSample<'r>, String> {
     use crate::draw::{ALGORITHM, quotas, sample_positions};
     let sizes: Vec<(&str, u64)> = roster
         .strata
@@ -104,11 +152,11 @@ pub fn draw_manifest(
     let k = quotas(&sizes, inputs.rate, &inputs.allocation, inputs.seed)?;
     // Each stratum is drawn on its own; the strata are shared out between
     // both cores by the size of their samples.
-    let draw_one = |(name, ids): &(&str, Vec<&str>), k: u64| {
+    let draw_one = |(name, ids): &(&str, Vec<&'r str>), k: u64| {
         let positions = sample_positions(inputs.seed, name, ids.len() as u64, k);
-        let sampled: Vec<String> = positions
+        let sampled: Vec<Cow<'r, str>> = positions
             .iter()
-            .map(|&p| ids[p as usize].to_string())
+            .map(|&p| Cow::Borrowed(ids[p as usize]))
             .collect();
         (positions, sampled)
     };
@@ -123,7 +171,7 @@ pub fn draw_manifest(
         })
         .map_or(jobs.len(), |i| i + 1);
     let (first, second) = jobs.split_at(cut);
-    let run = |part: &[(usize, u64)]| -> Vec<(Vec<u32>, Vec<String>)> {
+    let run = |part: &[(usize, u64)]| -> Vec<(Vec<u32>, Vec<Cow<'r, str>>)> {
         part.iter()
             .map(|&(i, q)| draw_one(&roster.strata[i], q))
             .collect()
@@ -166,4 +214,44 @@ pub fn draw_manifest(
         strata,
     };
     Ok(DrawnSample { manifest, ranks })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_borrowed_from_the_bytes_unless_escaped_and_written_back_the_same() {
+        let m = Manifest {
+            format: MANIFEST_FORMAT.into(),
+            round: "r".into(),
+            population: "政务新媒体".into(),
+            algorithm: "choucha-v1".into(),
+            seed: "12345678901234567890".into(),
+            seed_source: "dice".into(),
+            roster_sha256: "00".into(),
+            accounts: 5,
+            rate: "1/2".into(),
+            allocation: "largest-remainder".into(),
+            quotas_sha256: None,
+            sample_size: 3,
+            strata: vec![ManifestStratum {
+                name: "合肥市".into(),
+                population: 5,
+                quota: 3,
+                ids: vec!["A1".into(), "B\"2".into(), "合肥\\3".into()],
+            }],
+        };
+        let bytes = m.to_bytes();
+        let read: Manifest = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(read, m);
+        let kinds: Vec<bool> = read.strata[0]
+            .ids
+            .iter()
+            .map(|i| matches!(i, Cow::Borrowed(_)))
+            .collect();
+        assert_eq!(kinds, [true, false, false]);
+        assert_eq!(read.to_bytes(), bytes);
+        assert_eq!(read.into_owned(), m);
+    }
 }

@@ -124,8 +124,8 @@ pub fn compute(state: &RoundState, manifest: &Manifest) -> Table {
         };
         let mut failed = 0;
         for id in &s.ids {
-            match state.results.get(id.as_str()) {
-                None => missing.push(id.clone()),
+            match state.results.get(id.as_ref()) {
+                None => missing.push(id.to_string()),
                 Some(r) if r.verdict == Verdict::Fail => failed += 1,
                 Some(_) => {}
             }

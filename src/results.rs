@@ -299,11 +299,11 @@ pub fn check_reasons(
 }
 
 /// The sample as a lookup: id → stratum.
-pub fn sample_index(m: &Manifest) -> IdMap<&str, &str> {
+pub fn sample_index<'m>(m: &'m Manifest<'_>) -> IdMap<&'m str, &'m str> {
     let mut map = IdMap::with_capacity_and_hasher(m.sample_size as usize, Default::default());
     for s in &m.strata {
         for id in &s.ids {
-            map.insert(id.as_str(), s.name.as_str());
+            map.insert(id.as_ref(), s.name.as_str());
         }
     }
     map

@@ -86,7 +86,7 @@ pub fn write_sample_csv(
             m.ids
                 .iter()
                 .enumerate()
-                .map(|(r, id)| (m.name.as_str(), r + 1, id.as_str()))
+                .map(|(r, id)| (m.name.as_str(), r + 1, id.as_ref()))
         })
         .zip(lines)
         .map(|((s, r, id), line)| (s, r, id, line));
@@ -183,7 +183,7 @@ mod tests {
     type Stratum<'a> = (&'a str, u64, &'a [(usize, &'a str)]);
 
     /// A drawn sample over `lines` lines of roster.tsv.
-    fn drawn(lines: usize, strata: &[Stratum<'_>]) -> DrawnSample {
+    fn drawn(lines: usize, strata: &[Stratum<'_>]) -> DrawnSample<'static> {
         let mut ranks = vec![0u32; lines];
         for (_, _, picks) in strata {
             for (r, (line, _)) in picks.iter().enumerate() {
@@ -209,7 +209,7 @@ mod tests {
                     name: name.to_string(),
                     population: *population,
                     quota: picks.len() as u64,
-                    ids: picks.iter().map(|(_, id)| id.to_string()).collect(),
+                    ids: picks.iter().map(|(_, id)| id.to_string().into()).collect(),
                 })
                 .collect(),
         };

@@ -469,7 +469,7 @@ fn first_difference(redrawn: &Manifest, on_disk: Option<&Manifest>) -> String {
                 stratum = a.name,
                 rank = r + 1,
                 id = a.ids[r],
-                theirs = b.ids.get(r).map_or(nothing.as_str(), String::as_str)
+                theirs = b.ids.get(r).map_or(nothing.as_str(), |i| i.as_ref())
             );
         }
     }

@@ -95,9 +95,9 @@ pub fn run(dir: &Path, args: &crate::cli::DrawArgs) -> Result<()> {
     let canonical = canonical?;
     let inputs = DrawInputs::from_state(&st).map_err(Error::refused)?;
     let drawn = draw_manifest(&inputs, &canonical).map_err(Error::refused)?;
-    // roster.tsv has done its part; the memory goes to the sample list.
+    // The index of roster.tsv has done its part (the sample's ids still
+    // point into roster.tsv's bytes); the memory goes to the sample list.
     drop(canonical);
-    drop(tsv);
     let columns_path = dir.join(COLUMNS_FILE);
     let columns = fsio::read(&columns_path)?;
     let index = fsio::read(&dir.join(COLUMNS_INDEX_FILE))?;

@@ -17,7 +17,7 @@ use crate::t;
 use crate::text::Origin;
 
 /// The round's sample, from manifest.json as committed by `sample-drawn`.
-pub(crate) fn load_manifest(dir: &Path, state: &RoundState) -> Result<Manifest> {
+pub(crate) fn load_manifest(dir: &Path, state: &RoundState) -> Result<Manifest<'static>> {
     let drawn = state
         .drawn
         .as_ref()
@@ -33,7 +33,8 @@ pub(crate) fn load_manifest(dir: &Path, state: &RoundState) -> Result<Manifest> 
             recorded = drawn.manifest_sha256
         )));
     }
-    serde_json::from_slice(&bytes)
+    serde_json::from_slice::<Manifest>(&bytes)
+        .map(Manifest::into_owned)
         .map_err(|e| Error::refused(t!("text.whole-file", file = path.display(), message = e)))
 }
 
@@ -144,7 +145,7 @@ pub fn amend(dir: &Path, args: &AmendArgs) -> Result<()> {
     let stratum = manifest
         .strata
         .iter()
-        .find(|s| s.ids.contains(&id))
+        .find(|s| s.ids.iter().any(|i| *i == id))
         .map(|s| s.name.clone())
         .unwrap_or_default();
     let record = ResultAmended {

@@ -470,7 +470,12 @@ fn redraw(
         .manifest
         .strata
         .iter()
-        .map(|s| (s.name.clone(), s.ids.clone()))
+        .map(|s| {
+            (
+                s.name.clone(),
+                s.ids.iter().map(|i| i.to_string()).collect(),
+            )
+        })
         .collect();
     Ok((quotas, sample))
 }
