@@ -6,7 +6,7 @@ use crate::codes::Codebook;
 use crate::error::{Error, Result};
 use crate::manifest::Manifest;
 use crate::roster::ID_HEADERS;
-use crate::round::{FinalResult, IdMap, ResultRecorded, Verdict};
+use crate::round::{IdMap, ResultRecorded, Verdict};
 use crate::t;
 use crate::text::{LineCounter, Origin, header_is, normalize_field};
 
@@ -316,7 +316,7 @@ pub fn validate(
     origin: &Origin,
     columns: &ResultColumns,
     sample: &IdMap<&str, &str>,
-    existing: &IdMap<Box<str>, FinalResult>,
+    existing: &crate::round::ResultsById,
     codes: &Codebook,
 ) -> Result<Vec<ResultRecorded>> {
     let mut problems = Problems::new(origin);

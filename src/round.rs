@@ -201,6 +201,75 @@ impl Record for Repaired {
 /// fast non-cryptographic hash.
 pub type IdMap<K, V> = HashMap<K, V, rustc_hash::FxBuildHasher>;
 
+/// Id → its latest result. The ids are kept end to end in one string and
+/// the table holds where each is: half a million results then cost no
+/// allocation (and no freeing) each, which was most of the replay's time.
+#[derive(Debug, Clone, Default)]
+pub struct ResultsById {
+    ids: String,
+    /// (where the id starts in `ids`, its length, its result)
+    table: hashbrown::HashTable<(u32, u32, FinalResult)>,
+}
+
+impl ResultsById {
+    pub fn with_capacity(n: usize) -> ResultsById {
+        ResultsById {
+            ids: String::with_capacity(n * 16),
+            table: hashbrown::HashTable::with_capacity(n),
+        }
+    }
+
+    fn hash(id: &str) -> u64 {
+        use std::hash::BuildHasher;
+        rustc_hash::FxBuildHasher.hash_one(id)
+    }
+
+    fn id_at<'a>(ids: &'a str, &(start, len, _): &(u32, u32, FinalResult)) -> &'a str {
+        &ids[start as usize..(start + len) as usize]
+    }
+
+    pub fn get(&self, id: &str) -> Option<&FinalResult> {
+        self.table
+            .find(Self::hash(id), |e| Self::id_at(&self.ids, e) == id)
+            .map(|e| &e.2)
+    }
+
+    pub fn get_mut(&mut self, id: &str) -> Option<&mut FinalResult> {
+        let ids = &self.ids;
+        self.table
+            .find_mut(Self::hash(id), |e| Self::id_at(ids, e) == id)
+            .map(|e| &mut e.2)
+    }
+
+    /// Adds the result of an id that has none yet; false (and nothing
+    /// changed) when it has one.
+    pub fn insert_new(&mut self, id: &str, result: FinalResult) -> bool {
+        if self.get(id).is_some() {
+            return false;
+        }
+        let start = self.ids.len() as u32;
+        self.ids.push_str(id);
+        let ids = &self.ids;
+        self.table
+            .insert_unique(Self::hash(id), (start, id.len() as u32, result), |e| {
+                Self::hash(Self::id_at(ids, e))
+            });
+        true
+    }
+
+    pub fn len(&self) -> usize {
+        self.table.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.table.is_empty()
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = &FinalResult> {
+        self.table.iter().map(|e| &e.2)
+    }
+}
+
 /// The result of a sampled account that counts: its latest record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FinalResult {
@@ -254,7 +323,7 @@ pub struct RoundState {
     pub seed: Option<SeedRevealed>,
     pub drawn: Option<SampleDrawn>,
     /// Id → its latest result.
-    pub results: IdMap<Box<str>, FinalResult>,
+    pub results: ResultsById,
     /// The 1-based log line of `report-published`, once the round is closed.
     pub published: Option<u64>,
     /// Number of lines, and the SHA-256 of the last one (the next `prev`).
@@ -312,12 +381,11 @@ impl RoundState {
             seed: None,
             drawn: None,
             // Sized once: a million results would otherwise rehash twenty times.
-            results: IdMap::with_capacity_and_hasher(
+            results: ResultsById::with_capacity(
                 log.lines
                     .iter()
                     .filter(|l| l.kind == ResultRecorded::TYPE)
                     .count(),
-                Default::default(),
             ),
             published: None,
             len: log.lines.len() as u64,
@@ -362,13 +430,13 @@ impl RoundState {
                     }
                     let (id, verdict) = view(i)?;
                     let fresh = FinalResult { verdict, line: n };
-                    if st.results.insert(id.as_ref().into(), fresh).is_some() {
+                    if !st.results.insert_new(&id, fresh) {
                         return Err(t!("round.second-result", n, id));
                     }
                 }
                 ResultAmended::TYPE => {
                     let (id, verdict) = view(i)?;
-                    match st.results.get_mut(id.as_ref()) {
+                    match st.results.get_mut(&id) {
                         None => {
                             return Err(t!("round.amendment-without-result", n, id));
                         }
@@ -453,6 +521,33 @@ mod tests {
         let early = RoundState::through_draw(&log).unwrap_err();
         assert_eq!(full, early);
         assert!(full.contains("A1"), "{full}");
+    }
+
+    #[test]
+    fn results_by_id_keep_one_result_per_id_through_growth() {
+        let mut r = ResultsById::with_capacity(2);
+        let result = |line| FinalResult {
+            verdict: Verdict::Pass,
+            line,
+        };
+        // Enough ids to grow the table several times; ids that share a
+        // prefix, and one that is another's prefix.
+        let ids: Vec<String> = (0..5000).map(|i| format!("AH{i}")).collect();
+        for (i, id) in ids.iter().enumerate() {
+            assert!(r.insert_new(id, result(i as u64)), "{id}");
+        }
+        assert!(!r.insert_new("AH17", result(99_999)));
+        assert_eq!(r.get("AH17"), Some(&result(17)));
+        assert_eq!(r.get("AH"), None);
+        assert_eq!(r.get("AH50000"), None);
+        r.get_mut("AH4999").unwrap().verdict = Verdict::Fail;
+        assert_eq!(r.get("AH4999").unwrap().verdict, Verdict::Fail);
+        assert!(r.get_mut("合肥").is_none());
+        assert_eq!(r.len(), 5000);
+        assert_eq!(r.values().filter(|f| f.verdict == Verdict::Fail).count(), 1);
+        for (i, id) in ids.iter().enumerate().step_by(97) {
+            assert_eq!(r.get(id).unwrap().line, i as u64, "{id}");
+        }
     }
 
     #[test]
