@@ -244,17 +244,21 @@ impl ResultsById {
     /// Adds the result of an id that has none yet; false (and nothing
     /// changed) when it has one.
     pub fn insert_new(&mut self, id: &str, result: FinalResult) -> bool {
-        if self.get(id).is_some() {
-            return false;
-        }
-        let start = self.ids.len() as u32;
-        self.ids.push_str(id);
         let ids = &self.ids;
-        self.table
-            .insert_unique(Self::hash(id), (start, id.len() as u32, result), |e| {
-                Self::hash(Self::id_at(ids, e))
-            });
-        true
+        let entry = self.table.entry(
+            Self::hash(id),
+            |e| Self::id_at(ids, e) == id,
+            |e| Self::hash(Self::id_at(ids, e)),
+        );
+        match entry {
+            hashbrown::hash_table::Entry::Occupied(_) => false,
+            hashbrown::hash_table::Entry::Vacant(place) => {
+                let start = self.ids.len() as u32;
+                self.ids.push_str(id);
+                place.insert((start, id.len() as u32, result));
+                true
+            }
+        }
     }
 
     pub fn len(&self) -> usize {
