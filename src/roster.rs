@@ -686,6 +686,20 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains(&format!("line {}:", first_after + 6)), "{e}");
+
+        // A byte that is not UTF-8 is named by its line, in either half.
+        for at in [10, first_after + 7] {
+            let mut bytes = text.clone().into_bytes();
+            let start: usize = lines[..at].iter().map(|l| l.len() + 1).sum();
+            bytes[start + 1] = 0xFF;
+            let e = parse_canonical(&bytes, "roster.tsv")
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains("UTF-8") && e.contains(&format!("line {}:", at + 1)),
+                "{e}"
+            );
+        }
     }
 
     #[test]
@@ -823,15 +837,16 @@ impl CanonicalRoster<'_> {
 /// strictly ascending by (stratum, id) bytes. `file` names it in errors.
 pub fn parse_canonical<'a>(bytes: &'a [u8], file: &str) -> Result<CanonicalRoster<'a>> {
     let origin = Origin::file(file);
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let line = bytes[..e.valid_up_to()]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
-            + 1;
-        Error::input(t!("roster.tsv-not-utf8", at = origin.at(line as u64, None)))
-    })?;
-    if !text.is_empty() && !text.ends_with('\n') {
+    // UTF-8 is checked piece by piece, each piece on the core that reads it.
+    let text_of = |from: usize, to: usize| -> Result<&'a str> {
+        std::str::from_utf8(&bytes[from..to]).map_err(|e| {
+            let at = from + e.valid_up_to();
+            let line = memchr::memchr_iter(b'\n', &bytes[..at]).count() + 1;
+            Error::input(t!("roster.tsv-not-utf8", at = origin.at(line as u64, None)))
+        })
+    };
+    if !bytes.is_empty() && !bytes.ends_with(b"\n") {
+        text_of(0, bytes.len())?;
         return Err(Error::input(t!("roster.tsv-no-line-feed", file)));
     }
     // Two halves on both cores for a large roster, cut after a line feed;
@@ -842,15 +857,26 @@ pub fn parse_canonical<'a>(bytes: &'a [u8], file: &str) -> Result<CanonicalRoste
         .flatten()
         .filter(|&c| c < bytes.len());
     let mut strata = match cut {
-        None => canonical_lines(text, 0, text.len(), 0, None, &origin)?,
+        None => {
+            let text = text_of(0, bytes.len())?;
+            canonical_lines(text, 0, text.len(), 0, None, &origin)?
+        }
         Some(cut) => {
-            let before = &text[..cut - 1];
-            let last = before[before.rfind('\n').map_or(0, |i| i + 1)..].split_once('\t');
+            let last_start = memchr::memrchr(b'\n', &bytes[..cut - 1]).map_or(0, |i| i + 1);
             let (first, second) = crate::par::join(
-                || canonical_lines(text, 0, cut, 0, None, &origin),
                 || {
+                    let text = text_of(0, cut)?;
+                    canonical_lines(text, 0, text.len(), 0, None, &origin)
+                },
+                || {
+                    let text = text_of(cut, bytes.len())?;
+                    // The line before the cut, as the second half's predecessor
+                    // (if it is not UTF-8, the first half says so first).
+                    let last = std::str::from_utf8(&bytes[last_start..cut - 1])
+                        .ok()
+                        .and_then(|l| l.split_once('\t'));
                     let lines = memchr::memchr_iter(b'\n', &bytes[..cut]).count() as u64;
-                    canonical_lines(text, cut, text.len(), lines, last, &origin)
+                    canonical_lines(text, 0, text.len(), lines, last, &origin)
                 },
             );
             let mut strata = first?;
