@@ -364,7 +364,8 @@ fn results_and_numbers(
     }
 
     // 6. A published report matches the recount.
-    let published_at = log.lines.iter().position(|l| l.kind == "report-published");
+    // The replay noted where it is (a 1-based line).
+    let published_at = state.published.map(|n| n as usize - 1);
     match published_at {
         None => out.ok("report", t!("verify.report-none")),
         Some(i) => match log.fields::<ReportPublished>(i) {
