@@ -196,3 +196,27 @@ impl Write for AtomicFile {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_large_file_read_in_halves_is_read_whole_and_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big");
+        // Past the size that is read on both cores, with an odd length.
+        let bytes: Vec<u8> = (0..(9u32 << 20) + 7)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+            .collect();
+        std::fs::write(&path, &bytes).unwrap();
+        let mut f = std::fs::File::open(&path).unwrap();
+        assert!(read_open(&mut f).unwrap() == bytes);
+        let small = dir.path().join("small");
+        std::fs::write(&small, b"abc").unwrap();
+        assert_eq!(
+            read_open(&mut std::fs::File::open(&small).unwrap()).unwrap(),
+            b"abc"
+        );
+    }
+}
