@@ -513,11 +513,20 @@ impl<'de> serde::de::MapAccess<'de> for Access<'de, '_> {
 /// record ignores is not looked at again (the scan has checked it).
 struct Value<'de>(&'de [u8]);
 
+/// Each method hands the value's text to serde_json, arguments and all.
 macro_rules! forward_to_serde_json {
-    ($($method:ident)*) => {
+    ($($method:ident($($arg:ident: $ty:ty),*);)*) => {
         $(
-            fn $method<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-                serde::Deserializer::$method(&mut serde_json::Deserializer::from_slice(self.0), visitor)
+            fn $method<V: serde::de::Visitor<'de>>(
+                self,
+                $($arg: $ty,)*
+                visitor: V,
+            ) -> Result<V::Value, Self::Error> {
+                serde::Deserializer::$method(
+                    &mut serde_json::Deserializer::from_slice(self.0),
+                    $($arg,)*
+                    visitor,
+                )
             }
         )*
     };
@@ -534,90 +543,19 @@ impl<'de> serde::Deserializer<'de> for Value<'de> {
     }
 
     forward_to_serde_json! {
-        deserialize_any deserialize_bool deserialize_i8 deserialize_i16 deserialize_i32
-        deserialize_i64 deserialize_i128 deserialize_u8 deserialize_u16 deserialize_u32
-        deserialize_u64 deserialize_u128 deserialize_f32 deserialize_f64 deserialize_char
-        deserialize_str deserialize_string deserialize_bytes deserialize_byte_buf
-        deserialize_option deserialize_unit deserialize_seq deserialize_map
-        deserialize_identifier
-    }
-
-    fn deserialize_unit_struct<V: serde::de::Visitor<'de>>(
-        self,
-        name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, Self::Error> {
-        serde::Deserializer::deserialize_unit_struct(
-            &mut serde_json::Deserializer::from_slice(self.0),
-            name,
-            visitor,
-        )
-    }
-
-    fn deserialize_newtype_struct<V: serde::de::Visitor<'de>>(
-        self,
-        name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, Self::Error> {
-        serde::Deserializer::deserialize_newtype_struct(
-            &mut serde_json::Deserializer::from_slice(self.0),
-            name,
-            visitor,
-        )
-    }
-
-    fn deserialize_tuple<V: serde::de::Visitor<'de>>(
-        self,
-        len: usize,
-        visitor: V,
-    ) -> Result<V::Value, Self::Error> {
-        serde::Deserializer::deserialize_tuple(
-            &mut serde_json::Deserializer::from_slice(self.0),
-            len,
-            visitor,
-        )
-    }
-
-    fn deserialize_tuple_struct<V: serde::de::Visitor<'de>>(
-        self,
-        name: &'static str,
-        len: usize,
-        visitor: V,
-    ) -> Result<V::Value, Self::Error> {
-        serde::Deserializer::deserialize_tuple_struct(
-            &mut serde_json::Deserializer::from_slice(self.0),
-            name,
-            len,
-            visitor,
-        )
-    }
-
-    fn deserialize_struct<V: serde::de::Visitor<'de>>(
-        self,
-        name: &'static str,
-        fields: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, Self::Error> {
-        serde::Deserializer::deserialize_struct(
-            &mut serde_json::Deserializer::from_slice(self.0),
-            name,
-            fields,
-            visitor,
-        )
-    }
-
-    fn deserialize_enum<V: serde::de::Visitor<'de>>(
-        self,
-        name: &'static str,
-        variants: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, Self::Error> {
-        serde::Deserializer::deserialize_enum(
-            &mut serde_json::Deserializer::from_slice(self.0),
-            name,
-            variants,
-            visitor,
-        )
+        deserialize_any(); deserialize_bool(); deserialize_i8(); deserialize_i16();
+        deserialize_i32(); deserialize_i64(); deserialize_i128(); deserialize_u8();
+        deserialize_u16(); deserialize_u32(); deserialize_u64(); deserialize_u128();
+        deserialize_f32(); deserialize_f64(); deserialize_char(); deserialize_str();
+        deserialize_string(); deserialize_bytes(); deserialize_byte_buf();
+        deserialize_option(); deserialize_unit(); deserialize_seq(); deserialize_map();
+        deserialize_identifier();
+        deserialize_unit_struct(name: &'static str);
+        deserialize_newtype_struct(name: &'static str);
+        deserialize_tuple(len: usize);
+        deserialize_tuple_struct(name: &'static str, len: usize);
+        deserialize_struct(name: &'static str, fields: &'static [&'static str]);
+        deserialize_enum(name: &'static str, variants: &'static [&'static str]);
     }
 }
 

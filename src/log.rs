@@ -213,9 +213,9 @@ fn unhex32(s: &str) -> Option<[u8; 32]> {
 
 /// Buffers reused from line to line.
 #[derive(Default)]
-pub struct Scratch {
+struct Scratch {
     start: Vec<u8>,
-    pub members: Vec<jsonline::Member>,
+    members: Vec<jsonline::Member>,
 }
 
 /// Parses and hashes one line, and checks its fixed beginning against its

@@ -295,16 +295,20 @@ pub struct ResultView<'a> {
     pub reasons: Vec<Cow<'a, str>>,
 }
 
+/// A result or amendment line: its index in the log, and its fields or why
+/// they do not parse.
+pub type ResultAt<'a> = (usize, Result<ResultView<'a>, String>);
+
 /// Every result and amendment of a log, in order: (line index, its fields or
 /// why they do not parse). Decoded in two halves on both cores for a large
 /// log; the replay and `verify` then read each line's JSON once.
-pub fn result_views(log: &Log) -> Vec<(usize, Result<ResultView<'_>, String>)> {
+pub fn result_views(log: &Log) -> Vec<ResultAt<'_>> {
     let is_result =
         |l: &crate::log::LogLine| l.kind == ResultRecorded::TYPE || l.kind == ResultAmended::TYPE;
     let at: Vec<usize> = (0..log.lines.len())
         .filter(|&i| is_result(&log.lines[i]))
         .collect();
-    let decode = |part: &[usize]| -> Vec<(usize, Result<ResultView<'_>, String>)> {
+    let decode = |part: &[usize]| -> Vec<ResultAt<'_>> {
         let mut members = Vec::new();
         part.iter()
             .map(|&i| (i, log.fields_with(i, &mut members)))
@@ -342,10 +346,7 @@ impl RoundState {
     }
 
     /// [`RoundState::from_log`] with the results already decoded.
-    pub fn from_log_and_results(
-        log: &Log,
-        results: &[(usize, Result<ResultView<'_>, String>)],
-    ) -> Result<RoundState, String> {
+    pub fn from_log_and_results(log: &Log, results: &[ResultAt<'_>]) -> Result<RoundState, String> {
         Self::replay(log, false, results)
     }
 
@@ -360,7 +361,7 @@ impl RoundState {
     fn replay(
         log: &Log,
         stop_at_draw: bool,
-        results: &[(usize, Result<ResultView<'_>, String>)],
+        results: &[ResultAt<'_>],
     ) -> Result<RoundState, String> {
         let mut decoded = results.iter();
         // The decoded results in order; a line not among them is read here.

@@ -12,8 +12,7 @@ use crate::published::{Claim, ClaimName, ClaimValue, PublishedTable};
 use crate::report::{ReportPublished, Table, compute};
 use crate::results::{check_reasons, sample_index};
 use crate::roster::parse_canonical;
-use crate::round::IdMap;
-use crate::round::{ResultView, RoundState, result_views};
+use crate::round::{IdMap, ResultAt, RoundState, result_views};
 use crate::t;
 
 /// One line of the verdict: a check and whether it held.
@@ -158,12 +157,9 @@ pub fn verify(inputs: &Inputs<'_>) -> Vec<Finding> {
     out.0
 }
 
-/// The results of a log, each decoded once, for the replay and for check 5.
-type Views<'a> = Vec<(usize, Result<ResultView<'a>, String>)>;
-
 /// Check 2, the order of the records; when it holds, also the replayed
 /// state and the decoded results.
-fn order(log: &Log) -> (Finding, Option<(RoundState, Views<'_>)>) {
+fn order(log: &Log) -> (Finding, Option<(RoundState, Vec<ResultAt<'_>>)>) {
     let failed = |detail: String| Finding {
         check: "order",
         ok: false,
@@ -275,7 +271,7 @@ fn results_and_numbers(
     inputs: &Inputs<'_>,
     log: &Log,
     state: &RoundState,
-    views: &[(usize, Result<ResultView<'_>, String>)],
+    views: &[ResultAt<'_>],
     sampled: Option<(&Manifest, &IdMap<&str, &str>)>,
 ) -> Vec<Finding> {
     let mut out = Out(Vec::new());
@@ -288,7 +284,7 @@ fn results_and_numbers(
     // sample: each result on its own, in two halves on both cores (the
     // problems stay in log order), beside the recount.
     let codes = state.opened.codebook();
-    let check = |part: &[(usize, Result<ResultView<'_>, String>)]| {
+    let check = |part: &[ResultAt<'_>]| {
         let mut problems: Vec<String> = Vec::new();
         for (i, view) in part {
             let n = i + 1;
