@@ -56,7 +56,7 @@ pub struct LogLine {
 /// A whole log, checked: its bytes and its lines.
 #[derive(Debug, Clone, Default)]
 pub struct Log {
-    pub bytes: Vec<u8>,
+    pub bytes: crate::fsio::Bytes,
     pub lines: Vec<LogLine>,
 }
 
@@ -389,7 +389,8 @@ fn split_lines(bytes: &[u8], base: usize) -> (Vec<Range<usize>>, usize) {
 
 /// Checks every line of a log: the fixed beginning, valid JSON, the chain,
 /// and batch framing. Returns the parsed log or the first defect.
-pub fn parse_log(bytes: Vec<u8>) -> Result<Log, Defect> {
+pub fn parse_log(bytes: impl Into<crate::fsio::Bytes>) -> Result<Log, Defect> {
+    let bytes = bytes.into();
     let (ranges, pos) = split_lines(&bytes, 0);
     let torn_at = (pos < bytes.len()).then_some(pos);
     let facts = all_facts(&bytes, &ranges);
@@ -656,7 +657,7 @@ mod tests {
         use crate::round::{RosterCommitted, RoundOpened, SampleDrawn, SeedRevealed};
         let roster = r#"{"seq":1,"prev":"89a9","type":"roster-committed","at":"2026-11-28T04:57:52Z","roster_sha256":"66c6","accounts":6,"strata":{"亳州市":5,"省直厅局":1},"order":["省直厅局","亳州市"],"source":"r.csv","source_sha256":"ab","encoding":"utf-8","id_column":"id","stratum_column":"region"}"#;
         let mut log = Log {
-            bytes: roster.as_bytes().to_vec(),
+            bytes: roster.as_bytes().to_vec().into(),
             lines: vec![LogLine {
                 seq: 1,
                 kind: Cow::Borrowed("roster-committed"),
@@ -673,7 +674,7 @@ mod tests {
             roster.replace(r#""accounts":6"#, r#""accounts":"6""#),
             roster.replace(r#""order":["#, r#""order":[1,"#),
         ] {
-            log.bytes = bad.clone().into_bytes();
+            log.bytes = bad.clone().into_bytes().into();
             log.lines[0].range = 0..bad.len();
             assert!(log.fields::<RosterCommitted>(0).is_err(), "{bad}");
             assert!(
@@ -681,7 +682,7 @@ mod tests {
                 "{bad}"
             );
         }
-        log.bytes = roster.as_bytes().to_vec();
+        log.bytes = roster.as_bytes().to_vec().into();
         log.lines[0].range = 0..roster.len();
         assert!(log.fields::<RoundOpened>(0).is_err());
         assert!(log.fields::<SeedRevealed>(0).is_err());

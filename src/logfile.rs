@@ -31,7 +31,7 @@ fn open_file(dir: &Path, write: bool) -> Result<(File, PathBuf)> {
     }
 }
 
-fn read_all(file: &mut File, path: &Path) -> Result<Vec<u8>> {
+fn read_all(file: &mut File, path: &Path) -> Result<fsio::Bytes> {
     fsio::read_open(file).map_err(|e| Error::io(path, e))
 }
 

@@ -54,19 +54,41 @@ fn borrowed_strs<'de: 'a, 'a, D: Deserializer<'de>>(d: D) -> Result<Vec<Cow<'a, 
     Ok(texts.into_iter().map(|t| t.0).collect())
 }
 
-impl Manifest<'_> {
+impl<'a> Manifest<'a> {
     /// The same manifest, owning all its text.
     pub fn into_owned(self) -> Manifest<'static> {
+        self.map_ids(|id| Cow::Owned(id.into_owned()))
+    }
+
+    /// The sampled ids one after another, stratum by stratum in rank order:
+    /// the text that [`Manifest::reborrow_ids`] points the ids into.
+    pub fn ids_text(&self) -> String {
+        let ids = || self.strata.iter().flat_map(|s| &s.ids);
+        let mut text = String::with_capacity(ids().map(|id| id.len()).sum());
+        ids().for_each(|id| text.push_str(id));
+        text
+    }
+
+    /// The same manifest with its ids borrowed from `text`, its
+    /// [`Manifest::ids_text`]: each id's bytes are then next to the next
+    /// one's, where roster.tsv held them at random places, and half a million
+    /// ids cost one allocation instead of one each.
+    pub fn reborrow_ids(self, text: &str) -> Manifest<'_> {
+        let mut at = 0;
+        self.map_ids(|id| {
+            let id = Cow::Borrowed(&text[at..at + id.len()]);
+            at += id.len();
+            id
+        })
+    }
+
+    fn map_ids<'b>(self, mut f: impl FnMut(Cow<'a, str>) -> Cow<'b, str>) -> Manifest<'b> {
         Manifest {
             strata: self
                 .strata
                 .into_iter()
                 .map(|s| ManifestStratum {
-                    ids: s
-                        .ids
-                        .into_iter()
-                        .map(|i| Cow::Owned(i.into_owned()))
-                        .collect(),
+                    ids: s.ids.into_iter().map(&mut f).collect(),
                     name: s.name,
                     population: s.population,
                     quota: s.quota,

@@ -839,7 +839,7 @@ pub fn parse_canonical<'a>(bytes: &'a [u8], file: &str) -> Result<CanonicalRoste
     let origin = Origin::file(file);
     // UTF-8 is checked piece by piece, each piece on the core that reads it.
     let text_of = |from: usize, to: usize| -> Result<&'a str> {
-        std::str::from_utf8(&bytes[from..to]).map_err(|e| {
+        simdutf8::compat::from_utf8(&bytes[from..to]).map_err(|e| {
             let at = from + e.valid_up_to();
             let line = memchr::memchr_iter(b'\n', &bytes[..at]).count() + 1;
             Error::input(t!("roster.tsv-not-utf8", at = origin.at(line as u64, None)))

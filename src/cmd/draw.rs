@@ -78,7 +78,7 @@ pub fn run(dir: &Path, args: &crate::cli::DrawArgs) -> Result<()> {
         return Err(Error::refused(t!("cmd-draw.already-drawn")));
     }
     let tsv_path = dir.join(ROSTER_FILE);
-    let tsv = fsio::read(&tsv_path)?;
+    let tsv = fsio::read_large(&tsv_path)?;
     // The digest and the canonical-form check read the same bytes: side by side.
     let (canonical, digest) = crate::par::join(
         || parse_canonical(&tsv, &tsv_path.display().to_string()),
@@ -95,18 +95,19 @@ pub fn run(dir: &Path, args: &crate::cli::DrawArgs) -> Result<()> {
     let canonical = canonical?;
     let inputs = DrawInputs::from_state(&st).map_err(Error::refused)?;
     let drawn = draw_manifest(&inputs, &canonical).map_err(Error::refused)?;
-    // The sample's ids are copied out of roster.tsv, in rank order: both
-    // outputs read them in that order, and a borrowed id sits at a random
-    // place of roster.tsv (measured slower, though it saves the copies).
+    // The sample's ids, copied out of roster.tsv in rank order into one
+    // string: both outputs read them in that order (borrowed from
+    // roster.tsv, each sat at a random place of it).
+    let ids = drawn.manifest.ids_text();
     let drawn = crate::manifest::DrawnSample {
-        manifest: drawn.manifest.into_owned(),
+        manifest: drawn.manifest.reborrow_ids(&ids),
         ranks: drawn.ranks,
     };
     // roster.tsv has done its part; the memory goes to the sample list.
     drop(canonical);
     drop(tsv);
     let columns_path = dir.join(COLUMNS_FILE);
-    let columns = fsio::read(&columns_path)?;
+    let columns = fsio::read_large(&columns_path)?;
     let index = fsio::read(&dir.join(COLUMNS_INDEX_FILE))?;
 
     // The two files are independent: write them on both cores.

@@ -101,7 +101,7 @@ pub(crate) fn read_table(
 
 /// Reads and decodes a user's text file (UTF-8 with or without BOM, or GB18030).
 pub(crate) fn read_text(path: &Path, forced: Option<Encoding>) -> Result<SourceText> {
-    let bytes = crate::fsio::read(path)?;
+    let bytes = crate::fsio::read_large(path)?;
     let bom = bytes.starts_with(b"\xEF\xBB\xBF");
     let (text, encoding, sha256) = decode(bytes, forced)
         .map_err(|e| Error::input(t!("text.whole-file", file = path.display(), message = e)))?;

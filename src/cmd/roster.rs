@@ -34,12 +34,22 @@ pub fn run(dir: &Path, args: &RosterArgs) -> Result<()> {
         id_column: args.id_column.clone(),
         stratum_column: args.stratum_column.clone(),
     };
-    // The source's digest (for the record) beside the parse.
-    let (roster, source_sha256) = crate::par::join(
+    // Beside the parse: the source's digest (for the record), and the source
+    // as read written beside roster.tsv, whose other columns `draw` copies
+    // into the sample list (put in place only once the roster is accepted).
+    let columns_path = dir.join(COLUMNS_FILE);
+    let (roster, (source_sha256, columns)) = crate::par::join(
         || parse(src.text.as_bytes(), &src.origin, &opts),
-        || src.source_sha256(),
+        || {
+            let digest = src.source_sha256();
+            (
+                digest,
+                crate::fsio::stage(&columns_path, src.text.as_bytes()),
+            )
+        },
     );
     let roster = roster?;
+    let columns = columns?;
     let counts = roster.counts();
 
     // A quota plan must fit this roster; better to learn it now than after the seed.
@@ -55,11 +65,9 @@ pub fn run(dir: &Path, args: &RosterArgs) -> Result<()> {
             .map_err(|error| Error::input(t!("cmd-roster.plan-misfit", file, error)))?;
     }
 
-    // roster.tsv (the commitment) and, beside it, the source as read, whose
-    // other columns `draw` copies into the sample list, with the index of
-    // where each account's record is: written side by side.
+    // roster.tsv (the commitment) and, beside it, the source's columns with
+    // the index of where each account's record is: written side by side.
     let tsv_path = dir.join(ROSTER_FILE);
-    let columns_path = dir.join(COLUMNS_FILE);
     let (digest, columns_written) = crate::par::join(
         || {
             let tsv = roster.canonical_tsv();
@@ -67,7 +75,7 @@ pub fn run(dir: &Path, args: &RosterArgs) -> Result<()> {
             crate::fsio::write_atomic(&tsv_path, &tsv).map(|()| digest)
         },
         || {
-            crate::fsio::write_atomic(&columns_path, src.text.as_bytes())?;
+            columns.commit()?;
             crate::fsio::write_atomic(&dir.join(COLUMNS_INDEX_FILE), &roster.columns_index())
         },
     );

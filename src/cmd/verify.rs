@@ -80,7 +80,7 @@ pub fn verify_round(dir: &Path, args: &VerifyArgs) -> Result<()> {
         None => None,
     };
     let (_, log) = crate::logfile::read_checked(dir)?;
-    let roster_tsv = crate::fsio::read(&dir.join(ROSTER_FILE))?;
+    let roster_tsv = crate::fsio::read_large(&dir.join(ROSTER_FILE))?;
     let manifest = crate::fsio::read(&dir.join(MANIFEST_FILE))?;
     let findings = verify(&Inputs {
         log: &log,
