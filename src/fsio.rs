@@ -263,13 +263,13 @@ fn read_exact_at(f: &std::fs::File, mut buf: &mut [u8], mut offset: u64) -> std:
 /// A file written through a buffer into a temporary file beside its final
 /// path, and renamed into place only by [`AtomicFile::commit`]: the same
 /// guarantee as [`write_atomic`] without holding the whole content in memory.
-/// It also hashes what it writes (a megabyte at a time: many small writes
-/// cost only a copy each).
+/// Made by [`AtomicFile::hashing`], it also hashes what it writes (a megabyte
+/// at a time: many small writes cost only a copy each).
 pub struct AtomicFile {
     path: std::path::PathBuf,
     tmp: tempfile::NamedTempFile,
     buf: Vec<u8>,
-    hash: sha2::Sha256,
+    hash: Option<sha2::Sha256>,
 }
 
 const CHUNK: usize = 1 << 20;
@@ -282,19 +282,29 @@ impl AtomicFile {
             path: path.to_path_buf(),
             tmp,
             buf: Vec::with_capacity(CHUNK + 4096),
-            hash: <sha2::Sha256 as sha2::Digest>::new(),
+            hash: None,
         })
     }
 
+    /// Like [`AtomicFile::create`], for a file whose SHA-256 [`AtomicFile::commit`] returns.
+    pub fn hashing(path: &Path) -> Result<AtomicFile> {
+        let mut f = AtomicFile::create(path)?;
+        f.hash = Some(<sha2::Sha256 as sha2::Digest>::new());
+        Ok(f)
+    }
+
     fn drain(&mut self) -> std::io::Result<()> {
-        sha2::Digest::update(&mut self.hash, &self.buf);
+        if let Some(hash) = &mut self.hash {
+            sha2::Digest::update(hash, &self.buf);
+        }
         self.tmp.as_file_mut().write_all(&self.buf)?;
         self.buf.clear();
         Ok(())
     }
 
-    /// Flushes, fsyncs, renames into place, fsyncs the directory; returns the SHA-256 (hex).
-    pub fn commit(mut self) -> Result<String> {
+    /// Flushes, fsyncs, renames into place, fsyncs the directory; returns
+    /// the SHA-256 (hex) of the file when it was made by [`AtomicFile::hashing`].
+    pub fn commit(mut self) -> Result<Option<String>> {
         let path = self.path.clone();
         self.drain().map_err(|e| Error::io(&path, e))?;
         self.tmp
@@ -305,7 +315,9 @@ impl AtomicFile {
             .persist(&path)
             .map_err(|e| Error::io(&path, e.error))?;
         sync_dir(path.parent().unwrap_or(Path::new(".")))?;
-        Ok(crate::commit::hex(&sha2::Digest::finalize(self.hash)))
+        Ok(self
+            .hash
+            .map(|h| crate::commit::hex(&sha2::Digest::finalize(h))))
     }
 }
 

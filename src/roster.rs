@@ -490,25 +490,37 @@ impl Roster {
     }
 
     /// The committed bytes, `roster.tsv`, formatted in two halves on both
-    /// cores for a large roster. A short id is written from its prefix.
+    /// cores for a large roster, each straight into its place in a buffer of
+    /// the exact length. A short id is written from its prefix.
     pub fn canonical_tsv(&self) -> Vec<u8> {
-        let lines = |part: &[Account]| {
-            let mut out = Vec::with_capacity(part.len() * 32);
+        let line_len = |a: &Account| self.strata[a.stratum as usize].len() + a.id_len as usize + 2;
+        let lines = |part: &[Account], out: &mut [u8]| {
+            let mut at = 0;
             for a in part {
-                out.extend_from_slice(self.strata[a.stratum as usize].as_bytes());
-                out.push(b'\t');
-                out.extend_from_slice(a.id(&self.ids));
-                out.push(b'\n');
+                let mut put = |bytes: &[u8]| {
+                    out[at..at + bytes.len()].copy_from_slice(bytes);
+                    at += bytes.len();
+                };
+                put(self.strata[a.stratum as usize].as_bytes());
+                put(b"\t");
+                put(a.id(&self.ids));
+                put(b"\n");
             }
-            out
         };
-        if self.accounts.len() < 1 << 16 {
-            return lines(&self.accounts);
-        }
         let (a, b) = self.accounts.split_at(self.accounts.len() / 2);
-        let (mut first, second) = crate::par::join(|| lines(a), || lines(b));
-        first.extend_from_slice(&second);
-        first
+        let first_len: usize = a.iter().map(line_len).sum();
+        let len = first_len + b.iter().map(line_len).sum::<usize>();
+        // Zeroed memory comes untouched from the OS: each half's pages are
+        // first touched by the core that fills them.
+        let mut out = vec![0u8; len];
+        let (x, y) = out.split_at_mut(first_len);
+        if self.accounts.len() < 1 << 16 {
+            lines(a, x);
+            lines(b, y);
+        } else {
+            crate::par::join(|| lines(a, x), || lines(b, y));
+        }
+        out
     }
 
     /// roster-columns.idx: for each line of roster.tsv, where its record

@@ -115,12 +115,12 @@ pub fn run(dir: &Path, args: &crate::cli::DrawArgs) -> Result<()> {
     let sample_path = dir.join(SAMPLE_FILE);
     let (manifest_sha, sample_written) = crate::par::join(
         || -> Result<String> {
-            let mut f = fsio::AtomicFile::create(&manifest_path)?;
+            let mut f = fsio::AtomicFile::hashing(&manifest_path)?;
             drawn
                 .manifest
                 .write_to(&mut f)
                 .map_err(|e| Error::io(&manifest_path, e))?;
-            f.commit()
+            Ok(f.commit()?.expect("made hashing"))
         },
         || -> Result<()> {
             let mut f = fsio::AtomicFile::create(&sample_path)?;
