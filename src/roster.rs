@@ -306,36 +306,42 @@ pub fn parse(text: &[u8], origin: &Origin, opts: &RosterOptions) -> Result<Roste
     // One merge of the sorted chunks, in id order: duplicates are neighbours
     // there, and each account goes straight to its stratum's place, so the
     // canonical order (stratum bytes, then id bytes) needs no second sort.
-    let mut canonical = vec![Account::default(); total];
-    let mut duplicates = Duplicates::default();
-    let mut previous: Option<Account> = None;
-    let mut place = |a: Account| {
-        if let Some(p) = &previous {
-            duplicates.see(p, &a, &ids);
-        }
-        previous = Some(a);
-        let s = a.stratum as usize;
-        canonical[bucket[s]] = a;
-        bucket[s] += 1;
-    };
-    match sorted.as_slice() {
-        [one] => one.iter().for_each(|&a| place(a)),
-        [a, b] => {
-            let (mut i, mut j) = (0, 0);
-            while i < a.len() || j < b.len() {
-                let take_a = j == b.len()
-                    || (i < a.len() && by_id(&a[i], &b[j], &ids) != std::cmp::Ordering::Greater);
-                if take_a {
-                    place(a[i]);
-                    i += 1;
-                } else {
-                    place(b[j]);
-                    j += 1;
-                }
-            }
-        }
+    // A large merge is cut in two where its first half ends, and each half
+    // merged on its own core into its own part of each stratum's place.
+    let (a, b) = match sorted.as_slice() {
+        [one] => (one.as_slice(), &[][..]),
+        [a, b] => (a.as_slice(), b.as_slice()),
         _ => unreachable!("one or two chunks"),
+    };
+    let mid = if total < 1 << 16 { 0 } else { total / 2 };
+    let (i, j) = merge_cut(a, b, mid, &ids);
+    // How many of each stratum the first half places.
+    let mut in_first = vec![0usize; order.len()];
+    for x in a[..i].iter().chain(&b[..j]) {
+        in_first[x.stratum as usize] += 1;
     }
+    let mut canonical = vec![Account::default(); total];
+    let (mut first_slots, mut second_slots) = (Vec::new(), Vec::new());
+    let mut rest = canonical.as_mut_slice();
+    for (s, &n) in in_first.iter().enumerate() {
+        let (place, after) = rest.split_at_mut(bucket[s + 1] - bucket[s]);
+        let (x, y) = place.split_at_mut(n);
+        first_slots.push(x);
+        second_slots.push(y);
+        rest = after;
+    }
+    // The second half's first account follows the first half's last.
+    let last_of_first = match (i.checked_sub(1), j.checked_sub(1)) {
+        (Some(x), Some(y)) => Some(std::cmp::max_by(a[x], b[y], |p, q| by_id(p, q, &ids))),
+        (Some(x), None) => Some(a[x]),
+        (None, Some(y)) => Some(b[y]),
+        (None, None) => None,
+    };
+    let (first, second) = crate::par::join(
+        || merge_part(&a[..i], &b[..j], &ids, None, &mut first_slots),
+        || merge_part(&a[i..], &b[j..], &ids, last_of_first, &mut second_slots),
+    );
+    let duplicates = first.earlier(second);
     drop(sorted);
     duplicates.refuse(text, &ids, origin, &id_name)?;
     let strata = order.iter().map(|&i| first_seen[i].clone()).collect();
@@ -443,6 +449,58 @@ fn parse_chunk(
     Ok((chunk, records.unterminated()))
 }
 
+/// Where the merge of the id-sorted `a` and `b` has placed its first `mid`
+/// accounts: after `a[..i]` and `b[..j]`, with `i + j == mid`.
+fn merge_cut(a: &[Account], b: &[Account], mid: usize, ids: &str) -> (usize, usize) {
+    let (mut lo, mut hi) = (mid.saturating_sub(b.len()), mid.min(a.len()));
+    // The first i at which a[i] no longer comes before b[mid - i - 1].
+    while lo < hi {
+        let i = lo + (hi - lo) / 2;
+        if by_id(&a[i], &b[mid - i - 1], ids) == std::cmp::Ordering::Less {
+            lo = i + 1;
+        } else {
+            hi = i;
+        }
+    }
+    (lo, mid - lo)
+}
+
+/// Merges the id-sorted `a` and `b`, putting each account in the next free
+/// place of its stratum's slot, and finds duplicate ids on the way
+/// (`previous` is the account before them in the whole merge).
+fn merge_part(
+    a: &[Account],
+    b: &[Account],
+    ids: &str,
+    mut previous: Option<Account>,
+    slots: &mut [&mut [Account]],
+) -> Duplicates {
+    let mut filled = vec![0usize; slots.len()];
+    let mut duplicates = Duplicates::default();
+    let mut place = |x: Account| {
+        if let Some(p) = &previous {
+            duplicates.see(p, &x, ids);
+        }
+        previous = Some(x);
+        let s = x.stratum as usize;
+        slots[s][filled[s]] = x;
+        filled[s] += 1;
+    };
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        let take_a = j == b.len()
+            || (i < a.len() && by_id(&a[i], &b[j], ids) != std::cmp::Ordering::Greater);
+        if take_a {
+            place(a[i]);
+            i += 1;
+        } else {
+            place(b[j]);
+            j += 1;
+        }
+    }
+    duplicates
+}
+
 /// Ids are unique across the whole roster, not only within a stratum. Fed
 /// the accounts in id order (equal ids by line), it keeps the duplicate whose
 /// second occurrence comes first in the file, to report that one.
@@ -464,6 +522,17 @@ impl Duplicates {
         };
         if same && better {
             self.worst = Some((a.start, b.start, *a));
+        }
+    }
+
+    /// Of the duplicates found in two stretches of the merge, the one to
+    /// report: each stretch keeps the pair whose second place is earliest
+    /// (later pairs of one id come later still), so the earlier of the two.
+    fn earlier(self, other: Duplicates) -> Duplicates {
+        match (&self.worst, &other.worst) {
+            (Some(x), Some(y)) if y.1 < x.1 => other,
+            (None, _) => other,
+            _ => self,
         }
     }
 
@@ -816,6 +885,75 @@ mod tests {
             .unwrap()
             + 1;
         assert!(e.contains(&format!("already on line {first}")), "{e}");
+    }
+
+    /// A roster past the size whose merge is cut in two (one core each):
+    /// every account lands where the plain sort puts it, and of several
+    /// duplicated ids (one of them on both sides of the cut) the one reported
+    /// is the one whose second line comes first, as a one-piece merge finds it.
+    #[test]
+    fn a_merge_cut_in_two_matches_the_plain_sort_and_its_duplicates() {
+        let n = 70_000u32;
+        // One stratum (where any account out of place at the cut shows) and four.
+        for strata in [&["合肥市"][..], &["省直厅局", "合肥市", "亳州市", "黄山市"]]
+        {
+            let stratum = |i: u32| strata[i as usize % strata.len()];
+            let text: String = std::iter::once("id,region,name\n".to_string())
+                .chain((0..n).map(|i| format!("ID{:07},{},n{i}\n", (i * 7919) % n, stratum(i))))
+                .collect();
+            let r = parse_ok(&text);
+            assert!(r.accounts.len() >= 1 << 16);
+            let mut pairs: Vec<(&str, String)> = (0..n)
+                .map(|i| (stratum(i), format!("ID{:07}", (i * 7919) % n)))
+                .collect();
+            pairs.sort_by(|a, b| {
+                (a.0.as_bytes(), a.1.as_bytes()).cmp(&(b.0.as_bytes(), b.1.as_bytes()))
+            });
+            let want: String = pairs.iter().map(|(s, i)| format!("{s}\t{i}\n")).collect();
+            assert!(String::from_utf8(r.canonical_tsv()).unwrap() == want);
+        }
+        let body: Vec<String> = (0..n)
+            .map(|i| format!("ID{:07},合肥市,n{i}\n", (i * 7919) % n))
+            .collect();
+
+        // Duplicates of a low id, of the middle id (three times, across the
+        // cut) and of a high id, inserted at chosen lines; each arrangement
+        // makes a different one the first to repeat.
+        for (low_at, mid_at, high_at) in [
+            (10, 20, 30),
+            (30, 10, 20),
+            (30, 20, 10),
+            (5, 60_000, 60_001),
+        ] {
+            let mut lines = body.clone();
+            let mut extra = vec![
+                (low_at, 100),
+                (mid_at, n / 2),
+                (mid_at + 1, n / 2),
+                (high_at, n - 100),
+            ];
+            extra.sort();
+            for (k, &(at, id)) in extra.iter().enumerate() {
+                lines.insert(at + k, format!("ID{id:07},合肥市,x\n"));
+            }
+            let dup = format!("id,region,name\n{}", lines.concat());
+            // The plain answer: of all ids on two lines or more, the one whose
+            // second line comes first (file lines count the header as 1).
+            let mut seen: std::collections::HashMap<&str, usize> = Default::default();
+            let (mut first, mut second, mut id) = (0, 0, "");
+            for (k, l) in lines.iter().enumerate() {
+                let this = l.split(',').next().unwrap();
+                if let Some(&f) = seen.get(this) {
+                    (first, second, id) = (f + 2, k + 2, this);
+                    break;
+                }
+                seen.insert(this, k);
+            }
+            let e = parse_err(&dup);
+            let expected =
+                format!("line {second}: duplicate \"id\" \"{id}\", already on line {first}");
+            assert!(e.contains(&expected), "{e} / {expected}");
+        }
     }
 
     #[test]

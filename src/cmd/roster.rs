@@ -65,21 +65,25 @@ pub fn run(dir: &Path, args: &RosterArgs) -> Result<()> {
             .map_err(|error| Error::input(t!("cmd-roster.plan-misfit", file, error)))?;
     }
 
-    // roster.tsv (the commitment) and, beside it, the source's columns with
-    // the index of where each account's record is: written side by side.
+    // roster.tsv (the commitment) is hashed while it is written; beside
+    // both, the source's columns are put in place with the index of where
+    // each account's record is (a thread waiting on fsync leaves its core free).
     let tsv_path = dir.join(ROSTER_FILE);
-    let (digest, columns_written) = crate::par::join(
+    let tsv = roster.canonical_tsv();
+    let (digest, (tsv_written, columns_written)) = crate::par::join(
+        || crate::commit::sha256_hex(&tsv),
         || {
-            let tsv = roster.canonical_tsv();
-            let digest = crate::commit::sha256_hex(&tsv);
-            crate::fsio::write_atomic(&tsv_path, &tsv).map(|()| digest)
-        },
-        || {
-            columns.commit()?;
-            crate::fsio::write_atomic(&dir.join(COLUMNS_INDEX_FILE), &roster.columns_index())
+            crate::par::join(
+                || crate::fsio::write_atomic(&tsv_path, &tsv),
+                || {
+                    columns.commit()?;
+                    let index = roster.columns_index();
+                    crate::fsio::write_atomic(&dir.join(COLUMNS_INDEX_FILE), &index)
+                },
+            )
         },
     );
-    let digest = digest?;
+    tsv_written?;
     columns_written?;
     let record = RosterCommitted {
         roster_sha256: digest.clone(),
