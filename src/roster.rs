@@ -926,7 +926,7 @@ mod tests {
             (5, 60_000, 60_001),
         ] {
             let mut lines = body.clone();
-            let mut extra = vec![
+            let mut extra = [
                 (low_at, 100),
                 (mid_at, n / 2),
                 (mid_at + 1, n / 2),
