@@ -250,31 +250,98 @@ fn line_facts(line: &[u8], scratch: &mut Scratch) -> Result<LineFacts, String> {
     })
 }
 
-/// Phase 1 over many lines, on both cores when there are enough of them.
-/// Each half stops at its first bad line.
-fn all_facts(bytes: &[u8], ranges: &[Range<usize>]) -> Vec<Result<LineFacts, String>> {
-    let run = |rs: &[Range<usize>]| {
-        let mut out = Vec::with_capacity(rs.len());
-        let mut scratch = Scratch::default();
-        for r in rs {
-            let f = line_facts(&bytes[r.clone()], &mut scratch);
-            let bad = f.is_err();
-            out.push(f);
-            if bad {
+/// Phase 1 over a stretch of whole lines, on one core: each line parsed,
+/// hashed and checked on its own, and its `prev` against the hash of the
+/// line before it in the stretch. What only the lines before the stretch can
+/// settle (the first line's `prev`, `seq`, batch framing) is left to
+/// [`Chain::push_stretch`]; the stretch keeps for it only what it needs.
+struct Stretch {
+    /// The lines that parse, in order, up to the first that does not.
+    lines: Vec<LogLine>,
+    /// The first line's `prev`.
+    first_prev: Result<[u8; 32], String>,
+    /// Lines after the first whose `prev` is not the hash of the line before
+    /// (by index in the stretch): none in a log that holds.
+    unlinked: Vec<usize>,
+    /// Each batch header's index in the stretch and its `lines`.
+    batches: Vec<(usize, Option<u64>)>,
+    /// The first line that does not parse: its index and why. No line after
+    /// it is read.
+    bad: Option<(usize, String)>,
+}
+
+/// The lines of `bytes[from..to]` (which ends with a LF), `base` being the
+/// offset of `bytes` in the log.
+fn stretch(bytes: &[u8], from: usize, to: usize, base: usize) -> Stretch {
+    let mut s = Stretch {
+        // A generous guess (untouched capacity costs no memory).
+        lines: Vec::with_capacity((to - from) / 64 + 1),
+        first_prev: Ok([0u8; 32]),
+        unlinked: Vec::new(),
+        batches: Vec::new(),
+        bad: None,
+    };
+    let mut scratch = Scratch::default();
+    let mut start = from;
+    let mut before: Option<[u8; 32]> = None;
+    for nl in memchr::memchr_iter(b'\n', &bytes[from..to]) {
+        let end = from + nl;
+        let k = s.lines.len();
+        match line_facts(&bytes[start..end], &mut scratch) {
+            Err(why) => {
+                s.bad = Some((k, why));
                 break;
             }
+            Ok(f) => {
+                match before {
+                    None => s.first_prev = f.prev,
+                    Some(h) if f.prev.as_ref() != Ok(&h) => s.unlinked.push(k),
+                    Some(_) => {}
+                }
+                if f.kind == BATCH_TYPE {
+                    s.batches.push((k, f.lines));
+                }
+                before = Some(f.hash);
+                s.lines.push(LogLine {
+                    seq: f.seq,
+                    kind: f.kind,
+                    range: base + start..base + end,
+                    hash: f.hash,
+                });
+            }
         }
-        out
-    };
-    if ranges.len() < 4096 {
-        return run(ranges);
+        start = end + 1;
     }
-    let (a, b) = ranges.split_at(ranges.len() / 2);
-    let (mut first, second) = crate::par::join(|| run(a), || run(b));
-    if first.len() == a.len() {
-        first.extend(second);
+    s
+}
+
+/// Phase 1 over the whole lines of `bytes[..to]`: in two stretches on both
+/// cores when there are many, cut after a line feed near the middle. The
+/// second is dropped when the first ends at a bad line.
+fn stretches(bytes: &[u8], to: usize, base: usize) -> Vec<Stretch> {
+    let cut = (to >= 1 << 20)
+        .then(|| memchr::memchr(b'\n', &bytes[to / 2..to]).map(|i| to / 2 + i + 1))
+        .flatten()
+        .filter(|&c| c < to);
+    match cut {
+        None => vec![stretch(bytes, 0, to, base)],
+        Some(cut) => {
+            let (first, second) = crate::par::join(
+                || stretch(bytes, 0, cut, base),
+                || stretch(bytes, cut, to, base),
+            );
+            if first.bad.is_some() {
+                vec![first]
+            } else {
+                vec![first, second]
+            }
+        }
     }
-    first
+}
+
+/// Where the unterminated tail of `bytes` starts: after its last LF.
+fn complete_len(bytes: &[u8]) -> usize {
+    memchr::memrchr(b'\n', bytes).map_or(0, |i| i + 1)
 }
 
 /// The chain, line after line (phase 2): seq, prev and batch framing.
@@ -301,55 +368,79 @@ impl Chain {
         }
     }
 
-    /// One more line, whose bytes are at `range` in the whole log.
-    fn push(&mut self, f: Result<LineFacts, String>, range: Range<usize>) -> Result<(), Defect> {
-        let seq = self.count;
-        let line_no = seq + 1;
-        let broken = |what: String| Defect {
-            line: line_no,
-            what,
-            torn_from: None,
-        };
-        let f = f.map_err(broken)?;
-        if f.seq != seq {
-            return Err(broken(t!("log.bad-seq", got = f.seq, expected = seq)));
-        }
-        if f.prev.as_ref() != Ok(&self.prev) {
-            let expected = if seq == 0 {
-                GENESIS_PREV.to_string()
-            } else {
-                hex(&self.prev)
+    /// The lines of a stretch, which follows the lines pushed so far; `bytes`
+    /// holds them from offset `base` of the log (to say what a line's `prev`
+    /// was when it is wrong).
+    fn push_stretch(&mut self, s: Stretch, bytes: &[u8], base: usize) -> Result<(), Defect> {
+        let mut unlinked = s.unlinked.iter().copied().peekable();
+        let mut batches = s.batches.iter().peekable();
+        for (k, line) in s.lines.iter().enumerate() {
+            let seq = self.count;
+            let line_no = seq + 1;
+            let broken = |what: String| Defect {
+                line: line_no,
+                what,
+                torn_from: None,
             };
-            let got = f.prev.as_ref().map_or_else(|text| text.clone(), |p| hex(p));
-            return Err(broken(t!("log.bad-prev", got, prev_line = seq, expected)));
-        }
-        if let Some((_, _, remaining)) = &mut self.open_batch {
-            if f.kind == BATCH_TYPE {
-                return Err(broken(t!("log.batch-in-batch")));
+            if line.seq != seq {
+                return Err(broken(t!("log.bad-seq", got = line.seq, expected = seq)));
             }
-            *remaining -= 1;
-            if *remaining == 0 {
-                self.open_batch = None;
+            let linked = if k == 0 {
+                s.first_prev.as_ref() == Ok(&self.prev)
+            } else {
+                unlinked.next_if_eq(&k).is_none()
+            };
+            if !linked {
+                let expected = if seq == 0 {
+                    GENESIS_PREV.to_string()
+                } else {
+                    hex(&self.prev)
+                };
+                // The line parsed once; it is read again only to say what it holds.
+                let prev = if k == 0 {
+                    s.first_prev.clone()
+                } else {
+                    let at = line.range.start - base..line.range.end - base;
+                    line_facts(&bytes[at], &mut Scratch::default()).and_then(|f| f.prev)
+                };
+                let got = prev.map_or_else(|text| text, |p| hex(&p));
+                return Err(broken(t!("log.bad-prev", got, prev_line = seq, expected)));
             }
-        } else if f.kind == BATCH_TYPE {
-            match f.lines {
-                Some(n) if n > 0 => self.open_batch = Some((line_no, range.start, n)),
-                _ => {
-                    return Err(broken(t!("log.batch-without-count")));
+            let lines = batches.next_if(|b| b.0 == k).and_then(|b| b.1);
+            if let Some((_, _, remaining)) = &mut self.open_batch {
+                if line.kind == BATCH_TYPE {
+                    return Err(broken(t!("log.batch-in-batch")));
+                }
+                *remaining -= 1;
+                if *remaining == 0 {
+                    self.open_batch = None;
+                }
+            } else if line.kind == BATCH_TYPE {
+                match lines {
+                    Some(n) if n > 0 => self.open_batch = Some((line_no, line.range.start, n)),
+                    _ => {
+                        return Err(broken(t!("log.batch-without-count")));
+                    }
                 }
             }
+            self.prev = line.hash;
+            self.count += 1;
         }
-        self.prev = f.hash;
-        self.count += 1;
-        if self.keep {
-            self.lines.push(LogLine {
-                seq,
-                kind: f.kind,
-                range,
-                hash: f.hash,
+        if let Some((_, why)) = s.bad {
+            return Err(Defect {
+                line: self.count + 1,
+                what: why,
+                torn_from: None,
             });
-        } else {
-            self.last_kind = f.kind;
+        }
+        if self.keep {
+            if self.lines.is_empty() {
+                self.lines = s.lines;
+            } else {
+                self.lines.extend(s.lines);
+            }
+        } else if let Some(last) = s.lines.into_iter().last() {
+            self.last_kind = last.kind;
         }
         Ok(())
     }
@@ -376,30 +467,16 @@ impl Chain {
     }
 }
 
-/// The line ranges of complete lines in `bytes`, and where an unterminated tail starts.
-fn split_lines(bytes: &[u8], base: usize) -> (Vec<Range<usize>>, usize) {
-    let mut ranges = Vec::new();
-    let mut pos = 0usize;
-    for nl in memchr::memchr_iter(b'\n', bytes) {
-        ranges.push(base + pos..base + nl);
-        pos = nl + 1;
-    }
-    (ranges, pos)
-}
-
 /// Checks every line of a log: the fixed beginning, valid JSON, the chain,
 /// and batch framing. Returns the parsed log or the first defect.
 pub fn parse_log(bytes: impl Into<crate::fsio::Bytes>) -> Result<Log, Defect> {
     let bytes = bytes.into();
-    let (ranges, pos) = split_lines(&bytes, 0);
-    let torn_at = (pos < bytes.len()).then_some(pos);
-    let facts = all_facts(&bytes, &ranges);
+    let complete = complete_len(&bytes);
     let mut chain = Chain::new(true);
-    chain.lines.reserve(ranges.len());
-    for (f, range) in facts.into_iter().zip(ranges) {
-        chain.push(f, range)?;
+    for s in stretches(&bytes, complete, 0) {
+        chain.push_stretch(s, &bytes, 0)?;
     }
-    let chain = chain.finish(torn_at)?;
+    let chain = chain.finish((complete < bytes.len()).then_some(complete))?;
     Ok(Log {
         bytes,
         lines: chain.lines,
@@ -432,13 +509,9 @@ fn check_blocks(
         buf.resize(filled + block, 0);
         let n = r.read(&mut buf[filled..])?;
         buf.truncate(filled + n);
-        let (ranges, pos) = split_lines(&buf, base);
-        let local: Vec<Range<usize>> = ranges
-            .iter()
-            .map(|r| r.start - base..r.end - base)
-            .collect();
-        for (f, range) in all_facts(&buf, &local).into_iter().zip(ranges) {
-            if let Err(d) = chain.push(f, range) {
+        let pos = complete_len(&buf);
+        for s in stretches(&buf, pos, base) {
+            if let Err(d) = chain.push_stretch(s, &buf, base) {
                 return Ok(Err(d));
             }
         }
@@ -614,6 +687,76 @@ mod tests {
         assert_eq!(parse_log(cut).unwrap_err().torn_from, Some(batch_at));
         push(&mut log, &mut prev, 5, &Note { text: "c".into() });
         assert_eq!(parse_log(log).unwrap().lines.len(), 6);
+    }
+
+    /// A log large enough to be checked in two stretches on both cores,
+    /// with batches (one across the cut): every defect, wherever it falls,
+    /// reads the same as when the log is streamed a few lines at a time.
+    #[test]
+    fn two_stretches_find_what_streaming_finds() {
+        let mut log = Vec::new();
+        let mut prev = GENESIS_PREV.to_string();
+        let mut seq = 0;
+        let mut batch_starts = Vec::new();
+        while log.len() < (1 << 20) + (1 << 16) {
+            if seq % 997 == 3 || (log.len() > 1 << 19 && batch_starts.len() < 2) {
+                batch_starts.push(log.len());
+                let header = Batch {
+                    lines: 40,
+                    source: String::new(),
+                    source_sha256: String::new(),
+                };
+                push(&mut log, &mut prev, seq, &header);
+                seq += 1;
+            }
+            push(
+                &mut log,
+                &mut prev,
+                seq,
+                &Note {
+                    text: format!("n{seq}"),
+                },
+            );
+            seq += 1;
+        }
+        // Close the last batch if it is still open.
+        while parse_log(log.clone()).is_err() {
+            push(
+                &mut log,
+                &mut prev,
+                seq,
+                &Note {
+                    text: format!("n{seq}"),
+                },
+            );
+            seq += 1;
+        }
+        let whole = parse_log(log.clone()).unwrap();
+        let streamed = check_blocks(&log[..], 1 << 14).unwrap().unwrap();
+        assert_eq!(
+            (whole.lines.len() as u64, whole.head()),
+            (streamed.lines, streamed.head)
+        );
+        // Bytes around where the two stretches meet, at the start of lines
+        // and inside them, and elsewhere.
+        let cut = complete_len(&log[..log.len() / 2 + 1]);
+        let cut = cut + memchr::memchr(b'\n', &log[cut..]).map_or(0, |i| i + 1);
+        let mut places: Vec<usize> = (0..240).step_by(3).map(|i| cut - 120 + i).collect();
+        places.extend([0, 10, 80, log.len() / 3, log.len() - 5]);
+        places.extend(batch_starts.iter().map(|b| b + 30));
+        for at in places {
+            for change in 0..3 {
+                let mut bad = log.clone();
+                match change {
+                    0 => bad[at] ^= 0x01,
+                    1 => bad[at] = b'\n',
+                    _ => bad.truncate(at),
+                }
+                let a = parse_log(bad.clone()).err();
+                let b = check_blocks(&bad[..], 1 << 14).unwrap().err();
+                assert_eq!(a, b, "byte {at}, change {change}");
+            }
+        }
     }
 
     /// Head and a result's fields as decoded from the scanned members and
