@@ -414,29 +414,48 @@ fn results_and_numbers(
 /// a prefix are then compared in full. Sorting the strings themselves took
 /// several times as long: every comparison follows a pointer.
 fn duplicate_id(c: &crate::roster::CanonicalRoster<'_>) -> Option<String> {
-    let ids: Vec<&str> = c
+    // Where each stratum's ids start in the whole list (an id is found by
+    // its place only for the rare keys that repeat).
+    let starts: Vec<usize> = c
         .strata
         .iter()
-        .flat_map(|(_, ids)| ids.iter().copied())
+        .scan(0, |at, (_, ids)| {
+            let start = *at;
+            *at += ids.len();
+            Some(start)
+        })
         .collect();
-    let prefix = |id: &str| {
+    let id_at = |i: u32| {
+        let s = starts.partition_point(|&start| start <= i as usize) - 1;
+        c.strata[s].1[i as usize - starts[s]]
+    };
+    // (first 8 bytes, next 8 bytes, place): compared as a tuple, the same
+    // order as the 16-byte prefix; 24 bytes each where a u128 key took 32.
+    let key = |(i, id): (usize, &&str)| {
         let mut p = [0u8; 16];
         let n = id.len().min(16);
         p[..n].copy_from_slice(&id.as_bytes()[..n]);
-        u128::from_be_bytes(p)
+        let (hi, lo) = p.split_at(8);
+        let half = |b: &[u8]| u64::from_be_bytes(b.try_into().expect("8 bytes"));
+        (half(hi), half(lo), i as u32)
     };
-    let mut keys: Vec<(u128, u32)> = ids
+    let mut keys: Vec<(u64, u64, u32)> = c
+        .strata
         .iter()
+        .flat_map(|(_, ids)| ids.iter())
         .enumerate()
-        .map(|(i, id)| (prefix(id), i as u32))
+        .map(key)
         .collect();
     // roster.tsv lists each stratum's ids in ascending order, so the keys
     // come as one ascending run per stratum: the stable sort merges the runs
     // (the unstable one sorted a million keys from scratch, a third slower).
     keys.sort();
     let mut found: Option<&str> = None;
-    for group in keys.chunk_by(|a, b| a.0 == b.0).filter(|g| g.len() > 1) {
-        let mut same: Vec<&str> = group.iter().map(|&(_, i)| ids[i as usize]).collect();
+    for group in keys
+        .chunk_by(|a, b| (a.0, a.1) == (b.0, b.1))
+        .filter(|g| g.len() > 1)
+    {
+        let mut same: Vec<&str> = group.iter().map(|&(_, _, i)| id_at(i)).collect();
         same.sort_unstable();
         if let Some(w) = same.windows(2).find(|w| w[0] == w[1])
             && found.is_none_or(|f| w[0] < f)
@@ -596,6 +615,9 @@ mod tests {
         assert_eq!(duplicate_id(&last).as_deref(), Some("9"));
         let first = roster(&[("a", &["0", "7"]), ("b", &["0", "8"])]);
         assert_eq!(duplicate_id(&first).as_deref(), Some("0"));
+        // Past an empty stratum.
+        let gap = roster(&[("a", &["4", "5"]), ("b", &[]), ("c", &["5", "6"])]);
+        assert_eq!(duplicate_id(&gap).as_deref(), Some("5"));
         // The smallest of several.
         let two = roster(&[("a", &["x", "z"]), ("b", &["m", "z"]), ("c", &["m"])]);
         assert_eq!(duplicate_id(&two).as_deref(), Some("m"));
