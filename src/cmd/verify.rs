@@ -79,13 +79,28 @@ pub fn verify_round(dir: &Path, args: &VerifyArgs) -> Result<()> {
         }
         None => None,
     };
-    let (_, log) = crate::logfile::read_checked(dir)?;
-    let roster_tsv = crate::fsio::read_large(&dir.join(ROSTER_FILE))?;
-    let manifest = crate::fsio::read(&dir.join(MANIFEST_FILE))?;
+    // roster.tsv and manifest.json are read and hashed beside the log's check.
+    let (log, files) = crate::par::join(
+        || crate::logfile::read_checked(dir),
+        || -> Result<_> {
+            let read_hashed = |bytes: crate::fsio::Bytes| {
+                let digest = crate::commit::sha256_hex(&bytes);
+                (bytes, digest)
+            };
+            Ok((
+                read_hashed(crate::fsio::read_large(&dir.join(ROSTER_FILE))?),
+                read_hashed(crate::fsio::read(&dir.join(MANIFEST_FILE))?.into()),
+            ))
+        },
+    );
+    let (_, log) = log?;
+    let ((roster_tsv, roster_tsv_sha256), (manifest, manifest_sha256)) = files?;
     let findings = verify(&Inputs {
         log: &log,
         roster_tsv: &roster_tsv,
+        roster_tsv_sha256: &roster_tsv_sha256,
         manifest: &manifest,
+        manifest_sha256: &manifest_sha256,
         published: published.as_ref().map(|(t, n)| (t, n.as_str())),
         claims: &claims,
     });
