@@ -11,7 +11,7 @@ use crate::published::{Claim, ClaimName, ClaimValue, PublishedTable};
 use crate::report::{ReportPublished, Table, compute};
 use crate::results::{check_reasons, sample_index};
 use crate::roster::parse_canonical;
-use crate::round::{IdMap, ResultAt, RoundState, result_views};
+use crate::round::{IdMap, ResultViews, RoundState, result_views};
 use crate::t;
 
 /// One line of the verdict: a check and whether it held.
@@ -162,7 +162,7 @@ pub fn verify(inputs: &Inputs<'_>) -> Vec<Finding> {
 
 /// Check 2, the order of the records; when it holds, also the replayed
 /// state and the decoded results.
-fn order(log: &Log) -> (Finding, Option<(RoundState, Vec<ResultAt<'_>>)>) {
+fn order(log: &Log) -> (Finding, Option<(RoundState, ResultViews<'_>)>) {
     let failed = |detail: String| Finding {
         check: "order",
         ok: false,
@@ -274,7 +274,7 @@ fn results_and_numbers(
     inputs: &Inputs<'_>,
     log: &Log,
     state: &RoundState,
-    views: &[ResultAt<'_>],
+    views: &ResultViews<'_>,
     sampled: Option<(&Manifest, &IdMap<&str, &str>)>,
 ) -> Vec<Finding> {
     let mut out = Out(Vec::new());
@@ -286,9 +286,9 @@ fn results_and_numbers(
     // 5. Results concern sampled ids, follow the code rules, and cover the
     // sample: each result on its own, beside the recount.
     let codes = state.opened.codebook();
-    let check = |part: &[ResultAt<'_>]| {
+    let check = |views: &ResultViews<'_>| {
         let mut problems: Vec<String> = Vec::new();
-        for (i, view) in part {
+        for (i, view) in views.iter() {
             let n = i + 1;
             match view {
                 Err(e) => problems.push(e.clone()),
