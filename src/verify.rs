@@ -11,7 +11,7 @@ use crate::published::{Claim, ClaimName, ClaimValue, PublishedTable};
 use crate::report::{ReportPublished, Table, compute};
 use crate::results::{check_reasons, sample_index};
 use crate::roster::parse_canonical;
-use crate::round::{IdMap, ResultViews, RoundState, result_views};
+use crate::round::{IdMap, ResultAt, ResultViews, RoundState, result_views};
 use crate::t;
 
 /// One line of the verdict: a check and whether it held.
@@ -286,9 +286,9 @@ fn results_and_numbers(
     // 5. Results concern sampled ids, follow the code rules, and cover the
     // sample: each result on its own, beside the recount.
     let codes = state.opened.codebook();
-    let check = |views: &ResultViews<'_>| {
+    let check = |part: &mut dyn Iterator<Item = &ResultAt<'_>>| {
         let mut problems: Vec<String> = Vec::new();
-        for (i, view) in views.iter() {
+        for (i, view) in part {
             let n = i + 1;
             match view {
                 Err(e) => problems.push(e.clone()),
@@ -316,10 +316,15 @@ fn results_and_numbers(
         }
         problems
     };
-    // One lookup per result here, one per sampled id in the recount: each
-    // core does one kind (when each core did half the results, the recount's
-    // core had half as much again to do).
-    let (problems, table) = crate::par::join(|| check(views), || compute(state, manifest));
+    // A result's check takes nearly twice a sampled id's recount (measured):
+    // one core checks four fifths of the results, the other the rest and the
+    // recount. The problems stay in log order.
+    let cut = views.len() * 4 / 5;
+    let (mut problems, (more, table)) = crate::par::join(
+        || check(&mut views.iter().take(cut)),
+        || (check(&mut views.iter().skip(cut)), compute(state, manifest)),
+    );
+    problems.extend(more);
     if !problems.is_empty() {
         let more = if problems.len() > 10 {
             t!("verify.and-more", more = problems.len() - 10)
