@@ -532,6 +532,20 @@ macro_rules! forward_to_serde_json {
     };
 }
 
+impl<'de> Value<'de> {
+    /// The text between a string value's quotes when there is nothing in it
+    /// to decode: no escape, no control character (which serde_json refuses),
+    /// and UTF-8. serde_json hands such a string over borrowed, as it stands;
+    /// any other value goes to serde_json.
+    fn plain_str(&self) -> Option<&'de str> {
+        let inner = self.0.strip_prefix(b"\"")?.strip_suffix(b"\"")?;
+        if inner.iter().any(|&b| b == b'\\' || b < 0x20) {
+            return None;
+        }
+        std::str::from_utf8(inner).ok()
+    }
+}
+
 impl<'de> serde::Deserializer<'de> for Value<'de> {
     type Error = serde_json::Error;
 
@@ -542,12 +556,47 @@ impl<'de> serde::Deserializer<'de> for Value<'de> {
         visitor.visit_unit()
     }
 
+    // Most values a record reads are plain strings (ids, strata, times):
+    // taken as they stand, without a serde_json reader set up for each.
+    fn deserialize_any<V: serde::de::Visitor<'de>>(
+        self,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        match self.plain_str() {
+            Some(s) => visitor.visit_borrowed_str(s),
+            None => serde::Deserializer::deserialize_any(
+                &mut serde_json::Deserializer::from_slice(self.0),
+                visitor,
+            ),
+        }
+    }
+
+    fn deserialize_str<V: serde::de::Visitor<'de>>(
+        self,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        match self.plain_str() {
+            Some(s) => visitor.visit_borrowed_str(s),
+            None => serde::Deserializer::deserialize_str(
+                &mut serde_json::Deserializer::from_slice(self.0),
+                visitor,
+            ),
+        }
+    }
+
+    fn deserialize_string<V: serde::de::Visitor<'de>>(
+        self,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.deserialize_str(visitor)
+    }
+
     forward_to_serde_json! {
-        deserialize_any(); deserialize_bool(); deserialize_i8(); deserialize_i16();
+        deserialize_bool(); deserialize_i8(); deserialize_i16();
         deserialize_i32(); deserialize_i64(); deserialize_i128(); deserialize_u8();
         deserialize_u16(); deserialize_u32(); deserialize_u64(); deserialize_u128();
-        deserialize_f32(); deserialize_f64(); deserialize_char(); deserialize_str();
-        deserialize_string(); deserialize_bytes(); deserialize_byte_buf();
+        deserialize_f32(); deserialize_f64(); deserialize_char();
+        deserialize_bytes(); deserialize_byte_buf();
         deserialize_option(); deserialize_unit(); deserialize_seq(); deserialize_map();
         deserialize_identifier();
         deserialize_unit_struct(name: &'static str);
@@ -617,6 +666,32 @@ mod tests {
                 }
             }
             d.deserialize_map(V)
+        }
+    }
+
+    proptest! {
+        /// A string value as the scan delimits it (no unescaped quote inside)
+        /// decodes to what serde_json decodes it to, or is refused as it is:
+        /// escapes, control characters, broken UTF-8 and plain text alike.
+        #[test]
+        fn a_string_value_decodes_as_serde_json_decodes_it(
+            inner in proptest::collection::vec(
+                prop_oneof![
+                    Just(b'a'), Just(b'\\'), Just(b'n'), Just(b'u'), Just(b'0'),
+                    Just(0x01u8), Just(0x1f), Just(0x7f), Just(0xe5), Just(0x90), Just(0x88),
+                    Just(0xff),
+                ],
+                0..24,
+            )
+        ) {
+            let mut value = vec![b'"'];
+            value.extend(inner.iter().filter(|&&b| b != b'"'));
+            value.push(b'"');
+            let ours = <String as serde::Deserialize>::deserialize(Value(&value)).ok();
+            let theirs = serde_json::from_slice::<String>(&value).ok();
+            prop_assert_eq!(ours, theirs, "{:?}", value);
+            let any = <serde_json::Value as serde::Deserialize>::deserialize(Value(&value)).ok();
+            prop_assert_eq!(any, serde_json::from_slice::<serde_json::Value>(&value).ok());
         }
     }
 
