@@ -544,6 +544,20 @@ impl<'de> Value<'de> {
         }
         std::str::from_utf8(inner).ok()
     }
+
+    /// A non-negative integer written plainly (no sign, no leading zero, no
+    /// fraction or exponent) that fits a u64: what serde_json reads as that
+    /// u64 (a larger one it reads as a float, and so is left to it).
+    fn plain_u64(&self) -> Option<u64> {
+        let digits = self.0;
+        if digits.is_empty() || (digits[0] == b'0' && digits.len() > 1) {
+            return None;
+        }
+        digits.iter().try_fold(0u64, |n, &d| {
+            let d = d.is_ascii_digit().then(|| u64::from(d - b'0'))?;
+            n.checked_mul(10)?.checked_add(d)
+        })
+    }
 }
 
 impl<'de> serde::Deserializer<'de> for Value<'de> {
@@ -556,15 +570,32 @@ impl<'de> serde::Deserializer<'de> for Value<'de> {
         visitor.visit_unit()
     }
 
-    // Most values a record reads are plain strings (ids, strata, times):
-    // taken as they stand, without a serde_json reader set up for each.
+    // Most values a record reads are plain strings (ids, strata, times) and
+    // small integers (seq): taken as they stand, without a serde_json reader
+    // set up for each.
     fn deserialize_any<V: serde::de::Visitor<'de>>(
         self,
         visitor: V,
     ) -> Result<V::Value, Self::Error> {
-        match self.plain_str() {
-            Some(s) => visitor.visit_borrowed_str(s),
-            None => serde::Deserializer::deserialize_any(
+        if let Some(s) = self.plain_str() {
+            return visitor.visit_borrowed_str(s);
+        }
+        if let Some(n) = self.plain_u64() {
+            return visitor.visit_u64(n);
+        }
+        serde::Deserializer::deserialize_any(
+            &mut serde_json::Deserializer::from_slice(self.0),
+            visitor,
+        )
+    }
+
+    fn deserialize_u64<V: serde::de::Visitor<'de>>(
+        self,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        match self.plain_u64() {
+            Some(n) => visitor.visit_u64(n),
+            None => serde::Deserializer::deserialize_u64(
                 &mut serde_json::Deserializer::from_slice(self.0),
                 visitor,
             ),
@@ -594,7 +625,7 @@ impl<'de> serde::Deserializer<'de> for Value<'de> {
     forward_to_serde_json! {
         deserialize_bool(); deserialize_i8(); deserialize_i16();
         deserialize_i32(); deserialize_i64(); deserialize_i128(); deserialize_u8();
-        deserialize_u16(); deserialize_u32(); deserialize_u64(); deserialize_u128();
+        deserialize_u16(); deserialize_u32(); deserialize_u128();
         deserialize_f32(); deserialize_f64(); deserialize_char();
         deserialize_bytes(); deserialize_byte_buf();
         deserialize_option(); deserialize_unit(); deserialize_seq(); deserialize_map();
@@ -692,6 +723,22 @@ mod tests {
             prop_assert_eq!(ours, theirs, "{:?}", value);
             let any = <serde_json::Value as serde::Deserialize>::deserialize(Value(&value)).ok();
             prop_assert_eq!(any, serde_json::from_slice::<serde_json::Value>(&value).ok());
+        }
+
+        /// So does a number, as a u64 and as any value (the largest u64 and
+        /// the integers around it among them).
+        #[test]
+        fn a_number_decodes_as_serde_json_decodes_it(
+            text in prop_oneof![
+                "-?(0|[1-9][0-9]{0,21}|0[0-9]{1,3})(\\.[0-9]{1,3})?([eE][+-]?[0-9]{1,2})?",
+                "1844674407370955161[0-9]|1844674407370955162[0-9]|[2-9][0-9]{19}|9{19,20}",
+            ],
+        ) {
+            let value = text.as_bytes();
+            let ours = <u64 as serde::Deserialize>::deserialize(Value(value)).ok();
+            prop_assert_eq!(ours, serde_json::from_slice::<u64>(value).ok(), "{}", text);
+            let any = <serde_json::Value as serde::Deserialize>::deserialize(Value(value)).ok();
+            prop_assert_eq!(any, serde_json::from_slice::<serde_json::Value>(value).ok());
         }
     }
 
