@@ -241,8 +241,7 @@ fn roster_and_draw(inputs: &Inputs<'_>, state: &RoundState) -> Vec<Finding> {
             Ok(inputs_d) => match draw_manifest(&inputs_d, c) {
                 Err(e) => out.failed("draw", t!("verify.draw-refused", error = e)),
                 Ok(redrawn) => {
-                    let bytes = redrawn.manifest.to_bytes();
-                    if bytes == inputs.manifest {
+                    if writes_exactly(&redrawn.manifest, inputs.manifest) {
                         out.ok(
                             "draw",
                             t!(
@@ -472,6 +471,32 @@ fn duplicate_id(c: &crate::roster::CanonicalRoster<'_>) -> Option<String> {
 }
 
 /// Names where the redrawn manifest and the one on disk part.
+/// Whether `m` is written as exactly `bytes`: compared as it is written,
+/// without the 12 MB of a half-million-id manifest made a second time.
+fn writes_exactly(m: &Manifest, bytes: &[u8]) -> bool {
+    struct SameAs<'b> {
+        expected: &'b [u8],
+        at: usize,
+        same: bool,
+    }
+    impl std::io::Write for SameAs<'_> {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.same = self.same && self.expected.get(self.at..self.at + buf.len()) == Some(buf);
+            self.at += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut w = SameAs {
+        expected: bytes,
+        at: 0,
+        same: true,
+    };
+    m.write_to(&mut w).is_ok() && w.same && w.at == bytes.len()
+}
+
 fn first_difference(redrawn: &Manifest, on_disk: Option<&Manifest>) -> String {
     let Some(m) = on_disk else {
         return t!("verify.manifest-differs-unparsed");
@@ -609,6 +634,25 @@ mod tests {
     fn roster<'a>(strata: &[(&'a str, &[&'a str])]) -> CanonicalRoster<'a> {
         CanonicalRoster {
             strata: strata.iter().map(|(s, ids)| (*s, ids.to_vec())).collect(),
+        }
+    }
+
+    #[test]
+    fn a_manifest_is_compared_byte_for_byte_as_it_is_written() {
+        let m: Manifest = serde_json::from_str(
+            r#"{"format":"f","round":"r","population":"p","algorithm":"choucha-v1","seed":"s","seed_source":"","roster_sha256":"d","accounts":3,"rate":"1/2","allocation":"floor","sample_size":1,"strata":[{"name":"合肥市","population":3,"quota":1,"ids":["A2"]}]}"#,
+        )
+        .unwrap();
+        let bytes = m.to_bytes();
+        assert!(writes_exactly(&m, &bytes));
+        assert!(!writes_exactly(&m, &bytes[..bytes.len() - 1]));
+        let mut longer = bytes.clone();
+        longer.push(b'\n');
+        assert!(!writes_exactly(&m, &longer));
+        for at in [0, bytes.len() / 2, bytes.len() - 1] {
+            let mut changed = bytes.clone();
+            changed[at] ^= 1;
+            assert!(!writes_exactly(&m, &changed), "byte {at}");
         }
     }
 
