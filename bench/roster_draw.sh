@@ -7,6 +7,7 @@
 #        BENCH_ACCOUNTS  number of accounts (default 1000000)
 #        BENCH_REGIONS   number of regions  (default 50)
 #        BENCH_REPS      repetitions        (default 5)
+#        CHOUCHA_BIN     the binary to time (default target/release/choucha, built first)
 #
 # Each repetition uses a fresh round directory; every step runs under GNU time
 # (`/usr/bin/time -f '%e s %M KB'`: wall seconds, peak RSS). The target from the
@@ -19,7 +20,7 @@ BENCH_ACCOUNTS=${BENCH_ACCOUNTS:-1000000}
 BENCH_REGIONS=${BENCH_REGIONS:-50}
 BENCH_REPS=${BENCH_REPS:-5}
 TIME=/usr/bin/time
-BIN=target/release/choucha
+BIN=${CHOUCHA_BIN:-target/release/choucha}
 
 if ! "$TIME" -f '%e' true >/dev/null 2>&1; then
     echo "roster_draw.sh: needs GNU time at $TIME (apt-get install time)" >&2
@@ -74,6 +75,10 @@ printf '%-4s %10s %12s %10s %12s %10s %12s %10s %12s %16s\n' \
 for rep in $(seq 1 "$BENCH_REPS"); do
     ROUND="$BENCH_DIR/round-$rep"
     rm -rf "$ROUND"
+    # The deleted round's blocks are freed (and, on a filesystem mounted with
+    # `discard`, trimmed) at the next journal commit: flushed here, so that
+    # this repetition's fsyncs do not pay for the last one's files.
+    sync
     run_timed "init-$rep" "$BIN" init "$ROUND" --round "bench-$rep" --population 政务新媒体 --rate 50%
     init_s=$WALL init_kb=$RSS
     run_timed "roster-$rep" "$BIN" -C "$ROUND" roster "$CSV"
