@@ -52,6 +52,16 @@ impl Record<'_> {
         self.len() == 0
     }
 
+    /// Fields `first..=last` as they stand in the text, commas between
+    /// them included, when the record holds no quote or CR (so none of its
+    /// fields needs quoting when written out again), else None.
+    pub fn verbatim(&self, first: usize, last: usize) -> Option<&[u8]> {
+        match &self.fields {
+            Fields::Spans(text, s) if first <= last => Some(&text[s.get(first)?.0..s.get(last)?.1]),
+            _ => None,
+        }
+    }
+
     pub fn get(&self, i: usize) -> Option<&[u8]> {
         match &self.fields {
             Fields::Spans(text, s) => s.get(i).map(|&(a, b)| &text[a..b]),

@@ -50,6 +50,12 @@ pub fn write_sample_csv(
     let others: Vec<usize> = (0..header.len())
         .filter(|&i| i != id_col && i != st_col)
         .collect();
+    // The other columns as runs of neighbouring columns (first, last): an
+    // unquoted record's run is copied as it stands, commas and all.
+    let runs: Vec<(usize, usize)> = others
+        .chunk_by(|a, b| a + 1 == *b)
+        .map(|run| (run[0], run[run.len() - 1]))
+        .collect();
     if index.len() != drawn.ranks.len() * 4 {
         return Err(mismatch(t!(
             "sample.index-size",
@@ -115,15 +121,23 @@ pub fn write_sample_csv(
             }
             push_field(&mut out, stratum.as_bytes());
             out.push(b',');
-            write!(out, "{rank}").expect("writing to memory");
+            push_decimal(&mut out, rank);
             out.push(b',');
             push_field(&mut out, id.as_bytes());
-            for &c in &others {
+            for &(first, last) in &runs {
                 out.push(b',');
-                push_field(
-                    &mut out,
-                    fields.as_ref().and_then(|f| f.get(c)).unwrap_or(b""),
-                );
+                match fields.as_ref().and_then(|f| f.verbatim(first, last)) {
+                    Some(run) => out.extend_from_slice(run),
+                    None => {
+                        for c in first..=last {
+                            if c > first {
+                                out.push(b',');
+                            }
+                            let field = fields.as_ref().and_then(|f| f.get(c));
+                            push_field(&mut out, field.unwrap_or(b""));
+                        }
+                    }
+                }
             }
             out.push(b'\n');
         }
@@ -154,6 +168,21 @@ pub fn write_sample_csv(
         out.write_all(&second?).map_err(io)?;
     }
     Ok(())
+}
+
+/// `n` in decimal digits (without `fmt`'s machinery, for every row).
+fn push_decimal(out: &mut Vec<u8>, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[at..]);
 }
 
 /// Records read at random places of a large file each wait for memory (a
@@ -195,6 +224,16 @@ fn push_field(out: &mut Vec<u8>, field: &[u8]) {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn ranks_are_written_in_decimal() {
+        for n in [0, 7, 10, 99, 100, 12_345, 500_000, usize::MAX] {
+            let mut out = b"x".to_vec();
+            push_decimal(&mut out, n);
+            assert_eq!(out, format!("x{n}").into_bytes());
+        }
+    }
+
     use super::*;
     use crate::manifest::{Manifest, ManifestStratum};
 
