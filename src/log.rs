@@ -720,6 +720,11 @@ mod tests {
         let mut prev = GENESIS_PREV.to_string();
         let mut seq = 0;
         let mut batch_starts = Vec::new();
+        let note = |log: &mut Vec<u8>, prev: &mut String, seq: &mut u64| {
+            let text = format!("n{seq}");
+            push(log, prev, *seq, &Note { text });
+            *seq += 1;
+        };
         while log.len() < (1 << 20) + (1 << 16) {
             if seq % 997 == 3 || (log.len() > 1 << 19 && batch_starts.len() < 2) {
                 batch_starts.push(log.len());
@@ -731,27 +736,11 @@ mod tests {
                 push(&mut log, &mut prev, seq, &header);
                 seq += 1;
             }
-            push(
-                &mut log,
-                &mut prev,
-                seq,
-                &Note {
-                    text: format!("n{seq}"),
-                },
-            );
-            seq += 1;
+            note(&mut log, &mut prev, &mut seq);
         }
         // Close the last batch if it is still open.
         while parse_log(log.clone()).is_err() {
-            push(
-                &mut log,
-                &mut prev,
-                seq,
-                &Note {
-                    text: format!("n{seq}"),
-                },
-            );
-            seq += 1;
+            note(&mut log, &mut prev, &mut seq);
         }
         let whole = parse_log(log.clone()).unwrap();
         let streamed = check_blocks(&log[..], 1 << 14).unwrap().unwrap();
