@@ -214,6 +214,28 @@ fn verify_passes_on_the_example_rounds() {
             "pass-rate=100.00%",
         ],
     );
+    // A table that leaves the totals row out is compared row by row.
+    let text = fs::read_to_string(&nm_table).unwrap();
+    let rows_only: String = text
+        .lines()
+        .filter(|l| !l.contains("合计"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_ne!(rows_only, text);
+    let t = write(tmp.path(), "rows-only.csv", &rows_only);
+    let out = verify_ok(&base.join(NEW_MEDIA), &["--published", t.to_str().unwrap()]);
+    assert!(
+        out.contains("rows-only.csv: all 17 rows equal the recount (the table has no totals row)"),
+        "{out}"
+    );
+    let changed = rows_only.replace("\n6,蚌埠市,173,86,0\n", "\n6,蚌埠市,173,86,1\n");
+    assert_ne!(changed, rows_only);
+    let t = write(tmp.path(), "rows-changed.csv", &changed);
+    verify_fails(
+        &base.join(NEW_MEDIA),
+        &["--published", t.to_str().unwrap()],
+        &["published table"],
+    );
     // A copy verifies just as well, also given with -C.
     let copy = nm_copy(&base, "copy");
     verify_ok(&copy, &[]);
