@@ -639,6 +639,34 @@ impl<'de> serde::Deserializer<'de> for Value<'de> {
     }
 }
 
+/// `text` as serde_json writes a string. One with nothing to escape (a
+/// quote, a backslash or a control character) is the text in quotes.
+pub fn write_str(out: &mut Vec<u8>, text: &str) {
+    if text.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+        serde_json::to_writer(&mut *out, text).expect("string serialises");
+    } else {
+        out.push(b'"');
+        out.extend_from_slice(text.as_bytes());
+        out.push(b'"');
+    }
+}
+
+/// `n` in decimal digits, as serde_json writes an integer (without `fmt`'s
+/// machinery, for every line or row).
+pub fn write_u64(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[at..]);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -739,6 +767,28 @@ mod tests {
             prop_assert_eq!(ours, serde_json::from_slice::<u64>(value).ok(), "{}", text);
             let any = <serde_json::Value as serde::Deserialize>::deserialize(Value(value)).ok();
             prop_assert_eq!(any, serde_json::from_slice::<serde_json::Value>(value).ok());
+        }
+    }
+
+    proptest! {
+        /// A string as serde_json writes it, with or without anything to escape.
+        #[test]
+        fn strings_are_written_as_serde_json_writes_them(text in "[a-z合\"\\\\\u{0}-\u{1f}\u{7f}]{0,12}") {
+            let mut ours = Vec::new();
+            write_str(&mut ours, &text);
+            prop_assert_eq!(ours, serde_json::to_vec(&text).unwrap());
+        }
+    }
+
+    #[test]
+    fn integers_are_written_as_serde_json_writes_them() {
+        for n in [0, 7, 10, 99, 100, 12_345, 500_000, u64::MAX] {
+            let mut out = b"x".to_vec();
+            write_u64(&mut out, n);
+            assert_eq!(
+                out,
+                [b"x".to_vec(), serde_json::to_vec(&n).unwrap()].concat()
+            );
         }
     }
 

@@ -121,7 +121,7 @@ pub fn write_sample_csv(
             }
             push_field(&mut out, stratum.as_bytes());
             out.push(b',');
-            push_decimal(&mut out, rank);
+            crate::jsonline::write_u64(&mut out, rank as u64);
             out.push(b',');
             push_field(&mut out, id.as_bytes());
             for &(first, last) in &runs {
@@ -170,21 +170,6 @@ pub fn write_sample_csv(
     Ok(())
 }
 
-/// `n` in decimal digits (without `fmt`'s machinery, for every row).
-fn push_decimal(out: &mut Vec<u8>, mut n: usize) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[at..]);
-}
-
 /// Records read at random places of a large file each wait for memory (a
 /// quarter of `draw`'s time did). Touching the next few together first puts
 /// their loads in flight at once, so that they wait once between them.
@@ -224,15 +209,6 @@ fn push_field(out: &mut Vec<u8>, field: &[u8]) {
 
 #[cfg(test)]
 mod tests {
-
-    #[test]
-    fn ranks_are_written_in_decimal() {
-        for n in [0, 7, 10, 99, 100, 12_345, 500_000, usize::MAX] {
-            let mut out = b"x".to_vec();
-            push_decimal(&mut out, n);
-            assert_eq!(out, format!("x{n}").into_bytes());
-        }
-    }
 
     use super::*;
     use crate::manifest::{Manifest, ManifestStratum};
