@@ -523,7 +523,7 @@ macro_rules! forward_to_serde_json {
                 visitor: V,
             ) -> Result<V::Value, Self::Error> {
                 serde::Deserializer::$method(
-                    &mut serde_json::Deserializer::from_slice(self.0),
+                    &mut self.reader(),
                     $($arg,)*
                     visitor,
                 )
@@ -543,6 +543,12 @@ impl<'de> Value<'de> {
             return None;
         }
         std::str::from_utf8(inner).ok()
+    }
+
+    /// serde_json's reader over the value, for everything the fast paths
+    /// below do not take.
+    fn reader(&self) -> serde_json::Deserializer<serde_json::de::SliceRead<'de>> {
+        serde_json::Deserializer::from_slice(self.0)
     }
 
     /// A non-negative integer written plainly (no sign, no leading zero, no
@@ -583,10 +589,7 @@ impl<'de> serde::Deserializer<'de> for Value<'de> {
         if let Some(n) = self.plain_u64() {
             return visitor.visit_u64(n);
         }
-        serde::Deserializer::deserialize_any(
-            &mut serde_json::Deserializer::from_slice(self.0),
-            visitor,
-        )
+        serde::Deserializer::deserialize_any(&mut self.reader(), visitor)
     }
 
     fn deserialize_u64<V: serde::de::Visitor<'de>>(
@@ -595,10 +598,7 @@ impl<'de> serde::Deserializer<'de> for Value<'de> {
     ) -> Result<V::Value, Self::Error> {
         match self.plain_u64() {
             Some(n) => visitor.visit_u64(n),
-            None => serde::Deserializer::deserialize_u64(
-                &mut serde_json::Deserializer::from_slice(self.0),
-                visitor,
-            ),
+            None => serde::Deserializer::deserialize_u64(&mut self.reader(), visitor),
         }
     }
 
@@ -608,10 +608,7 @@ impl<'de> serde::Deserializer<'de> for Value<'de> {
     ) -> Result<V::Value, Self::Error> {
         match self.plain_str() {
             Some(s) => visitor.visit_borrowed_str(s),
-            None => serde::Deserializer::deserialize_str(
-                &mut serde_json::Deserializer::from_slice(self.0),
-                visitor,
-            ),
+            None => serde::Deserializer::deserialize_str(&mut self.reader(), visitor),
         }
     }
 

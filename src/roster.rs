@@ -337,10 +337,14 @@ pub fn parse(text: &[u8], origin: &Origin, opts: &RosterOptions) -> Result<Roste
         (None, Some(y)) => Some(b[y]),
         (None, None) => None,
     };
-    let (first, second) = crate::par::join(
-        || merge_part(&a[..i], &b[..j], &ids, None, &mut first_slots),
-        || merge_part(&a[i..], &b[j..], &ids, last_of_first, &mut second_slots),
-    );
+    let first_half = || merge_part(&a[..i], &b[..j], &ids, None, &mut first_slots);
+    let mut second_half = || merge_part(&a[i..], &b[j..], &ids, last_of_first, &mut second_slots);
+    // A small roster is merged in one piece (the first half is empty) without a thread.
+    let (first, second) = if mid == 0 {
+        (Duplicates::default(), second_half())
+    } else {
+        crate::par::join(first_half, second_half)
+    };
     let duplicates = first.earlier(second);
     drop(sorted);
     duplicates.refuse(text, &ids, origin, &id_name)?;

@@ -89,7 +89,7 @@ pub fn verify_round(dir: &Path, args: &VerifyArgs) -> Result<()> {
             };
             Ok((
                 read_hashed(crate::fsio::read_large(&dir.join(ROSTER_FILE))?),
-                read_hashed(crate::fsio::read(&dir.join(MANIFEST_FILE))?.into()),
+                read_hashed(crate::fsio::read_large(&dir.join(MANIFEST_FILE))?),
             ))
         },
     );
