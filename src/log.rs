@@ -82,7 +82,7 @@ impl Log {
     ) -> Result<R, String> {
         let l = &self.lines[i];
         let line = self.line(i);
-        let bad = |error: String| t!("log.bad-record", line = l.seq + 1, kind = l.kind, error);
+        let bad = |error: String| bad_record(l.seq, &l.kind, error);
         jsonline::scan_object(line, members).map_err(|e| bad(e.to_string()))?;
         R::deserialize(jsonline::Object { line, members }).map_err(|e| bad(e.to_string()))
     }
@@ -93,6 +93,20 @@ impl Log {
             .last()
             .map_or_else(|| GENESIS_PREV.to_string(), |l| hex(&l.hash))
     }
+}
+
+/// Why the record fields of line `seq` (from 0) of type `kind` do not decode.
+pub fn bad_record(seq: u64, kind: &str, error: String) -> String {
+    t!("log.bad-record", line = seq + 1, kind, error)
+}
+
+/// What a streamed check ([`parse_log_streamed`]) hands on of each line
+/// that parses, while the line's bytes are at hand.
+pub trait LineSink {
+    /// `seq` is the line's own (its index, once the chain holds);
+    /// `members` its scanned members. Returns whether the log keeps the
+    /// line's bytes: a line not kept reads as empty from [`Log::line`].
+    fn line(&mut self, seq: u64, kind: &str, line: &[u8], members: &[jsonline::Member]) -> bool;
 }
 
 /// What is wrong with a log, and where (1-based line number).
@@ -261,18 +275,36 @@ struct Stretch {
     /// The first line's `prev`.
     first_prev: Result<[u8; 32], String>,
     /// Lines after the first whose `prev` is not the hash of the line before
-    /// (by index in the stretch): none in a log that holds.
-    unlinked: Vec<usize>,
+    /// (by index in the stretch), with that `prev`: none in a log that holds.
+    unlinked: Vec<(usize, Result<[u8; 32], String>)>,
     /// Each batch header's index in the stretch and its `lines`.
     batches: Vec<(usize, Option<u64>)>,
     /// The first line that does not parse: its index and why. No line after
     /// it is read.
     bad: Option<(usize, String)>,
+    /// With a [`LineSink`]: the bytes of the lines it keeps.
+    kept: Option<Kept>,
+}
+
+/// The bytes of the lines a [`LineSink`] keeps, end to end (each without
+/// its LF), and where each line of the stretch is in them (an empty range
+/// for a line not kept).
+#[derive(Default)]
+struct Kept {
+    bytes: Vec<u8>,
+    at: Vec<Range<usize>>,
 }
 
 /// The lines of `bytes[from..to]` (which ends with a LF), `base` being the
-/// offset of `bytes` in the log.
-fn stretch(bytes: &[u8], from: usize, to: usize, base: usize) -> Stretch {
+/// offset of `bytes` in the log; each line that parses is handed to `sink`,
+/// if any, and kept as it says.
+fn stretch(
+    bytes: &[u8],
+    from: usize,
+    to: usize,
+    base: usize,
+    mut sink: Option<&mut dyn LineSink>,
+) -> Stretch {
     let mut s = Stretch {
         // A generous guess (untouched capacity costs no memory).
         lines: Vec::with_capacity((to - from) / 64 + 1),
@@ -280,6 +312,7 @@ fn stretch(bytes: &[u8], from: usize, to: usize, base: usize) -> Stretch {
         unlinked: Vec::new(),
         batches: Vec::new(),
         bad: None,
+        kept: sink.is_some().then(Kept::default),
     };
     let mut scratch = Scratch::default();
     let mut start = from;
@@ -293,9 +326,17 @@ fn stretch(bytes: &[u8], from: usize, to: usize, base: usize) -> Stretch {
                 break;
             }
             Ok(f) => {
+                let line = &bytes[start..end];
+                if let (Some(sink), Some(kept)) = (sink.as_deref_mut(), s.kept.as_mut()) {
+                    let at = kept.bytes.len();
+                    if sink.line(f.seq, &f.kind, line, &scratch.members) {
+                        kept.bytes.extend_from_slice(line);
+                    }
+                    kept.at.push(at..kept.bytes.len());
+                }
                 match before {
                     None => s.first_prev = f.prev,
-                    Some(h) if f.prev.as_ref() != Ok(&h) => s.unlinked.push(k),
+                    Some(h) if f.prev.as_ref() != Ok(&h) => s.unlinked.push((k, f.prev)),
                     Some(_) => {}
                 }
                 if f.kind == BATCH_TYPE {
@@ -324,11 +365,11 @@ fn stretches(bytes: &[u8], to: usize, base: usize) -> Vec<Stretch> {
         .flatten()
         .filter(|&c| c < to);
     match cut {
-        None => vec![stretch(bytes, 0, to, base)],
+        None => vec![stretch(bytes, 0, to, base, None)],
         Some(cut) => {
             let (first, second) = crate::par::join(
-                || stretch(bytes, 0, cut, base),
-                || stretch(bytes, cut, to, base),
+                || stretch(bytes, 0, cut, base, None),
+                || stretch(bytes, cut, to, base, None),
             );
             if first.bad.is_some() {
                 vec![first]
@@ -354,6 +395,8 @@ struct Chain {
     last_kind: Cow<'static, str>,
     /// (line number, byte offset, lines still expected) of an open batch.
     open_batch: Option<(u64, usize, u64)>,
+    /// The bytes of the kept lines, for stretches read with a [`LineSink`].
+    kept: Vec<u8>,
 }
 
 impl Chain {
@@ -365,14 +408,13 @@ impl Chain {
             prev: [0u8; 32],
             last_kind: Cow::Borrowed(""),
             open_batch: None,
+            kept: Vec::new(),
         }
     }
 
-    /// The lines of a stretch, which follows the lines pushed so far; `bytes`
-    /// holds them from offset `base` of the log (to say what a line's `prev`
-    /// was when it is wrong).
-    fn push_stretch(&mut self, s: Stretch, bytes: &[u8], base: usize) -> Result<(), Defect> {
-        let mut unlinked = s.unlinked.iter().copied().peekable();
+    /// The lines of a stretch, which follows the lines pushed so far.
+    fn push_stretch(&mut self, mut s: Stretch) -> Result<(), Defect> {
+        let mut unlinked = s.unlinked.iter().peekable();
         let mut batches = s.batches.iter().peekable();
         for (k, line) in s.lines.iter().enumerate() {
             let seq = self.count;
@@ -385,10 +427,15 @@ impl Chain {
             if line.seq != seq {
                 return Err(broken(t!("log.bad-seq", got = line.seq, expected = seq)));
             }
+            let unlinked_prev = if k == 0 {
+                None
+            } else {
+                unlinked.next_if(|u| u.0 == k)
+            };
             let linked = if k == 0 {
                 s.first_prev.as_ref() == Ok(&self.prev)
             } else {
-                unlinked.next_if_eq(&k).is_none()
+                unlinked_prev.is_none()
             };
             if !linked {
                 let expected = if seq == 0 {
@@ -396,12 +443,9 @@ impl Chain {
                 } else {
                     hex(&self.prev)
                 };
-                // The line parsed once; it is read again only to say what it holds.
-                let prev = if k == 0 {
-                    s.first_prev.clone()
-                } else {
-                    let at = line.range.start - base..line.range.end - base;
-                    line_facts(&bytes[at], &mut Scratch::default()).and_then(|f| f.prev)
+                let prev = match unlinked_prev {
+                    Some((_, prev)) => prev.clone(),
+                    None => s.first_prev.clone(),
                 };
                 let got = prev.map_or_else(|text| text, |p| hex(&p));
                 return Err(broken(t!("log.bad-prev", got, prev_line = seq, expected)));
@@ -432,6 +476,14 @@ impl Chain {
                 what: why,
                 torn_from: None,
             });
+        }
+        if let Some(kept) = s.kept.take() {
+            // Each line's range moves from the log to the kept bytes.
+            let shift = self.kept.len();
+            for (line, at) in s.lines.iter_mut().zip(kept.at) {
+                line.range = at.start + shift..at.end + shift;
+            }
+            self.kept.extend_from_slice(&kept.bytes);
         }
         if self.keep {
             if self.lines.is_empty() {
@@ -474,13 +526,135 @@ pub fn parse_log(bytes: impl Into<crate::fsio::Bytes>) -> Result<Log, Defect> {
     let complete = complete_len(&bytes);
     let mut chain = Chain::new(true);
     for s in stretches(&bytes, complete, 0) {
-        chain.push_stretch(s, &bytes, 0)?;
+        chain.push_stretch(s)?;
     }
     let chain = chain.finish((complete < bytes.len()).then_some(complete))?;
     Ok(Log {
         bytes,
         lines: chain.lines,
     })
+}
+
+/// The checks of [`parse_log`], on a log read a chunk at a time into two
+/// buffers that are reused (one per core), with every line that parses
+/// handed to a sink of type `S` while its bytes are at hand. The log keeps
+/// only the bytes of the lines the sinks keep. Reading a log of a hundred
+/// megabytes whole cost more than checking it: every page of fresh memory
+/// is zeroed before the file is copied into it.
+///
+/// Returns the log and the sinks, one per stretch of lines, in log order.
+pub fn parse_log_streamed<S: LineSink + Default + Send>(
+    src: &(impl crate::fsio::ReadAt + ?Sized),
+    chunk: usize,
+) -> std::io::Result<Result<(Log, Vec<S>), Defect>> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let chunk = chunk.max(1);
+    let next = AtomicUsize::new(0);
+    let work = || -> std::io::Result<Vec<Piece<S>>> {
+        let mut buf = vec![0u8; chunk];
+        let mut pieces = Vec::new();
+        loop {
+            let index = next.fetch_add(1, Ordering::Relaxed);
+            let Some(base) = index.checked_mul(chunk) else {
+                break;
+            };
+            let n = crate::fsio::fill_at(src, &mut buf, base as u64)?;
+            if n == 0 {
+                break;
+            }
+            pieces.push(Piece::of(index, base, &buf[..n]));
+            if n < chunk {
+                break;
+            }
+        }
+        Ok(pieces)
+    };
+    let (a, b) = crate::par::join(work, work);
+    let mut pieces = a?;
+    pieces.extend(b?);
+    pieces.sort_unstable_by_key(|p| p.index);
+
+    // The lines across two chunks (or more) are put together and checked here, in order.
+    let mut chain = Chain::new(true);
+    let mut sinks = Vec::with_capacity(2 * pieces.len());
+    let mut pending: Vec<u8> = Vec::new();
+    let mut pending_base = 0;
+    for p in pieces {
+        if pending.is_empty() {
+            pending_base = p.base;
+        }
+        pending.extend_from_slice(&p.head);
+        let Some((s, sink)) = p.body else {
+            continue; // no LF in the chunk: the line goes on
+        };
+        if !pending.is_empty() {
+            let mut sink = S::default();
+            let s = stretch(&pending, 0, pending.len(), pending_base, Some(&mut sink));
+            sinks.push(sink);
+            if let Err(d) = chain.push_stretch(s) {
+                return Ok(Err(d));
+            }
+        }
+        sinks.push(sink);
+        if let Err(d) = chain.push_stretch(s) {
+            return Ok(Err(d));
+        }
+        pending_base = p.base + p.len - p.tail.len();
+        pending = p.tail;
+    }
+    let chain = match chain.finish((!pending.is_empty()).then_some(pending_base)) {
+        Ok(c) => c,
+        Err(d) => return Ok(Err(d)),
+    };
+    let log = Log {
+        bytes: chain.kept.into(),
+        lines: chain.lines,
+    };
+    Ok(Ok((log, sinks)))
+}
+
+/// One chunk of a streamed log, checked on its own: the bytes of the line
+/// it begins inside of (through the first LF), the lines after it, and the
+/// start of the line it ends inside of.
+struct Piece<S> {
+    index: usize,
+    /// The chunk's offset in the log, and its length.
+    base: usize,
+    len: usize,
+    /// Through the first LF; the whole chunk when it has none (then `body`
+    /// is None). Empty for the first chunk, whose first line starts it.
+    head: Vec<u8>,
+    body: Option<(Stretch, S)>,
+    /// After the last LF.
+    tail: Vec<u8>,
+}
+
+impl<S: LineSink + Default> Piece<S> {
+    fn of(index: usize, base: usize, bytes: &[u8]) -> Piece<S> {
+        let (head_end, last) = match (memchr::memchr(b'\n', bytes), memchr::memrchr(b'\n', bytes)) {
+            (Some(first), Some(last)) => (if index == 0 { 0 } else { first + 1 }, last + 1),
+            _ => {
+                return Piece {
+                    index,
+                    base,
+                    len: bytes.len(),
+                    head: bytes.to_vec(),
+                    body: None,
+                    tail: Vec::new(),
+                };
+            }
+        };
+        let mut sink = S::default();
+        let s = stretch(bytes, head_end, last, base, Some(&mut sink));
+        Piece {
+            index,
+            base,
+            len: bytes.len(),
+            head: bytes[..head_end].to_vec(),
+            body: Some((s, sink)),
+            tail: bytes[last..].to_vec(),
+        }
+    }
 }
 
 /// What `log check` reports of a log that holds.
@@ -511,7 +685,7 @@ fn check_blocks(
         buf.truncate(filled + n);
         let pos = complete_len(&buf);
         for s in stretches(&buf, pos, base) {
-            if let Err(d) = chain.push_stretch(s, &buf, base) {
+            if let Err(d) = chain.push_stretch(s) {
                 return Ok(Err(d));
             }
         }
@@ -744,8 +918,63 @@ mod tests {
                 let a = parse_log(bad.clone()).err();
                 let b = check_blocks(&bad[..], 1 << 14).unwrap().err();
                 assert_eq!(a, b, "byte {at}, change {change}");
+                for chunk in [1 << 14, 997] {
+                    let c = parse_log_streamed::<KeepAll>(&bad[..], chunk).unwrap().err();
+                    assert_eq!(a, c, "byte {at}, change {change}, chunk {chunk}");
+                }
             }
         }
+    }
+
+    /// A sink that keeps every line.
+    #[derive(Default)]
+    struct KeepAll(usize);
+    impl LineSink for KeepAll {
+        fn line(&mut self, _: u64, _: &str, _: &[u8], _: &[jsonline::Member]) -> bool {
+            self.0 += 1;
+            true
+        }
+    }
+
+    /// A sink that keeps every other line.
+    #[derive(Default)]
+    struct KeepEven(Vec<u64>);
+    impl LineSink for KeepEven {
+        fn line(&mut self, seq: u64, _: &str, _: &[u8], _: &[jsonline::Member]) -> bool {
+            self.0.push(seq);
+            seq % 2 == 0
+        }
+    }
+
+    /// Streamed a chunk at a time, whatever the chunk (smaller than a line,
+    /// a line across several, the whole log), a log checks as it does
+    /// whole: every line handed to the sinks once and in order, the same
+    /// lines and hashes, and the kept lines' bytes as they are in the log.
+    #[test]
+    fn a_streamed_log_reads_as_the_whole_log() {
+        let bytes = build(300);
+        let whole = parse_log(bytes.clone()).unwrap();
+        for chunk in [1, 2, 50, 199, 200, 201, 4096, bytes.len(), 1 << 20] {
+            let (log, sinks) = parse_log_streamed::<KeepEven>(&bytes[..], chunk)
+                .unwrap()
+                .unwrap();
+            let seen: Vec<u64> = sinks.into_iter().flat_map(|s| s.0).collect();
+            assert_eq!(seen, (0..300).collect::<Vec<u64>>(), "chunk {chunk}");
+            assert_eq!(log.lines.len(), whole.lines.len());
+            assert_eq!(log.head(), whole.head());
+            for (i, (a, b)) in log.lines.iter().zip(&whole.lines).enumerate() {
+                assert_eq!((a.seq, &a.kind, a.hash), (b.seq, &b.kind, b.hash));
+                let expected: &[u8] = if i % 2 == 0 { whole.line(i) } else { b"" };
+                assert_eq!(log.line(i), expected, "chunk {chunk}, line {i}");
+            }
+            // A torn tail is found where the whole log's check finds it.
+            let torn = &bytes[..bytes.len() - 7];
+            let a = parse_log(torn.to_vec()).err();
+            let b = parse_log_streamed::<KeepAll>(torn, chunk).unwrap().err();
+            assert_eq!(a, b, "chunk {chunk}");
+        }
+        let empty = parse_log_streamed::<KeepAll>(&b""[..], 64).unwrap().unwrap();
+        assert!(empty.0.lines.is_empty() && empty.1.is_empty());
     }
 
     /// Head and a result's fields as decoded from the scanned members and

@@ -295,25 +295,202 @@ pub struct ResultView<'a> {
     pub reasons: Vec<Cow<'a, str>>,
 }
 
+/// A result or amendment as the replay and `verify` read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResultRef<'a> {
+    pub id: &'a str,
+    pub stratum: &'a str,
+    pub verdict: Verdict,
+    pub reasons: Vec<&'a str>,
+}
+
 /// A result or amendment line: its index in the log, and its fields or why
-/// they do not parse.
-pub type ResultAt<'a> = (usize, Result<ResultView<'a>, String>);
+/// they do not decode.
+pub type ResultAt<'a> = (usize, Result<ResultRef<'a>, &'a str>);
+
+/// Where a string is in a [`ResultPart`]'s text: start and end.
+type Span = (u32, u32);
+
+/// One decoded line of a [`ResultPart`].
+#[derive(Debug, Clone, Copy)]
+struct Row {
+    line: usize,
+    /// Without a verdict the line did not decode, and `id.0` is the index
+    /// of why in `errors`.
+    verdict: Option<Verdict>,
+    id: Span,
+    stratum: Span,
+    /// Where its reasons are in `reasons`.
+    reasons: Span,
+}
+
+/// Results and amendments of a stretch of the log, decoded, their strings
+/// copied end to end into one text: half a million results then cost a few
+/// allocations, and need neither the log's bytes nor a second reading of
+/// their JSON (the streamed check decodes them as it goes,
+/// [`crate::log::parse_log_streamed`]).
+#[derive(Debug, Default)]
+pub struct ResultPart {
+    text: String,
+    reasons: Vec<Span>,
+    rows: Vec<Row>,
+    errors: Vec<String>,
+}
+
+fn is_result(kind: &str) -> bool {
+    kind == ResultRecorded::TYPE || kind == ResultAmended::TYPE
+}
+
+impl ResultPart {
+    /// Adds line `line` (whose own `seq` is `seq`) from its scanned members.
+    fn decode(
+        &mut self,
+        line: usize,
+        seq: u64,
+        kind: &str,
+        bytes: &[u8],
+        members: &[crate::jsonline::Member],
+    ) {
+        let view = ResultView::deserialize(crate::jsonline::Object {
+            line: bytes,
+            members,
+        })
+        .map_err(|e| crate::log::bad_record(seq, kind, e.to_string()));
+        self.push(line, seq, kind, view);
+    }
+
+    fn push(&mut self, line: usize, seq: u64, kind: &str, view: Result<ResultView<'_>, String>) {
+        let size = |r: &ResultView<'_>| {
+            r.id.len() + r.stratum.len() + r.reasons.iter().map(|c| c.len()).sum::<usize>()
+        };
+        let fits = |r: &ResultView<'_>| {
+            self.text.len() + size(r) <= u32::MAX as usize
+                && self.reasons.len() + r.reasons.len() <= u32::MAX as usize
+        };
+        let view = view.and_then(|r| {
+            if fits(&r) {
+                Ok(r)
+            } else {
+                Err(crate::log::bad_record(seq, kind, t!("round.result-too-large")))
+            }
+        });
+        let row = match view {
+            Err(why) => {
+                self.errors.push(why);
+                let at = (self.errors.len() - 1) as u32;
+                Row {
+                    line,
+                    verdict: None,
+                    id: (at, at),
+                    stratum: (0, 0),
+                    reasons: (0, 0),
+                }
+            }
+            Ok(r) => {
+                // Checked above: every offset fits in a u32.
+                let text = &mut self.text;
+                let mut put = |s: &str| {
+                    let start = text.len() as u32;
+                    text.push_str(s);
+                    (start, text.len() as u32)
+                };
+                let id = put(&r.id);
+                let stratum = put(&r.stratum);
+                let first = self.reasons.len() as u32;
+                for reason in &r.reasons {
+                    self.reasons.push(put(reason));
+                }
+                Row {
+                    line,
+                    verdict: Some(r.verdict),
+                    id,
+                    stratum,
+                    reasons: (first, self.reasons.len() as u32),
+                }
+            }
+        };
+        self.rows.push(row);
+    }
+
+    fn at(&self, row: &Row) -> ResultAt<'_> {
+        let text = |(a, b): Span| &self.text[a as usize..b as usize];
+        let Some(verdict) = row.verdict else {
+            return (row.line, Err(&self.errors[row.id.0 as usize]));
+        };
+        let reasons = self.reasons[row.reasons.0 as usize..row.reasons.1 as usize]
+            .iter()
+            .map(|&s| text(s))
+            .collect();
+        (
+            row.line,
+            Ok(ResultRef {
+                id: text(row.id),
+                stratum: text(row.stratum),
+                verdict,
+                reasons,
+            }),
+        )
+    }
+}
+
+/// As the sink of a streamed check: results and amendments are decoded and
+/// their bytes not kept; every other line is kept.
+impl crate::log::LineSink for ResultPart {
+    fn line(
+        &mut self,
+        seq: u64,
+        kind: &str,
+        line: &[u8],
+        members: &[crate::jsonline::Member],
+    ) -> bool {
+        if !is_result(kind) {
+            return true;
+        }
+        // A wrong seq fails the chain check, so the views are never read.
+        self.decode(usize::try_from(seq).unwrap_or(usize::MAX), seq, kind, line, members);
+        false
+    }
+}
 
 /// Every result and amendment of a log, in order: (line index, its fields or
-/// why they do not parse). Decoded in two halves on both cores for a large
-/// log; the replay and `verify` then read each line's JSON once. The halves
-/// are kept as they were decoded: joining them copied 40 MB for half a
-/// million results, a quarter of the decoding time.
-#[derive(Default)]
-pub struct ResultViews<'a>(Vec<Vec<ResultAt<'a>>>);
+/// why they do not decode), in parts: two halves decoded on both cores, or
+/// the stretches of a streamed check. The parts are kept as they were
+/// decoded: joining them copied 40 MB for half a million results, a quarter
+/// of the decoding time.
+#[derive(Debug, Default)]
+pub struct ResultViews(Vec<ResultPart>);
 
-impl<'a> ResultViews<'a> {
-    pub fn iter(&self) -> impl Iterator<Item = &ResultAt<'a>> {
-        self.0.iter().flatten()
+impl ResultViews {
+    pub fn new(parts: Vec<ResultPart>) -> ResultViews {
+        ResultViews(parts)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = ResultAt<'_>> {
+        self.0
+            .iter()
+            .flat_map(|part| part.rows.iter().map(move |row| part.at(row)))
+    }
+
+    /// The views from index `range.start` to `range.end` (in log order),
+    /// without decoding those before.
+    pub fn iter_range(&self, range: std::ops::Range<usize>) -> impl Iterator<Item = ResultAt<'_>> {
+        self.0
+            .iter()
+            .scan(0, |start, part| {
+                let first = *start;
+                *start += part.rows.len();
+                Some((first, part))
+            })
+            .flat_map(move |(first, part)| {
+                let n = part.rows.len();
+                let from = range.start.saturating_sub(first).min(n);
+                let to = range.end.saturating_sub(first).min(n).max(from);
+                part.rows[from..to].iter().map(move |row| part.at(row))
+            })
     }
 
     pub fn len(&self) -> usize {
-        self.0.iter().map(Vec::len).sum()
+        self.0.iter().map(|p| p.rows.len()).sum()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -321,17 +498,22 @@ impl<'a> ResultViews<'a> {
     }
 }
 
-pub fn result_views(log: &Log) -> ResultViews<'_> {
-    let is_result =
-        |l: &crate::log::LogLine| l.kind == ResultRecorded::TYPE || l.kind == ResultAmended::TYPE;
+/// The results and amendments of a whole log in memory, decoded.
+pub fn result_views(log: &Log) -> ResultViews {
     let at: Vec<usize> = (0..log.lines.len())
-        .filter(|&i| is_result(&log.lines[i]))
+        .filter(|&i| is_result(&log.lines[i].kind))
         .collect();
-    let decode = |part: &[usize]| -> Vec<ResultAt<'_>> {
+    let decode = |lines: &[usize]| -> ResultPart {
+        let mut part = ResultPart::default();
         let mut members = Vec::new();
-        part.iter()
-            .map(|&i| (i, log.fields_with(i, &mut members)))
-            .collect()
+        for &i in lines {
+            let l = &log.lines[i];
+            match crate::jsonline::scan_object(log.line(i), &mut members) {
+                Ok(()) => part.decode(i, l.seq, &l.kind, log.line(i), &members),
+                Err(e) => part.push(i, l.seq, &l.kind, Err(crate::log::bad_record(l.seq, &l.kind, e.to_string()))),
+            }
+        }
+        part
     };
     if at.len() < 1 << 12 {
         return ResultViews(vec![decode(&at)]);
@@ -366,7 +548,7 @@ impl RoundState {
     /// [`RoundState::from_log`] with the results already decoded.
     pub fn from_log_and_results(
         log: &Log,
-        results: &ResultViews<'_>,
+        results: &ResultViews,
     ) -> Result<RoundState, String> {
         Self::replay(log, false, results)
     }
@@ -382,16 +564,15 @@ impl RoundState {
     fn replay(
         log: &Log,
         stop_at_draw: bool,
-        results: &ResultViews<'_>,
+        results: &ResultViews,
     ) -> Result<RoundState, String> {
         let mut decoded = results.iter();
         // The decoded results in order; a line not among them is read here.
         let mut view = |i: usize| -> Result<(Cow<'_, str>, Verdict), String> {
             match decoded.next() {
-                Some((at, r)) if *at == i => r
-                    .as_ref()
-                    .map(|r| (r.id.clone(), r.verdict))
-                    .map_err(Clone::clone),
+                Some((at, r)) if at == i => r
+                    .map(|r| (Cow::Borrowed(r.id), r.verdict))
+                    .map_err(str::to_string),
                 _ => log
                     .fields::<ResultView>(i)
                     .map(|r| (Cow::Owned(r.id.into_owned()), r.verdict)),
@@ -576,6 +757,88 @@ mod tests {
         }
     }
 
+    /// A record shaped like a result whose verdict is no verdict.
+    #[derive(Serialize)]
+    struct OddResult {
+        id: String,
+        stratum: String,
+        verdict: String,
+        reasons: Vec<String>,
+    }
+    impl Record for OddResult {
+        const TYPE: &'static str = ResultRecorded::TYPE;
+    }
+
+    /// Streamed in chunks of any size, a log's results decode as they do
+    /// from the whole log (escapes, reasons, a line that does not decode),
+    /// each result's bytes are dropped and every other line's kept.
+    #[test]
+    fn streamed_results_decode_as_the_whole_log_s() {
+        let mut bytes = Vec::new();
+        let mut prev = GENESIS_PREV.to_string();
+        fn put<R: Record>(bytes: &mut Vec<u8>, prev: &mut String, seq: u64, r: &R) {
+            let line = render_line(seq, prev, "2026-01-01T00:00:00Z", r);
+            *prev = sha256_hex(&line);
+            bytes.extend_from_slice(&line);
+            bytes.push(b'\n');
+        }
+        put(&mut bytes, &mut prev, 0, &opened());
+        let long = "长".repeat(300);
+        let ids = ["A\"1", "合肥\\2", "B\t3", &long, "C4"];
+        for (i, id) in ids.iter().enumerate() {
+            let seq = i as u64 * 2 + 1;
+            let mut r = amended(id);
+            r.reasons = (0..i).map(|k| format!("R{k}")).collect();
+            put(&mut bytes, &mut prev, seq, &r);
+            let note = Repaired {
+                moved_to: format!("n{i}"),
+                bytes: 0,
+                sha256: String::new(),
+                from_line: 1,
+            };
+            put(&mut bytes, &mut prev, seq + 1, &note);
+        }
+        let odd = OddResult {
+            id: "X".into(),
+            stratum: "S".into(),
+            verdict: "maybe".into(),
+            reasons: Vec::new(),
+        };
+        put(&mut bytes, &mut prev, 11, &odd);
+        let whole = parse_log(bytes.clone()).unwrap();
+        let expected = result_views(&whole);
+        let expected: Vec<ResultAt<'_>> = expected.iter().collect();
+        assert_eq!(expected.len(), 6);
+        assert!(expected[5].1.as_ref().unwrap_err().contains("maybe"));
+        assert_eq!(expected[1].1.as_ref().unwrap().id, "合肥\\2");
+        assert_eq!(expected[2].1.as_ref().unwrap().reasons, ["R0", "R1"]);
+        for chunk in [1, 3, 100, 333, 1000, bytes.len()] {
+            let (log, parts) = crate::log::parse_log_streamed::<ResultPart>(&bytes[..], chunk)
+                .unwrap()
+                .unwrap();
+            let views = ResultViews::new(parts);
+            let got: Vec<ResultAt<'_>> = views.iter().collect();
+            assert_eq!(got, expected, "chunk {chunk}");
+            for (a, b) in [(0, 6), (2, 5), (5, 6), (3, 3), (4, 9)] {
+                let part: Vec<ResultAt<'_>> = views.iter_range(a..b).collect();
+                assert_eq!(part, expected[a.min(6)..b.min(6)], "chunk {chunk}, {a}..{b}");
+            }
+            for i in 0..whole.lines.len() {
+                let kept: &[u8] = if is_result(&whole.lines[i].kind) {
+                    b""
+                } else {
+                    whole.line(i)
+                };
+                assert_eq!(log.line(i), kept, "chunk {chunk}, line {i}");
+            }
+            let state = RoundState::from_log_and_results(&log, &views);
+            assert_eq!(
+                state.map(|s| s.results.len()).map_err(|e| e.contains("amendment")),
+                Err(true)
+            );
+        }
+    }
+
     #[test]
     fn results_are_decoded_in_order_on_both_cores() {
         let ids: Vec<String> = (0..5000).map(|i| format!("ID{i}")).collect();
@@ -584,7 +847,7 @@ mod tests {
         let views = result_views(&log);
         assert_eq!(views.len(), ids.len());
         for (k, (i, v)) in views.iter().enumerate() {
-            assert_eq!(*i, k + 1);
+            assert_eq!(i, k + 1);
             assert_eq!(v.as_ref().unwrap().id, ids[k].as_str());
         }
     }

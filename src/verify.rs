@@ -11,7 +11,7 @@ use crate::published::{Claim, ClaimName, ClaimValue, PublishedTable};
 use crate::report::{ReportPublished, Table, compute};
 use crate::results::{check_reasons, sample_index};
 use crate::roster::parse_canonical;
-use crate::round::{IdMap, ResultAt, ResultViews, RoundState, result_views};
+use crate::round::{IdMap, ResultAt, ResultViews, RoundState};
 use crate::t;
 
 /// One line of the verdict: a check and whether it held.
@@ -59,7 +59,8 @@ pub fn check_name(check: &str) -> String {
 }
 
 pub struct Inputs<'a> {
-    pub log: &'a Result<Log, Defect>,
+    /// The log checked, with its results and amendments decoded.
+    pub log: &'a Result<(Log, ResultViews), Defect>,
     pub roster_tsv: &'a [u8],
     /// SHA-256 (hex) of roster.tsv, taken when it was read.
     pub roster_tsv_sha256: &'a str,
@@ -108,8 +109,8 @@ const AFTER_ORDER: &[&str] = &["roster", "draw", "results", "report"];
 pub fn verify(inputs: &Inputs<'_>) -> Vec<Finding> {
     let mut out = Out(Vec::new());
     // 1. The chain.
-    let log = match inputs.log {
-        Ok(log) => {
+    let (log, views) = match inputs.log {
+        Ok((log, views)) => {
             out.ok(
                 "chain",
                 t!(
@@ -118,7 +119,7 @@ pub fn verify(inputs: &Inputs<'_>) -> Vec<Finding> {
                     head = log.head()
                 ),
             );
-            log
+            (log, views)
         }
         Err(d) => {
             out.failed("chain", t!("verify.chain-failed", defect = d));
@@ -134,7 +135,7 @@ pub fn verify(inputs: &Inputs<'_>) -> Vec<Finding> {
     let early = RoundState::through_draw(log);
     let manifest = serde_json::from_slice::<Manifest>(inputs.manifest).ok();
     let ((order, replayed), (roster_draw, sample)) = crate::par::join(
-        || order(log),
+        || order(log, views),
         || {
             let roster_draw = match &early {
                 Ok(st) if st.drawn.is_some() => roster_and_draw(inputs, st),
@@ -146,14 +147,14 @@ pub fn verify(inputs: &Inputs<'_>) -> Vec<Finding> {
     let order_ok = order.ok;
     out.0.push(order);
     match replayed {
-        Some((state, views)) if order_ok => {
+        Some(state) if order_ok => {
             out.0.extend(roster_draw);
             let sampled = manifest.as_ref().zip(sample.as_ref());
             out.0
-                .extend(results_and_numbers(inputs, log, &state, &views, sampled));
+                .extend(results_and_numbers(inputs, log, &state, views, sampled));
             // Half a million ids in each of these: freed on both cores.
             drop(sample);
-            crate::par::join(|| drop((state, views)), || drop(manifest));
+            crate::par::join(|| drop(state), || drop(manifest));
         }
         _ => out.skipped(AFTER_ORDER, &t!("verify.why-order")),
     }
@@ -162,15 +163,14 @@ pub fn verify(inputs: &Inputs<'_>) -> Vec<Finding> {
 
 /// Check 2, the order of the records; when it holds, also the replayed
 /// state and the decoded results.
-fn order(log: &Log) -> (Finding, Option<(RoundState, ResultViews<'_>)>) {
+fn order(log: &Log, views: &ResultViews) -> (Finding, Option<RoundState>) {
     let failed = |detail: String| Finding {
         check: "order",
         ok: false,
         checked: true,
         detail,
     };
-    let views = result_views(log);
-    let state = match RoundState::from_log_and_results(log, &views) {
+    let state = match RoundState::from_log_and_results(log, views) {
         Ok(st) => st,
         Err(e) => return (failed(e), None),
     };
@@ -183,7 +183,7 @@ fn order(log: &Log) -> (Finding, Option<(RoundState, ResultViews<'_>)>) {
         checked: true,
         detail: t!("verify.order-ok"),
     };
-    (ok, Some((state, views)))
+    (ok, Some(state))
 }
 
 /// 3. roster.tsv is what was committed, and canonical; 4. the draw, redone.
@@ -273,7 +273,7 @@ fn results_and_numbers(
     inputs: &Inputs<'_>,
     log: &Log,
     state: &RoundState,
-    views: &ResultViews<'_>,
+    views: &ResultViews,
     sampled: Option<(&Manifest, &IdMap<&str, &str>)>,
 ) -> Vec<Finding> {
     let mut out = Out(Vec::new());
@@ -285,13 +285,13 @@ fn results_and_numbers(
     // 5. Results concern sampled ids, follow the code rules, and cover the
     // sample: each result on its own, beside the recount.
     let codes = state.opened.codebook();
-    let check = |part: &mut dyn Iterator<Item = &ResultAt<'_>>| {
+    let check = |part: &mut dyn Iterator<Item = ResultAt<'_>>| {
         let mut problems: Vec<String> = Vec::new();
         for (i, view) in part {
             let n = i + 1;
             match view {
-                Err(e) => problems.push(e.clone()),
-                Ok(r) => match sample.get(r.id.as_ref()) {
+                Err(e) => problems.push(e.to_string()),
+                Ok(r) => match sample.get(r.id) {
                     None => problems.push(t!("verify.result-not-sampled", line = n, id = r.id)),
                     Some(&s) if s != r.stratum => problems.push(t!(
                         "verify.result-stratum",
@@ -320,8 +320,8 @@ fn results_and_numbers(
     // recount. The problems stay in log order.
     let cut = views.len() * 4 / 5;
     let (mut problems, (more, table)) = crate::par::join(
-        || check(&mut views.iter().take(cut)),
-        || (check(&mut views.iter().skip(cut)), compute(state, manifest)),
+        || check(&mut views.iter_range(0..cut)),
+        || (check(&mut views.iter_range(cut..views.len())), compute(state, manifest)),
     );
     problems.extend(more);
     if !problems.is_empty() {

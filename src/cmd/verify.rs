@@ -79,9 +79,23 @@ pub fn verify_round(dir: &Path, args: &VerifyArgs) -> Result<()> {
         }
         None => None,
     };
-    // roster.tsv and manifest.json are read and hashed beside the log's check.
+    // roster.tsv and manifest.json are read and hashed beside the log's
+    // check. A signed checkpoint needs every line's bytes: then the log is
+    // read whole; else it is streamed, keeping only what verify reads.
+    let whole = !args.checkpoint.is_empty();
+    let read_log = || -> Result<_> {
+        if whole {
+            let (_, log) = crate::logfile::read_checked(dir)?;
+            Ok(log.map(|log| {
+                let views = crate::round::result_views(&log);
+                (log, views)
+            }))
+        } else {
+            crate::logfile::read_streamed(dir)
+        }
+    };
     let (log, files) = crate::par::join(
-        || crate::logfile::read_checked(dir),
+        read_log,
         || -> Result<_> {
             let read_hashed = |bytes: crate::fsio::Bytes| {
                 let digest = crate::commit::sha256_hex(&bytes);
@@ -93,7 +107,7 @@ pub fn verify_round(dir: &Path, args: &VerifyArgs) -> Result<()> {
             ))
         },
     );
-    let (_, log) = log?;
+    let log = log?;
     let ((roster_tsv, roster_tsv_sha256), (manifest, manifest_sha256)) = files?;
     let findings = verify(&Inputs {
         log: &log,
@@ -128,7 +142,7 @@ pub fn verify_round(dir: &Path, args: &VerifyArgs) -> Result<()> {
             let finding = match (&log, crate::tlog::open_checkpoint(&note, &vk)) {
                 (_, Err(e)) => (false, true, t!("verify.checkpoint-error", name, error = e)),
                 (Err(_), Ok(_)) => (false, false, t!("verify.checkpoint-unchecked", name)),
-                (Ok(log), Ok(cp)) => match crate::tlog::check_against(log, &cp) {
+                (Ok((log, _)), Ok(cp)) => match crate::tlog::check_against(log, &cp) {
                     Ok(()) => (
                         true,
                         true,
