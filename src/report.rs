@@ -111,6 +111,29 @@ pub fn strata_order(state: &RoundState) -> Vec<String> {
 
 /// Recomputes the table from the log's state and the manifest.
 pub fn compute(state: &RoundState, manifest: &Manifest) -> Table {
+    compute_with(state, manifest, |_, id| {
+        state.results.get(id).map(|r| r.verdict)
+    })
+}
+
+/// [`compute`] with each sampled id's final verdict given by
+/// `verdict(place, id)`, `place` being the id's place in the manifest
+/// counted over its strata in their order (`verify` notes the verdicts by
+/// place as it checks the results).
+pub fn compute_with(
+    state: &RoundState,
+    manifest: &Manifest,
+    verdict: impl Fn(usize, &str) -> Option<Verdict>,
+) -> Table {
+    let starts: Vec<usize> = manifest
+        .strata
+        .iter()
+        .scan(0, |at, s| {
+            let start = *at;
+            *at += s.ids.len();
+            Some(start)
+        })
+        .collect();
     let population: HashMap<&str, u64> = state
         .roster
         .as_ref()
@@ -119,15 +142,16 @@ pub fn compute(state: &RoundState, manifest: &Manifest) -> Table {
     let mut rows = Vec::new();
     let mut missing = Vec::new();
     for name in strata_order(state) {
-        let Some(s) = manifest.strata.iter().find(|s| s.name == name) else {
+        let Some(k) = manifest.strata.iter().position(|s| s.name == name) else {
             continue;
         };
+        let s = &manifest.strata[k];
         let mut failed = 0;
-        for id in &s.ids {
-            match state.results.get(id.as_ref()) {
+        for (rank, id) in s.ids.iter().enumerate() {
+            match verdict(starts[k] + rank, id) {
                 None => missing.push(id.to_string()),
-                Some(r) if r.verdict == Verdict::Fail => failed += 1,
-                Some(_) => {}
+                Some(Verdict::Fail) => failed += 1,
+                Some(Verdict::Pass) => {}
             }
         }
         rows.push(Row {

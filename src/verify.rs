@@ -8,10 +8,10 @@ use crate::log::{Defect, Log};
 use crate::manifest::{DrawInputs, Manifest, draw_manifest};
 use crate::percent::claim_agrees;
 use crate::published::{Claim, ClaimName, ClaimValue, PublishedTable};
-use crate::report::{ReportPublished, Table, compute};
-use crate::results::{check_reasons, sample_index};
+use crate::report::{ReportPublished, Table, compute, compute_with};
+use crate::results::check_reasons;
 use crate::roster::parse_canonical;
-use crate::round::{IdMap, ResultAt, ResultViews, RoundState};
+use crate::round::{IdMap, ResultViews, RoundState, Verdict};
 use crate::t;
 
 /// One line of the verdict: a check and whether it held.
@@ -130,31 +130,35 @@ pub fn verify(inputs: &Inputs<'_>) -> Vec<Finding> {
     // Checks 3 and 4 (roster.tsv and the redraw) need only the log up to the
     // draw; check 2 (the order, a replay of every record) needs all of it;
     // checks 5 to 7 (the results and the published numbers) need the replay
-    // and manifest.json with an index of its ids. The replay runs on one
-    // core, the redraw and then the index on the other.
+    // and the sample with an index of its ids. The replay runs on one core,
+    // the redraw and then the index on the other.
     let early = RoundState::through_draw(log);
-    let manifest = serde_json::from_slice::<Manifest>(inputs.manifest).ok();
+    // Set by the second core, read by both after.
+    let manifest_cell = std::sync::OnceLock::new();
     let ((order, replayed), (roster_draw, sample)) = crate::par::join(
         || order(log, views),
         || {
-            let roster_draw = match &early {
+            let (roster_draw, redrawn) = match &early {
                 Ok(st) if st.drawn.is_some() => roster_and_draw(inputs, st),
-                _ => Vec::new(),
+                _ => (Vec::new(), None),
             };
-            (roster_draw, manifest.as_ref().map(sample_index))
+            // manifest.json is parsed only when it is not exactly the redrawn
+            // manifest: then the results are checked against what it says.
+            let manifest = manifest_cell.get_or_init(|| {
+                redrawn.or_else(|| serde_json::from_slice::<Manifest>(inputs.manifest).ok())
+            });
+            (roster_draw, manifest.as_ref().map(SampleIndex::new))
         },
     );
+    let manifest = manifest_cell.get().and_then(Option::as_ref);
     let order_ok = order.ok;
     out.0.push(order);
     match replayed {
         Some(state) if order_ok => {
             out.0.extend(roster_draw);
-            let sampled = manifest.as_ref().zip(sample.as_ref());
+            let sampled = manifest.zip(sample.as_ref());
             out.0
                 .extend(results_and_numbers(inputs, log, &state, views, sampled));
-            // Half a million ids in each of these: freed on both cores.
-            drop(sample);
-            crate::par::join(|| drop(state), || drop(manifest));
         }
         _ => out.skipped(AFTER_ORDER, &t!("verify.why-order")),
     }
@@ -187,10 +191,15 @@ fn order(log: &Log, views: &ResultViews) -> (Finding, Option<RoundState>) {
 }
 
 /// 3. roster.tsv is what was committed, and canonical; 4. the draw, redone.
-fn roster_and_draw(inputs: &Inputs<'_>, state: &RoundState) -> Vec<Finding> {
+/// Also returns the redrawn manifest when manifest.json is exactly it.
+fn roster_and_draw<'a>(
+    inputs: &Inputs<'a>,
+    state: &RoundState,
+) -> (Vec<Finding>, Option<Manifest<'a>>) {
     let mut out = Out(Vec::new());
+    let mut same = None;
     let (Some(roster), Some(_), Some(drawn)) = (&state.roster, &state.seed, &state.drawn) else {
-        return out.0;
+        return (out.0, same);
     };
     // 3. The roster.
     let digest = inputs.roster_tsv_sha256;
@@ -250,6 +259,7 @@ fn roster_and_draw(inputs: &Inputs<'_>, state: &RoundState) -> Vec<Finding> {
                                 accounts = redrawn.manifest.accounts
                             ),
                         );
+                        same = Some(redrawn.manifest);
                     } else {
                         let on_disk: Option<Manifest> =
                             serde_json::from_slice(inputs.manifest).ok();
@@ -265,8 +275,44 @@ fn roster_and_draw(inputs: &Inputs<'_>, state: &RoundState) -> Vec<Finding> {
     } else {
         out.failed("draw", t!("verify.draw-no-roster"));
     }
-    out.0
+    (out.0, same)
 }
+
+/// The sample, for check 5: each id's place in the manifest (counted over
+/// its strata in their order) and its stratum's index there.
+struct SampleIndex<'m> {
+    places: IdMap<&'m str, (usize, usize)>,
+    /// How many ids the manifest lists.
+    size: usize,
+    /// Whether an id is listed twice (only in a manifest that is not the
+    /// redrawn one): then an id's place does not name it alone.
+    repeats: bool,
+}
+
+impl<'m> SampleIndex<'m> {
+    fn new(m: &'m Manifest<'_>) -> SampleIndex<'m> {
+        let size = m.strata.iter().map(|s| s.ids.len()).sum();
+        let mut places = IdMap::with_capacity_and_hasher(size, Default::default());
+        let mut repeats = false;
+        let mut place = 0;
+        for (k, s) in m.strata.iter().enumerate() {
+            for id in &s.ids {
+                repeats |= places.insert(id.as_ref(), (place, k)).is_some();
+                place += 1;
+            }
+        }
+        SampleIndex {
+            places,
+            size,
+            repeats,
+        }
+    }
+}
+
+/// A sampled id's final verdict as check 5 notes it: none yet, pass, fail.
+const NO_RESULT: u8 = 0;
+const PASSED: u8 = 1;
+const FAILED: u8 = 2;
 
 /// 5. results; 6. a published report; 7. a published table and claims.
 fn results_and_numbers(
@@ -274,7 +320,7 @@ fn results_and_numbers(
     log: &Log,
     state: &RoundState,
     views: &ResultViews,
-    sampled: Option<(&Manifest, &IdMap<&str, &str>)>,
+    sampled: Option<(&Manifest, &SampleIndex<'_>)>,
 ) -> Vec<Finding> {
     let mut out = Out(Vec::new());
     let Some((manifest, sample)) = sampled else {
@@ -283,24 +329,32 @@ fn results_and_numbers(
         return out.0;
     };
     // 5. Results concern sampled ids, follow the code rules, and cover the
-    // sample: each result on its own, beside the recount.
+    // sample. Each half of the results is checked on its own core, noting
+    // the verdict of each sampled id it meets: the later half's stands, as
+    // the latest result or amendment counts. The recount reads those notes
+    // instead of looking each sampled id up again.
     let codes = state.opened.codebook();
-    let check = |part: &mut dyn Iterator<Item = ResultAt<'_>>| {
+    let check = |part: std::ops::Range<usize>| {
         let mut problems: Vec<String> = Vec::new();
-        for (i, view) in part {
+        let mut verdicts = vec![NO_RESULT; sample.size];
+        for (i, view) in views.iter_range(part) {
             let n = i + 1;
             match view {
                 Err(e) => problems.push(e.to_string()),
-                Ok(r) => match sample.get(r.id) {
+                Ok(r) => match sample.places.get(r.id) {
                     None => problems.push(t!("verify.result-not-sampled", line = n, id = r.id)),
-                    Some(&s) if s != r.stratum => problems.push(t!(
-                        "verify.result-stratum",
-                        line = n,
-                        id = r.id,
-                        stratum = s,
-                        recorded = r.stratum
-                    )),
-                    Some(_) => {
+                    Some(&(place, k)) if manifest.strata[k].name != r.stratum => {
+                        verdicts[place] = verdict_note(r.verdict);
+                        problems.push(t!(
+                            "verify.result-stratum",
+                            line = n,
+                            id = r.id,
+                            stratum = manifest.strata[k].name,
+                            recorded = r.stratum
+                        ))
+                    }
+                    Some(&(place, _)) => {
+                        verdicts[place] = verdict_note(r.verdict);
                         if let Err(e) = check_reasons(r.verdict, &r.reasons, &codes) {
                             problems.push(t!(
                                 "verify.result-codes",
@@ -313,17 +367,28 @@ fn results_and_numbers(
                 },
             }
         }
-        problems
+        (problems, verdicts)
     };
-    // A result's check takes nearly twice a sampled id's recount (measured):
-    // one core checks four fifths of the results, the other the rest and the
-    // recount. The problems stay in log order.
-    let cut = views.len() * 4 / 5;
-    let (mut problems, (more, table)) = crate::par::join(
-        || check(&mut views.iter_range(0..cut)),
-        || (check(&mut views.iter_range(cut..views.len())), compute(state, manifest)),
+    let cut = views.len() / 2;
+    let ((mut problems, mut verdicts), (more, later)) = crate::par::join(
+        || check(0..cut),
+        || check(cut..views.len()),
     );
     problems.extend(more);
+    for (v, l) in verdicts.iter_mut().zip(later) {
+        if l != NO_RESULT {
+            *v = l;
+        }
+    }
+    let table = if sample.repeats {
+        compute(state, manifest)
+    } else {
+        compute_with(state, manifest, |place, _| match verdicts[place] {
+            PASSED => Some(Verdict::Pass),
+            FAILED => Some(Verdict::Fail),
+            _ => None,
+        })
+    };
     if !problems.is_empty() {
         let more = if problems.len() > 10 {
             t!("verify.and-more", more = problems.len() - 10)
@@ -410,6 +475,13 @@ fn results_and_numbers(
         compare_claims(&mut out, &table, inputs.claims);
     }
     out.0
+}
+
+fn verdict_note(v: Verdict) -> u8 {
+    match v {
+        Verdict::Pass => PASSED,
+        Verdict::Fail => FAILED,
+    }
 }
 
 /// An id that roster.tsv lists twice (the smallest, if several). The ids
