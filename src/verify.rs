@@ -201,81 +201,93 @@ fn roster_and_draw<'a>(
     let (Some(roster), Some(_), Some(drawn)) = (&state.roster, &state.seed, &state.drawn) else {
         return (out.0, same);
     };
-    // 3. The roster.
+    // 3. The roster. The search for an id listed twice (a sort of a
+    // million keys) runs on a core of its own, beside the redraw, which
+    // counts only when it finds none.
     let digest = inputs.roster_tsv_sha256;
-    let canonical = match parse_canonical(inputs.roster_tsv, "roster.tsv") {
-        _ if digest != roster.roster_sha256 => {
-            out.failed(
-                "roster",
-                t!(
-                    "verify.roster-digest",
-                    digest,
-                    committed = roster.roster_sha256
-                ),
-            );
-            None
-        }
-        Err(e) => {
-            out.failed("roster", t!("verify.roster-not-canonical", error = e));
-            None
-        }
-        Ok(c) => match duplicate_id(&c) {
-            Some(id) => {
-                out.failed("roster", t!("verify.roster-duplicate", id));
-                None
-            }
-            None => {
-                out.ok(
-                    "roster",
-                    t!("verify.roster-ok", accounts = c.accounts(), digest),
+    let manifest_digest = inputs.manifest_sha256;
+    let manifest_recorded = manifest_digest == drawn.manifest_sha256;
+    let mut redone = None;
+    if digest != roster.roster_sha256 {
+        out.failed(
+            "roster",
+            t!(
+                "verify.roster-digest",
+                digest,
+                committed = roster.roster_sha256
+            ),
+        );
+    } else {
+        match parse_canonical(inputs.roster_tsv, "roster.tsv") {
+            Err(e) => out.failed("roster", t!("verify.roster-not-canonical", error = e)),
+            Ok(c) => {
+                let (twice, draw) = crate::par::join(
+                    || duplicate_id(&c),
+                    || manifest_recorded.then(|| redraw(inputs, state, &c)),
                 );
-                Some(c)
+                match twice {
+                    Some(id) => out.failed("roster", t!("verify.roster-duplicate", id)),
+                    None => {
+                        out.ok(
+                            "roster",
+                            t!("verify.roster-ok", accounts = c.accounts(), digest),
+                        );
+                        redone = Some(draw);
+                    }
+                }
             }
-        },
-    };
+        }
+    }
 
     // 4. The draw, redone.
-    let manifest_digest = inputs.manifest_sha256;
-    if manifest_digest != drawn.manifest_sha256 {
-        out.failed(
+    match redone {
+        _ if !manifest_recorded => out.failed(
             "draw",
             t!(
                 "verify.manifest-digest",
                 digest = manifest_digest,
                 recorded = drawn.manifest_sha256
             ),
-        );
-    } else if let Some(c) = &canonical {
-        match DrawInputs::from_state(state) {
-            Ok(inputs_d) => match draw_manifest(&inputs_d, c) {
-                Err(e) => out.failed("draw", t!("verify.draw-refused", error = e)),
-                Ok(redrawn) => {
-                    if writes_exactly(&redrawn.manifest, inputs.manifest) {
-                        out.ok(
-                            "draw",
-                            t!(
-                                "verify.draw-ok",
-                                sampled = redrawn.manifest.sample_size,
-                                accounts = redrawn.manifest.accounts
-                            ),
-                        );
-                        same = Some(redrawn.manifest);
-                    } else {
-                        let on_disk: Option<Manifest> =
-                            serde_json::from_slice(inputs.manifest).ok();
-                        out.failed(
-                            "draw",
-                            first_difference(&redrawn.manifest, on_disk.as_ref()),
-                        );
-                    }
-                }
-            },
-            Err(e) => out.failed("draw", t!("verify.draw-settings", error = e)),
+        ),
+        Some(Some((ok, detail, manifest))) => {
+            if ok {
+                out.ok("draw", detail);
+            } else {
+                out.failed("draw", detail);
+            }
+            same = manifest;
         }
-    } else {
-        out.failed("draw", t!("verify.draw-no-roster"));
+        _ => out.failed("draw", t!("verify.draw-no-roster")),
     }
     (out.0, same)
+}
+
+/// Check 4 on a canonical roster: whether the draw redone gives exactly
+/// manifest.json, what to say, and the redrawn manifest when it does.
+fn redraw<'a>(
+    inputs: &Inputs<'_>,
+    state: &RoundState,
+    c: &crate::roster::CanonicalRoster<'a>,
+) -> (bool, String, Option<Manifest<'a>>) {
+    let settings = match DrawInputs::from_state(state) {
+        Ok(s) => s,
+        Err(e) => return (false, t!("verify.draw-settings", error = e), None),
+    };
+    let redrawn = match draw_manifest(&settings, c) {
+        Ok(r) => r.manifest,
+        Err(e) => return (false, t!("verify.draw-refused", error = e), None),
+    };
+    if writes_exactly(&redrawn, inputs.manifest) {
+        let detail = t!(
+            "verify.draw-ok",
+            sampled = redrawn.sample_size,
+            accounts = redrawn.accounts
+        );
+        (true, detail, Some(redrawn))
+    } else {
+        let on_disk: Option<Manifest> = serde_json::from_slice(inputs.manifest).ok();
+        (false, first_difference(&redrawn, on_disk.as_ref()), None)
+    }
 }
 
 /// The sample, for check 5: each id's place in the manifest (counted over
