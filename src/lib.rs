@@ -17,6 +17,7 @@ pub mod draw;
 pub mod error;
 pub mod fsio;
 pub mod i18n;
+pub mod idmatch;
 pub mod jsonline;
 pub mod keys;
 pub mod log;

@@ -489,6 +489,16 @@ impl ResultViews {
             })
     }
 
+    /// Each view's id ("" for a line that did not decode), in order.
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().flat_map(|part| {
+            part.rows.iter().map(move |row| match row.verdict {
+                Some(_) => &part.text[row.id.0 as usize..row.id.1 as usize],
+                None => "",
+            })
+        })
+    }
+
     pub fn len(&self) -> usize {
         self.0.iter().map(|p| p.rows.len()).sum()
     }

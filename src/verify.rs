@@ -11,7 +11,8 @@ use crate::published::{Claim, ClaimName, ClaimValue, PublishedTable};
 use crate::report::{ReportPublished, Table, compute, compute_with};
 use crate::results::check_reasons;
 use crate::roster::parse_canonical;
-use crate::round::{IdMap, ResultViews, RoundState, Verdict};
+use crate::idmatch::SortedIds;
+use crate::round::{ResultViews, RoundState, Verdict};
 use crate::t;
 
 /// One line of the verdict: a check and whether it held.
@@ -135,8 +136,14 @@ pub fn verify(inputs: &Inputs<'_>) -> Vec<Finding> {
     let early = RoundState::through_draw(log);
     // Set by the second core, read by both after.
     let manifest_cell = std::sync::OnceLock::new();
-    let ((order, replayed), (roster_draw, sample)) = crate::par::join(
-        || order(log, views),
+    let ((order, replayed, result_ids), (roster_draw, sample)) = crate::par::join(
+        || {
+            let (order, replayed) = order(log, views);
+            // The results' ids sorted, for check 5 (the replay is the
+            // shorter of the two sides).
+            let ids = replayed.as_ref().and_then(|_| SortedIds::new(views.ids()));
+            (order, replayed, ids)
+        },
         || {
             let (roster_draw, redrawn) = match &early {
                 Ok(st) if st.drawn.is_some() => roster_and_draw(inputs, st),
@@ -147,7 +154,10 @@ pub fn verify(inputs: &Inputs<'_>) -> Vec<Finding> {
             let manifest = manifest_cell.get_or_init(|| {
                 redrawn.or_else(|| serde_json::from_slice::<Manifest>(inputs.manifest).ok())
             });
-            (roster_draw, manifest.as_ref().map(SampleIndex::new))
+            let sample = manifest.as_ref().and_then(|m| {
+                SortedIds::new(m.strata.iter().flat_map(|s| s.ids.iter().map(|id| id.as_ref())))
+            });
+            (roster_draw, sample)
         },
     );
     let manifest = manifest_cell.get().and_then(Option::as_ref);
@@ -156,7 +166,7 @@ pub fn verify(inputs: &Inputs<'_>) -> Vec<Finding> {
     match replayed {
         Some(state) if order_ok => {
             out.0.extend(roster_draw);
-            let sampled = manifest.zip(sample.as_ref());
+            let sampled = manifest.zip(sample.as_ref()).zip(result_ids.as_ref());
             out.0
                 .extend(results_and_numbers(inputs, log, &state, views, sampled));
         }
@@ -290,37 +300,6 @@ fn redraw<'a>(
     }
 }
 
-/// The sample, for check 5: each id's place in the manifest (counted over
-/// its strata in their order) and its stratum's index there.
-struct SampleIndex<'m> {
-    places: IdMap<&'m str, (usize, usize)>,
-    /// How many ids the manifest lists.
-    size: usize,
-    /// Whether an id is listed twice (only in a manifest that is not the
-    /// redrawn one): then an id's place does not name it alone.
-    repeats: bool,
-}
-
-impl<'m> SampleIndex<'m> {
-    fn new(m: &'m Manifest<'_>) -> SampleIndex<'m> {
-        let size = m.strata.iter().map(|s| s.ids.len()).sum();
-        let mut places = IdMap::with_capacity_and_hasher(size, Default::default());
-        let mut repeats = false;
-        let mut place = 0;
-        for (k, s) in m.strata.iter().enumerate() {
-            for id in &s.ids {
-                repeats |= places.insert(id.as_ref(), (place, k)).is_some();
-                place += 1;
-            }
-        }
-        SampleIndex {
-            places,
-            size,
-            repeats,
-        }
-    }
-}
-
 /// A sampled id's final verdict as check 5 notes it: none yet, pass, fail.
 const NO_RESULT: u8 = 0;
 const PASSED: u8 = 1;
@@ -332,30 +311,48 @@ fn results_and_numbers(
     log: &Log,
     state: &RoundState,
     views: &ResultViews,
-    sampled: Option<(&Manifest, &SampleIndex<'_>)>,
+    sampled: Option<((&Manifest, &SortedIds<'_>), &SortedIds<'_>)>,
 ) -> Vec<Finding> {
     let mut out = Out(Vec::new());
-    let Some((manifest, sample)) = sampled else {
+    let Some(((manifest, sample), result_ids)) = sampled else {
         out.failed("results", t!("verify.manifest-unparsed"));
         out.failed("report", t!("verify.manifest-unparsed"));
         return out.0;
     };
     // 5. Results concern sampled ids, follow the code rules, and cover the
-    // sample. Each half of the results is checked on its own core, noting
-    // the verdict of each sampled id it meets: the later half's stands, as
-    // the latest result or amendment counts. The recount reads those notes
+    // sample. Each result's place in the sample (the manifest's ids counted
+    // over its strata in their order) is found by sorting (`idmatch`). Each
+    // half of the results is then checked on its own core, noting the
+    // verdict of each sampled id it meets: the later half's stands, as the
+    // latest result or amendment counts. The recount reads those notes
     // instead of looking each sampled id up again.
+    let places = crate::idmatch::positions(result_ids, sample);
+    let starts: Vec<usize> = manifest
+        .strata
+        .iter()
+        .scan(0, |at, s| {
+            let start = *at;
+            *at += s.ids.len();
+            Some(start)
+        })
+        .collect();
+    let stratum_of = |place: usize| starts.partition_point(|&s| s <= place) - 1;
     let codes = state.opened.codebook();
     let check = |part: std::ops::Range<usize>| {
         let mut problems: Vec<String> = Vec::new();
-        let mut verdicts = vec![NO_RESULT; sample.size];
-        for (i, view) in views.iter_range(part) {
+        let mut verdicts = vec![NO_RESULT; sample.len()];
+        let first = part.start;
+        for (j, (i, view)) in views.iter_range(part).enumerate() {
             let n = i + 1;
+            let place = match places[first + j] {
+                crate::idmatch::ABSENT => None,
+                p => Some(p as usize),
+            };
             match view {
                 Err(e) => problems.push(e.to_string()),
-                Ok(r) => match sample.places.get(r.id) {
+                Ok(r) => match place.map(|p| (p, stratum_of(p))) {
                     None => problems.push(t!("verify.result-not-sampled", line = n, id = r.id)),
-                    Some(&(place, k)) if manifest.strata[k].name != r.stratum => {
+                    Some((place, k)) if manifest.strata[k].name != r.stratum => {
                         verdicts[place] = verdict_note(r.verdict);
                         problems.push(t!(
                             "verify.result-stratum",
@@ -365,7 +362,7 @@ fn results_and_numbers(
                             recorded = r.stratum
                         ))
                     }
-                    Some(&(place, _)) => {
+                    Some((place, _)) => {
                         verdicts[place] = verdict_note(r.verdict);
                         if let Err(e) = check_reasons(r.verdict, &r.reasons, &codes) {
                             problems.push(t!(
@@ -392,7 +389,7 @@ fn results_and_numbers(
             *v = l;
         }
     }
-    let table = if sample.repeats {
+    let table = if sample.repeats() {
         compute(state, manifest)
     } else {
         compute_with(state, manifest, |place, _| match verdicts[place] {
