@@ -555,14 +555,7 @@ impl<'de> Value<'de> {
     /// fraction or exponent) that fits a u64: what serde_json reads as that
     /// u64 (a larger one it reads as a float, and so is left to it).
     fn plain_u64(&self) -> Option<u64> {
-        let digits = self.0;
-        if digits.is_empty() || (digits[0] == b'0' && digits.len() > 1) {
-            return None;
-        }
-        digits.iter().try_fold(0u64, |n, &d| {
-            let d = d.is_ascii_digit().then(|| u64::from(d - b'0'))?;
-            n.checked_mul(10)?.checked_add(d)
-        })
+        plain_u64(self.0)
     }
 }
 
@@ -646,6 +639,19 @@ pub fn write_str(out: &mut Vec<u8>, text: &str) {
         out.extend_from_slice(text.as_bytes());
         out.push(b'"');
     }
+}
+
+/// A non-negative integer written plainly (no sign, no leading zero, no
+/// fraction or exponent) that fits a u64: what serde_json reads as that
+/// u64 (a larger one it reads as a float). None for anything else.
+pub fn plain_u64(digits: &[u8]) -> Option<u64> {
+    if digits.is_empty() || (digits[0] == b'0' && digits.len() > 1) {
+        return None;
+    }
+    digits.iter().try_fold(0u64, |n, &d| {
+        let d = d.is_ascii_digit().then(|| u64::from(d - b'0'))?;
+        n.checked_mul(10)?.checked_add(d)
+    })
 }
 
 /// `n` in decimal digits, as serde_json writes an integer (without `fmt`'s

@@ -164,6 +164,7 @@ struct Head<'a> {
 }
 
 /// What one line says about itself, checked on its own (phase 1).
+#[derive(Debug, PartialEq, Eq)]
 struct LineFacts {
     seq: u64,
     /// `prev` decoded; Err holds the text when it is not 64 lowercase hex digits.
@@ -214,7 +215,11 @@ const UNHEX: [u8; 256] = {
 /// 64 lowercase hex digits → 32 bytes. Without a branch per digit: this
 /// runs for every line of the log.
 fn unhex32(s: &str) -> Option<[u8; 32]> {
-    let b: &[u8; 64] = s.as_bytes().try_into().ok()?;
+    unhex32_bytes(s.as_bytes())
+}
+
+fn unhex32_bytes(s: &[u8]) -> Option<[u8; 32]> {
+    let b: &[u8; 64] = s.try_into().ok()?;
     let mut out = [0u8; 32];
     let mut bad = 0u8;
     for (o, pair) in out.iter_mut().zip(b.chunks_exact(2)) {
@@ -235,11 +240,73 @@ struct Scratch {
 /// Parses and hashes one line, and checks its fixed beginning against its
 /// own `seq` and `prev`. Needs no other line, so lines are done in parallel.
 fn line_facts(line: &[u8], scratch: &mut Scratch) -> Result<LineFacts, String> {
+    // The line is scanned once for where its members are (which also checks
+    // that it is one JSON object); the bulk of a line, a result's id, note
+    // and the like, is not decoded here.
+    jsonline::scan_object(line, &mut scratch.members)
+        .map_err(|e| t!("log.not-a-line", error = e))?;
+    match plain_facts(line, &scratch.members) {
+        Some(facts) => Ok(facts),
+        None => general_facts(line, scratch),
+    }
+}
+
+/// The facts of a scanned line whose fixed beginning holds only plain
+/// values (every line choucha writes), read as the bytes stand:
+/// `{"seq":` digits `,"prev":"` 64 lowercase hex digits `","type":"` text
+/// `","at":"` text `"`, the texts without escape or control character. The
+/// general path would decode the same values, rebuild the same beginning
+/// and find it equal; here that takes one pass. None sends the line to the
+/// general path, which decides, and words any refusal, as ever: a value
+/// that is not plain, or a later member that the header's decoding reads
+/// (a second `seq`, `prev`, `type` or `at`, any escaped key, a `lines` that
+/// is not a plain integer or comes twice).
+fn plain_facts(line: &[u8], members: &[jsonline::Member]) -> Option<LineFacts> {
+    let rest = line.strip_prefix(b"{\"seq\":")?;
+    let digits = memchr::memchr(b',', rest)?;
+    let seq = jsonline::plain_u64(&rest[..digits])?;
+    let rest = rest[digits..].strip_prefix(b",\"prev\":\"")?;
+    let prev = unhex32_bytes(rest.get(..64)?)?;
+    let rest = rest[64..].strip_prefix(b"\",\"type\":\"")?;
+    let (kind, rest) = plain_text(rest)?;
+    let rest = rest.strip_prefix(b",\"at\":\"")?;
+    plain_text(rest)?;
+    let mut lines = None;
+    for m in members.get(4..)? {
+        if m.key_escaped {
+            return None;
+        }
+        match &line[m.key.clone()] {
+            b"seq" | b"prev" | b"type" | b"at" => return None,
+            b"lines" if lines.is_some() => return None,
+            b"lines" => lines = Some(jsonline::plain_u64(&line[m.value.clone()])?),
+            _ => {}
+        }
+    }
+    Some(LineFacts {
+        seq,
+        prev: Ok(prev),
+        kind: intern(kind),
+        lines,
+        hash: Sha256::digest(line).into(),
+    })
+}
+
+/// A JSON string's text up to its closing quote, when it holds no escape
+/// or control character and is UTF-8; and what follows the quote.
+fn plain_text(s: &[u8]) -> Option<(&str, &[u8])> {
+    let end = memchr::memchr(b'"', s)?;
+    let text = &s[..end];
+    if text.iter().any(|&b| b == b'\\' || b < 0x20) {
+        return None;
+    }
+    Some((std::str::from_utf8(text).ok()?, &s[end + 1..]))
+}
+
+/// The facts of a scanned line through serde: decodes the header's values,
+/// rebuilds the fixed beginning from them and compares.
+fn general_facts(line: &[u8], scratch: &mut Scratch) -> Result<LineFacts, String> {
     let Scratch { start, members } = scratch;
-    // The line is scanned once for where its members are; serde_json then
-    // decodes only the header's values (the bulk of a line, a result's id,
-    // note and the like, is not decoded here).
-    jsonline::scan_object(line, members).map_err(|e| t!("log.not-a-line", error = e))?;
     let head = Head::deserialize(jsonline::Object { line, members })
         .map_err(|e| t!("log.not-a-line", error = e))?;
     // The fixed beginning lets a shell loop check the chain without a JSON parser.
@@ -1008,6 +1075,17 @@ mod tests {
         if ours.is_ok() != theirs.is_ok() || ours.as_ref().ok() != theirs.as_ref().ok() {
             return Err(format!("result: {ours:?} vs {theirs:?}"));
         }
+        // The beginning read as it stands: the facts (or the refusal) the
+        // general path gives.
+        if scanned.is_ok() {
+            let fast = line_facts(line, &mut Scratch::default());
+            let mut scratch = Scratch::default();
+            jsonline::scan_object(line, &mut scratch.members).expect("scanned before");
+            let general = general_facts(line, &mut scratch);
+            if fast != general {
+                return Err(format!("facts: {fast:?} vs {general:?}"));
+            }
+        }
         Ok(())
     }
 
@@ -1063,6 +1141,24 @@ mod tests {
             RESULT_LINE.replace(r#""seq":9"#, r#""seq":9.0"#),
             RESULT_LINE.replace(r#""seq":9"#, r#""seq":-9"#),
             RESULT_LINE.replace(r#""note""#, r#""备注""#),
+            RESULT_LINE.replace(r#""lines":3"#, r#""lines":"3""#),
+            RESULT_LINE.replace(r#""lines":3"#, r#""lines":3,"lines":4"#),
+            RESULT_LINE.replace(r#""lines":3"#, r#""at":"x""#),
+            RESULT_LINE.replace(r#""lines":3"#, r#""at":"x""#),
+            RESULT_LINE.replace(r#""lines":3"#, r#""type":"x""#),
+            RESULT_LINE.replace(r#""lines":3"#, r#""prev":"x""#),
+            RESULT_LINE.replace(r#""lines":3"#, r#""lines":03"#),
+            RESULT_LINE.replace(r#""lines":3"#, r#""lines":18446744073709551616"#),
+            RESULT_LINE.replace(r#""seq":9"#, r#""seq":09"#),
+            RESULT_LINE.replace(r#""seq":9"#, r#""seq":18446744073709551615"#),
+            RESULT_LINE.replace(r#""seq":9"#, r#""seq":18446744073709551616"#),
+            RESULT_LINE.replace(r#""seq":9"#, r#""seq" :9"#),
+            RESULT_LINE.replace("831da", "831DA"),
+            RESULT_LINE.replace("831da", "831d"),
+            RESULT_LINE.replace("result-recorded", r"result-recorded"),
+            RESULT_LINE.replace("result-recorded", "结果"),
+            RESULT_LINE.replace("T04:57", r"T04:57"),
+            RESULT_LINE.replace(r#","at":"2026-11-28T04:57:54Z""#, ""),
         ] {
             decodes_alike(line.as_bytes()).unwrap();
         }
