@@ -1144,7 +1144,7 @@ mod tests {
             RESULT_LINE.replace(r#""lines":3"#, r#""lines":"3""#),
             RESULT_LINE.replace(r#""lines":3"#, r#""lines":3,"lines":4"#),
             RESULT_LINE.replace(r#""lines":3"#, r#""at":"x""#),
-            RESULT_LINE.replace(r#""lines":3"#, r#""at":"x""#),
+            RESULT_LINE.replace(r#""lines":3"#, r#""\u0061t":"x""#),
             RESULT_LINE.replace(r#""lines":3"#, r#""type":"x""#),
             RESULT_LINE.replace(r#""lines":3"#, r#""prev":"x""#),
             RESULT_LINE.replace(r#""lines":3"#, r#""lines":03"#),
@@ -1155,9 +1155,9 @@ mod tests {
             RESULT_LINE.replace(r#""seq":9"#, r#""seq" :9"#),
             RESULT_LINE.replace("831da", "831DA"),
             RESULT_LINE.replace("831da", "831d"),
-            RESULT_LINE.replace("result-recorded", r"result-recorded"),
+            RESULT_LINE.replace("result-recorded", r"result\u002drecorded"),
             RESULT_LINE.replace("result-recorded", "结果"),
-            RESULT_LINE.replace("T04:57", r"T04:57"),
+            RESULT_LINE.replace("T04:57", r"T04\u003a57"),
             RESULT_LINE.replace(r#","at":"2026-11-28T04:57:54Z""#, ""),
         ] {
             decodes_alike(line.as_bytes()).unwrap();
