@@ -87,6 +87,13 @@ impl<'a> SortedIds<'a> {
         self.ids.is_empty()
     }
 
+    /// The places of equal ids, run by run (each run in ascending order).
+    pub fn runs(&self) -> impl Iterator<Item = impl Iterator<Item = usize> + '_> {
+        self.keys
+            .chunk_by(|a, b| by_id(&self.ids, a, &self.ids, b) == Ordering::Equal)
+            .map(|run| run.iter().map(index))
+    }
+
     /// Whether some id is listed more than once.
     pub fn repeats(&self) -> bool {
         self.keys

@@ -315,6 +315,8 @@ type Span = (u32, u32);
 #[derive(Debug, Clone, Copy)]
 struct Row {
     line: usize,
+    /// An amendment (else a result).
+    amended: bool,
     /// Without a verdict the line did not decode, and `id.0` is the index
     /// of why in `errors`.
     verdict: Option<Verdict>,
@@ -380,6 +382,7 @@ impl ResultPart {
                 let at = (self.errors.len() - 1) as u32;
                 Row {
                     line,
+                    amended: kind == ResultAmended::TYPE,
                     verdict: None,
                     id: (at, at),
                     stratum: (0, 0),
@@ -402,6 +405,7 @@ impl ResultPart {
                 }
                 Row {
                     line,
+                    amended: kind == ResultAmended::TYPE,
                     verdict: Some(r.verdict),
                     id,
                     stratum,
@@ -489,12 +493,17 @@ impl ResultViews {
             })
     }
 
-    /// Each view's id ("" for a line that did not decode), in order.
-    pub fn ids(&self) -> impl Iterator<Item = &str> {
+    /// Each view in brief, in order.
+    pub fn briefs(&self) -> impl Iterator<Item = ResultBrief<'_>> {
         self.0.iter().flat_map(|part| {
-            part.rows.iter().map(move |row| match row.verdict {
-                Some(_) => &part.text[row.id.0 as usize..row.id.1 as usize],
-                None => "",
+            part.rows.iter().map(move |row| ResultBrief {
+                line: row.line,
+                id: match row.verdict {
+                    Some(_) => &part.text[row.id.0 as usize..row.id.1 as usize],
+                    None => "",
+                },
+                verdict: row.verdict,
+                amended: row.amended,
             })
         })
     }
@@ -506,6 +515,64 @@ impl ResultViews {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// A result or amendment in brief: its id ("" for a line that does not
+/// decode), its verdict (None for such a line), and which of the two it is.
+#[derive(Debug, Clone, Copy)]
+pub struct ResultBrief<'a> {
+    /// The line's index in the log.
+    pub line: usize,
+    pub id: &'a str,
+    pub verdict: Option<Verdict>,
+    pub amended: bool,
+}
+
+fn second_result(n: u64, id: &str) -> String {
+    t!("round.second-result", n, id)
+}
+
+fn amendment_without_result(n: u64, id: &str) -> String {
+    t!("round.amendment-without-result", n, id)
+}
+
+/// The first line (by index) at which an id's results break the rules of
+/// the replay — an amendment of an id without a result before it, or a
+/// second result of an id — and what the replay says of it. `sorted` lists
+/// the ids of `briefs`, in the same order; a line that does not decode is
+/// left to the replay (which stops there). Found by sorting instead of the
+/// replay's index of every id: for `verify`, which sorts the ids anyway.
+pub fn first_id_error(
+    briefs: &[ResultBrief<'_>],
+    sorted: &crate::idmatch::SortedIds<'_>,
+) -> Option<(usize, String)> {
+    let mut first: Option<&ResultBrief<'_>> = None;
+    for run in sorted.runs() {
+        // The lines of one id, in log order.
+        let mut has_result = false;
+        for j in run {
+            let b = &briefs[j];
+            if b.verdict.is_none() {
+                continue;
+            }
+            if b.amended != has_result {
+                if first.is_none_or(|f| f.line > b.line) {
+                    first = Some(b);
+                }
+                break;
+            }
+            has_result = true;
+        }
+    }
+    first.map(|b| {
+        let n = b.line as u64 + 1;
+        let why = if b.amended {
+            amendment_without_result(n, b.id)
+        } else {
+            second_result(n, b.id)
+        };
+        (b.line, why)
+    })
 }
 
 /// The results and amendments of a whole log in memory, decoded.
@@ -552,7 +619,19 @@ pub struct RoundState {
 impl RoundState {
     /// Replays a checked log, enforcing the order of the steps.
     pub fn from_log(log: &Log) -> Result<RoundState, String> {
-        Self::replay(log, false, &result_views(log))
+        Self::replay(log, false, &result_views(log), None)
+    }
+
+    /// [`RoundState::from_log_and_results`] for a caller that has checked
+    /// each id's sequence of results by other means and found
+    /// `first_id_error` ([`first_id_error`]): the replay reports it when it
+    /// reaches its line, and `results` stays empty.
+    pub fn from_log_checked_ids(
+        log: &Log,
+        results: &ResultViews,
+        first_id_error: Option<(usize, String)>,
+    ) -> Result<RoundState, String> {
+        Self::replay(log, false, results, Some(first_id_error))
     }
 
     /// [`RoundState::from_log`] with the results already decoded.
@@ -560,22 +639,32 @@ impl RoundState {
         log: &Log,
         results: &ResultViews,
     ) -> Result<RoundState, String> {
-        Self::replay(log, false, results)
+        Self::replay(log, false, results, None)
     }
 
     /// The state as of the draw: replays the log only up to `sample-drawn`
     /// (cheap: the results come after it). For work that needs the roster,
     /// seed and plan but not the results.
     pub fn through_draw(log: &Log) -> Result<RoundState, String> {
-        Self::replay(log, true, &ResultViews::default())
+        Self::replay(log, true, &ResultViews::default(), None)
     }
 
-    /// `results`: [`result_views`] of the log (unused when stopping at the draw).
+    /// `results`: [`result_views`] of the log (unused when stopping at the
+    /// draw). `checked_ids`: None to index every id's latest result and
+    /// check each id's sequence here; else the first error of those
+    /// sequences, found by the caller (see [`first_id_error`]).
     fn replay(
         log: &Log,
         stop_at_draw: bool,
         results: &ResultViews,
+        checked_ids: Option<Option<(usize, String)>>,
     ) -> Result<RoundState, String> {
+        let index_ids = checked_ids.is_none();
+        let id_error = checked_ids.flatten();
+        let id_error_at = |i: usize| match &id_error {
+            Some((at, why)) if *at == i => Err(why.clone()),
+            _ => Ok(()),
+        };
         let mut decoded = results.iter();
         // The decoded results in order; a line not among them is read here.
         let mut view = |i: usize| -> Result<(Cow<'_, str>, Verdict), String> {
@@ -598,12 +687,14 @@ impl RoundState {
             seed: None,
             drawn: None,
             // Sized once: a million results would otherwise rehash twenty times.
-            results: ResultsById::with_capacity(
+            results: ResultsById::with_capacity(if index_ids {
                 log.lines
                     .iter()
                     .filter(|l| l.kind == ResultRecorded::TYPE)
-                    .count(),
-            ),
+                    .count()
+            } else {
+                0
+            }),
             published: None,
             len: log.lines.len() as u64,
             head: log.head(),
@@ -646,17 +737,23 @@ impl RoundState {
                         return Err(t!("round.result-before-draw", n));
                     }
                     let (id, verdict) = view(i)?;
+                    if !index_ids {
+                        id_error_at(i)?;
+                        continue;
+                    }
                     let fresh = FinalResult { verdict, line: n };
                     if !st.results.insert_new(&id, fresh) {
-                        return Err(t!("round.second-result", n, id));
+                        return Err(second_result(n, &id));
                     }
                 }
                 ResultAmended::TYPE => {
                     let (id, verdict) = view(i)?;
+                    if !index_ids {
+                        id_error_at(i)?;
+                        continue;
+                    }
                     match st.results.get_mut(&id) {
-                        None => {
-                            return Err(t!("round.amendment-without-result", n, id));
-                        }
+                        None => return Err(amendment_without_result(n, &id)),
                         Some(f) => *f = FinalResult { verdict, line: n },
                     }
                 }
@@ -846,6 +943,134 @@ mod tests {
                 state.map(|s| s.results.len()).map_err(|e| e.contains("amendment")),
                 Err(true)
             );
+        }
+    }
+
+    /// One record of a generated log.
+    #[derive(Debug, Clone)]
+    enum Step {
+        Roster,
+        Seed,
+        Draw,
+        Result(u8),
+        Amend(u8),
+        /// A result whose fields do not decode.
+        Odd,
+        Report,
+    }
+
+    fn step() -> impl proptest::strategy::Strategy<Value = Step> {
+        use proptest::prelude::*;
+        prop_oneof![
+            1 => Just(Step::Roster),
+            1 => Just(Step::Seed),
+            1 => Just(Step::Draw),
+            12 => (0u8..6).prop_map(Step::Result),
+            6 => (0u8..6).prop_map(Step::Amend),
+            1 => Just(Step::Odd),
+            1 => Just(Step::Report),
+        ]
+    }
+
+    fn log_of(steps: &[Step]) -> Log {
+        fn put<R: Record>(bytes: &mut Vec<u8>, prev: &mut String, seq: &mut u64, r: &R) {
+            let line = render_line(*seq, prev, "2026-01-01T00:00:00Z", r);
+            *prev = sha256_hex(&line);
+            *seq += 1;
+            bytes.extend_from_slice(&line);
+            bytes.push(b'\n');
+        }
+        let (mut bytes, mut prev, mut seq) = (Vec::new(), GENESIS_PREV.to_string(), 0);
+        put(&mut bytes, &mut prev, &mut seq, &opened());
+        // A long id (past the 16 bytes a sort key holds) among short ones.
+        let id = |k: u8| match k {
+            5 => "https://www.ah.gov.cn/x".to_string(),
+            4 => "https://www.ah.gov.cn/y".to_string(),
+            k => format!("A{k}"),
+        };
+        for step in steps {
+            let b = (&mut bytes, &mut prev, &mut seq);
+            match step {
+                Step::Roster => put(b.0, b.1, b.2, &RosterCommitted {
+                    roster_sha256: "d".into(),
+                    accounts: 1,
+                    strata: BTreeMap::new(),
+                    order: Vec::new(),
+                    source: String::new(),
+                    source_sha256: String::new(),
+                    encoding: String::new(),
+                    id_column: String::new(),
+                    stratum_column: String::new(),
+                }),
+                Step::Seed => put(b.0, b.1, b.2, &SeedRevealed {
+                    seed: "s".into(),
+                    source: String::new(),
+                }),
+                Step::Draw => put(b.0, b.1, b.2, &SampleDrawn {
+                    algorithm: String::new(),
+                    roster_sha256: String::new(),
+                    manifest_sha256: String::new(),
+                    sample_size: 0,
+                    quotas: BTreeMap::new(),
+                    signer: String::new(),
+                }),
+                Step::Result(k) => put(b.0, b.1, b.2, &ResultRecorded {
+                    id: id(*k),
+                    stratum: "S".into(),
+                    verdict: Verdict::Pass,
+                    reasons: Vec::new(),
+                    note: String::new(),
+                    inspector: String::new(),
+                    checked_at: String::new(),
+                }),
+                Step::Amend(k) => put(b.0, b.1, b.2, &amended(&id(*k))),
+                Step::Odd => put(b.0, b.1, b.2, &OddResult {
+                    id: "A1".into(),
+                    stratum: "S".into(),
+                    verdict: "maybe".into(),
+                    reasons: Vec::new(),
+                }),
+                Step::Report => put(b.0, b.1, b.2, &crate::report::ReportPublished {
+                    table_sha256: String::new(),
+                    total: 0,
+                    checked: 0,
+                    failed: 0,
+                    pass_rate: String::new(),
+                    fraction: String::new(),
+                }),
+            }
+        }
+        parse_log(bytes).unwrap()
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        /// `verify` checks each id's sequence of results by sorting
+        /// ([`first_id_error`]); the replay then says what the replay that
+        /// indexes every id says, at the same line, for any log.
+        #[test]
+        fn ids_checked_by_sorting_replay_as_the_index_does(
+            started in proptest::bool::weighted(0.8),
+            steps in proptest::collection::vec(step(), 0..30),
+        ) {
+            let mut all = if started {
+                vec![Step::Roster, Step::Seed, Step::Draw]
+            } else {
+                Vec::new()
+            };
+            all.extend(steps);
+            let log = log_of(&all);
+            let views = result_views(&log);
+            let briefs: Vec<ResultBrief<'_>> = views.briefs().collect();
+            let sorted = crate::idmatch::SortedIds::new(briefs.iter().map(|b| b.id)).unwrap();
+            let first = first_id_error(&briefs, &sorted);
+            let checked = RoundState::from_log_checked_ids(&log, &views, first);
+            let indexed = RoundState::from_log(&log);
+            proptest::prop_assert_eq!(checked.as_ref().err(), indexed.as_ref().err());
+            if let (Ok(a), Ok(b)) = (checked, indexed) {
+                proptest::prop_assert_eq!((a.published, a.len), (b.published, b.len));
+                proptest::prop_assert!(a.results.is_empty());
+            }
         }
     }
 

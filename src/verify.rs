@@ -8,11 +8,11 @@ use crate::log::{Defect, Log};
 use crate::manifest::{DrawInputs, Manifest, draw_manifest};
 use crate::percent::claim_agrees;
 use crate::published::{Claim, ClaimName, ClaimValue, PublishedTable};
-use crate::report::{ReportPublished, Table, compute, compute_with};
+use crate::report::{ReportPublished, Table, compute_with};
 use crate::results::check_reasons;
 use crate::roster::parse_canonical;
-use crate::idmatch::SortedIds;
-use crate::round::{ResultViews, RoundState, Verdict};
+use crate::idmatch::{ABSENT, SortedIds};
+use crate::round::{ResultBrief, ResultViews, RoundState, first_id_error};
 use crate::t;
 
 /// One line of the verdict: a check and whether it held.
@@ -136,13 +136,16 @@ pub fn verify(inputs: &Inputs<'_>) -> Vec<Finding> {
     let early = RoundState::through_draw(log);
     // Set by the second core, read by both after.
     let manifest_cell = std::sync::OnceLock::new();
-    let ((order, replayed, result_ids), (roster_draw, sample)) = crate::par::join(
+    let ((order, replayed, results), (roster_draw, sample)) = crate::par::join(
         || {
-            let (order, replayed) = order(log, views);
-            // The results' ids sorted, for check 5 (the replay is the
-            // shorter of the two sides).
-            let ids = replayed.as_ref().and_then(|_| SortedIds::new(views.ids()));
-            (order, replayed, ids)
+            // The results' ids sorted: each id's sequence of results is
+            // checked from them, for the replay, and check 5 matches them
+            // to the sample.
+            let briefs: Vec<ResultBrief<'_>> = views.briefs().collect();
+            let ids = SortedIds::new(briefs.iter().map(|b| b.id));
+            let checked = ids.as_ref().map(|ids| first_id_error(&briefs, ids));
+            let (order, replayed) = order(log, views, checked);
+            (order, replayed, (briefs, ids))
         },
         || {
             let (roster_draw, redrawn) = match &early {
@@ -166,9 +169,16 @@ pub fn verify(inputs: &Inputs<'_>) -> Vec<Finding> {
     match replayed {
         Some(state) if order_ok => {
             out.0.extend(roster_draw);
-            let sampled = manifest.zip(sample.as_ref()).zip(result_ids.as_ref());
-            out.0
-                .extend(results_and_numbers(inputs, log, &state, views, sampled));
+            let sampled = manifest.map(|m| (m, sample.as_ref()));
+            let (briefs, result_ids) = &results;
+            out.0.extend(results_and_numbers(
+                inputs,
+                log,
+                &state,
+                views,
+                sampled,
+                (briefs, result_ids.as_ref()),
+            ));
         }
         _ => out.skipped(AFTER_ORDER, &t!("verify.why-order")),
     }
@@ -177,14 +187,24 @@ pub fn verify(inputs: &Inputs<'_>) -> Vec<Finding> {
 
 /// Check 2, the order of the records; when it holds, also the replayed
 /// state and the decoded results.
-fn order(log: &Log, views: &ResultViews) -> (Finding, Option<RoundState>) {
+/// `checked_ids`: the first error of the ids' sequences of results, when
+/// found by sorting (else the replay indexes every id).
+fn order(
+    log: &Log,
+    views: &ResultViews,
+    checked_ids: Option<Option<(usize, String)>>,
+) -> (Finding, Option<RoundState>) {
     let failed = |detail: String| Finding {
         check: "order",
         ok: false,
         checked: true,
         detail,
     };
-    let state = match RoundState::from_log_and_results(log, views) {
+    let replayed = match checked_ids {
+        Some(first) => RoundState::from_log_checked_ids(log, views, first),
+        None => RoundState::from_log_and_results(log, views),
+    };
+    let state = match replayed {
         Ok(st) => st,
         Err(e) => return (failed(e), None),
     };
@@ -300,33 +320,36 @@ fn redraw<'a>(
     }
 }
 
-/// A sampled id's final verdict as check 5 notes it: none yet, pass, fail.
-const NO_RESULT: u8 = 0;
-const PASSED: u8 = 1;
-const FAILED: u8 = 2;
-
 /// 5. results; 6. a published report; 7. a published table and claims.
 fn results_and_numbers(
     inputs: &Inputs<'_>,
     log: &Log,
     state: &RoundState,
     views: &ResultViews,
-    sampled: Option<((&Manifest, &SortedIds<'_>), &SortedIds<'_>)>,
+    sampled: Option<(&Manifest, Option<&SortedIds<'_>>)>,
+    (briefs, result_ids): (&[ResultBrief<'_>], Option<&SortedIds<'_>>),
 ) -> Vec<Finding> {
     let mut out = Out(Vec::new());
-    let Some(((manifest, sample), result_ids)) = sampled else {
+    let Some((manifest, sample)) = sampled else {
         out.failed("results", t!("verify.manifest-unparsed"));
         out.failed("report", t!("verify.manifest-unparsed"));
         return out.0;
     };
+    let (Some(sample), Some(result_ids)) = (sample, result_ids) else {
+        out.failed("results", t!("verify.too-many-ids"));
+        out.failed("report", t!("verify.too-many-ids"));
+        return out.0;
+    };
     // 5. Results concern sampled ids, follow the code rules, and cover the
-    // sample. Each result's place in the sample (the manifest's ids counted
-    // over its strata in their order) is found by sorting (`idmatch`). Each
-    // half of the results is then checked on its own core, noting the
-    // verdict of each sampled id it meets: the later half's stands, as the
-    // latest result or amendment counts. The recount reads those notes
-    // instead of looking each sampled id up again.
-    let places = crate::idmatch::positions(result_ids, sample);
+    // sample. Both lists of ids are sorted (`idmatch`): each result's place
+    // in the sample (the manifest's ids counted over its strata in their
+    // order), and each sampled id's last result or amendment, the one that
+    // counts, are found by walking them side by side. The results are then
+    // checked in two halves on both cores.
+    let (places, finals) = crate::par::join(
+        || crate::idmatch::positions(result_ids, sample),
+        || crate::idmatch::positions(sample, result_ids),
+    );
     let starts: Vec<usize> = manifest
         .strata
         .iter()
@@ -340,30 +363,25 @@ fn results_and_numbers(
     let codes = state.opened.codebook();
     let check = |part: std::ops::Range<usize>| {
         let mut problems: Vec<String> = Vec::new();
-        let mut verdicts = vec![NO_RESULT; sample.len()];
         let first = part.start;
         for (j, (i, view)) in views.iter_range(part).enumerate() {
             let n = i + 1;
             let place = match places[first + j] {
-                crate::idmatch::ABSENT => None,
+                ABSENT => None,
                 p => Some(p as usize),
             };
             match view {
                 Err(e) => problems.push(e.to_string()),
-                Ok(r) => match place.map(|p| (p, stratum_of(p))) {
+                Ok(r) => match place.map(stratum_of) {
                     None => problems.push(t!("verify.result-not-sampled", line = n, id = r.id)),
-                    Some((place, k)) if manifest.strata[k].name != r.stratum => {
-                        verdicts[place] = verdict_note(r.verdict);
-                        problems.push(t!(
-                            "verify.result-stratum",
-                            line = n,
-                            id = r.id,
-                            stratum = manifest.strata[k].name,
-                            recorded = r.stratum
-                        ))
-                    }
-                    Some((place, _)) => {
-                        verdicts[place] = verdict_note(r.verdict);
+                    Some(k) if manifest.strata[k].name != r.stratum => problems.push(t!(
+                        "verify.result-stratum",
+                        line = n,
+                        id = r.id,
+                        stratum = manifest.strata[k].name,
+                        recorded = r.stratum
+                    )),
+                    Some(_) => {
                         if let Err(e) = check_reasons(r.verdict, &r.reasons, &codes) {
                             problems.push(t!(
                                 "verify.result-codes",
@@ -376,28 +394,15 @@ fn results_and_numbers(
                 },
             }
         }
-        (problems, verdicts)
+        problems
     };
     let cut = views.len() / 2;
-    let ((mut problems, mut verdicts), (more, later)) = crate::par::join(
-        || check(0..cut),
-        || check(cut..views.len()),
-    );
+    let (mut problems, more) = crate::par::join(|| check(0..cut), || check(cut..views.len()));
     problems.extend(more);
-    for (v, l) in verdicts.iter_mut().zip(later) {
-        if l != NO_RESULT {
-            *v = l;
-        }
-    }
-    let table = if sample.repeats() {
-        compute(state, manifest)
-    } else {
-        compute_with(state, manifest, |place, _| match verdicts[place] {
-            PASSED => Some(Verdict::Pass),
-            FAILED => Some(Verdict::Fail),
-            _ => None,
-        })
-    };
+    let table = compute_with(state, manifest, |place, _| match finals[place] {
+        ABSENT => None,
+        j => briefs[j as usize].verdict,
+    });
     if !problems.is_empty() {
         let more = if problems.len() > 10 {
             t!("verify.and-more", more = problems.len() - 10)
@@ -484,13 +489,6 @@ fn results_and_numbers(
         compare_claims(&mut out, &table, inputs.claims);
     }
     out.0
-}
-
-fn verdict_note(v: Verdict) -> u8 {
-    match v {
-        Verdict::Pass => PASSED,
-        Verdict::Fail => FAILED,
-    }
 }
 
 /// An id that roster.tsv lists twice (the smallest, if several). The ids
