@@ -131,12 +131,13 @@ pub fn verify(inputs: &Inputs<'_>) -> Vec<Finding> {
     // Checks 3 and 4 (roster.tsv and the redraw) need only the log up to the
     // draw; check 2 (the order, a replay of every record) needs all of it;
     // checks 5 to 7 (the results and the published numbers) need the replay
-    // and the sample with an index of its ids. The replay runs on one core,
-    // the redraw and then the index on the other.
+    // and the sample as manifest.json lists it, both sorted by id. The
+    // replay and the sorts run on one core, the roster's checks and the
+    // redraw on the other (with the search for a repeated id beside them).
     let early = RoundState::through_draw(log);
-    // Set by the second core, read by both after.
+    // Parsed by the first core, read by both after.
     let manifest_cell = std::sync::OnceLock::new();
-    let ((order, replayed, results), (roster_draw, sample)) = crate::par::join(
+    let ((order, replayed, results, sample), roster_draw) = crate::par::join(
         || {
             // The results' ids sorted: each id's sequence of results is
             // checked from them, for the replay, and check 5 matches them
@@ -145,22 +146,16 @@ pub fn verify(inputs: &Inputs<'_>) -> Vec<Finding> {
             let ids = SortedIds::new(briefs.iter().map(|b| b.id));
             let checked = ids.as_ref().map(|ids| first_id_error(&briefs, ids));
             let (order, replayed) = order(log, views, checked);
-            (order, replayed, (briefs, ids))
-        },
-        || {
-            let (roster_draw, redrawn) = match &early {
-                Ok(st) if st.drawn.is_some() => roster_and_draw(inputs, st),
-                _ => (Vec::new(), None),
-            };
-            // manifest.json is parsed only when it is not exactly the redrawn
-            // manifest: then the results are checked against what it says.
-            let manifest = manifest_cell.get_or_init(|| {
-                redrawn.or_else(|| serde_json::from_slice::<Manifest>(inputs.manifest).ok())
-            });
+            let manifest = manifest_cell
+                .get_or_init(|| serde_json::from_slice::<Manifest>(inputs.manifest).ok());
             let sample = manifest.as_ref().and_then(|m| {
                 SortedIds::new(m.strata.iter().flat_map(|s| s.ids.iter().map(|id| id.as_ref())))
             });
-            (roster_draw, sample)
+            (order, replayed, (briefs, ids), sample)
+        },
+        || match &early {
+            Ok(st) if st.drawn.is_some() => roster_and_draw(inputs, st),
+            _ => Vec::new(),
         },
     );
     let manifest = manifest_cell.get().and_then(Option::as_ref);
@@ -221,15 +216,10 @@ fn order(
 }
 
 /// 3. roster.tsv is what was committed, and canonical; 4. the draw, redone.
-/// Also returns the redrawn manifest when manifest.json is exactly it.
-fn roster_and_draw<'a>(
-    inputs: &Inputs<'a>,
-    state: &RoundState,
-) -> (Vec<Finding>, Option<Manifest<'a>>) {
+fn roster_and_draw(inputs: &Inputs<'_>, state: &RoundState) -> Vec<Finding> {
     let mut out = Out(Vec::new());
-    let mut same = None;
     let (Some(roster), Some(_), Some(drawn)) = (&state.roster, &state.seed, &state.drawn) else {
-        return (out.0, same);
+        return out.0;
     };
     // 3. The roster. The search for an id listed twice (a sort of a
     // million keys) runs on a core of its own, beside the redraw, which
@@ -279,33 +269,32 @@ fn roster_and_draw<'a>(
                 recorded = drawn.manifest_sha256
             ),
         ),
-        Some(Some((ok, detail, manifest))) => {
+        Some(Some((ok, detail))) => {
             if ok {
                 out.ok("draw", detail);
             } else {
                 out.failed("draw", detail);
             }
-            same = manifest;
         }
         _ => out.failed("draw", t!("verify.draw-no-roster")),
     }
-    (out.0, same)
+    out.0
 }
 
 /// Check 4 on a canonical roster: whether the draw redone gives exactly
-/// manifest.json, what to say, and the redrawn manifest when it does.
-fn redraw<'a>(
+/// manifest.json, and what to say.
+fn redraw(
     inputs: &Inputs<'_>,
     state: &RoundState,
-    c: &crate::roster::CanonicalRoster<'a>,
-) -> (bool, String, Option<Manifest<'a>>) {
+    c: &crate::roster::CanonicalRoster<'_>,
+) -> (bool, String) {
     let settings = match DrawInputs::from_state(state) {
         Ok(s) => s,
-        Err(e) => return (false, t!("verify.draw-settings", error = e), None),
+        Err(e) => return (false, t!("verify.draw-settings", error = e)),
     };
     let redrawn = match draw_manifest(&settings, c) {
         Ok(r) => r.manifest,
-        Err(e) => return (false, t!("verify.draw-refused", error = e), None),
+        Err(e) => return (false, t!("verify.draw-refused", error = e)),
     };
     if writes_exactly(&redrawn, inputs.manifest) {
         let detail = t!(
@@ -313,10 +302,10 @@ fn redraw<'a>(
             sampled = redrawn.sample_size,
             accounts = redrawn.accounts
         );
-        (true, detail, Some(redrawn))
+        (true, detail)
     } else {
         let on_disk: Option<Manifest> = serde_json::from_slice(inputs.manifest).ok();
-        (false, first_difference(&redrawn, on_disk.as_ref()), None)
+        (false, first_difference(&redrawn, on_disk.as_ref()))
     }
 }
 
