@@ -49,8 +49,6 @@ pub struct LogLine {
     pub kind: Cow<'static, str>,
     /// Where the line's bytes (without LF) are in the log.
     pub range: Range<usize>,
-    /// SHA-256 of the line's bytes without LF: the next line's `prev`.
-    pub hash: [u8; 32],
 }
 
 /// A whole log, checked: its bytes and its lines.
@@ -58,6 +56,11 @@ pub struct LogLine {
 pub struct Log {
     pub bytes: crate::fsio::Bytes,
     pub lines: Vec<LogLine>,
+    /// SHA-256 of the last line's bytes without LF (the next line's
+    /// `prev`); None for an empty log. Only the last line's is kept: a
+    /// hash per line took 16 MB for half a million lines, and nothing
+    /// reads the others once the chain is checked.
+    pub last_hash: Option<[u8; 32]>,
 }
 
 impl Log {
@@ -89,9 +92,8 @@ impl Log {
 
     /// SHA-256 of the last line (the next `prev`), or the genesis value.
     pub fn head(&self) -> String {
-        self.lines
-            .last()
-            .map_or_else(|| GENESIS_PREV.to_string(), |l| hex(&l.hash))
+        self.last_hash
+            .map_or_else(|| GENESIS_PREV.to_string(), |h| hex(&h))
     }
 }
 
@@ -342,8 +344,11 @@ struct Stretch {
     /// The first line's `prev`.
     first_prev: Result<[u8; 32], String>,
     /// Lines after the first whose `prev` is not the hash of the line before
-    /// (by index in the stretch), with that `prev`: none in a log that holds.
-    unlinked: Vec<(usize, Result<[u8; 32], String>)>,
+    /// (by index in the stretch), with that `prev` and that hash: none in a
+    /// log that holds.
+    unlinked: Vec<(usize, Result<[u8; 32], String>, [u8; 32])>,
+    /// The hash of the last line that parses.
+    last_hash: Option<[u8; 32]>,
     /// Each batch header's index in the stretch and its `lines`.
     batches: Vec<(usize, Option<u64>)>,
     /// The first line that does not parse: its index and why. No line after
@@ -377,13 +382,13 @@ fn stretch(
         lines: Vec::with_capacity((to - from) / 64 + 1),
         first_prev: Ok([0u8; 32]),
         unlinked: Vec::new(),
+        last_hash: None,
         batches: Vec::new(),
         bad: None,
         kept: sink.is_some().then(Kept::default),
     };
     let mut scratch = Scratch::default();
     let mut start = from;
-    let mut before: Option<[u8; 32]> = None;
     for nl in memchr::memchr_iter(b'\n', &bytes[from..to]) {
         let end = from + nl;
         let k = s.lines.len();
@@ -401,20 +406,19 @@ fn stretch(
                     }
                     kept.at.push(at..kept.bytes.len());
                 }
-                match before {
+                match s.last_hash {
                     None => s.first_prev = f.prev,
-                    Some(h) if f.prev.as_ref() != Ok(&h) => s.unlinked.push((k, f.prev)),
+                    Some(h) if f.prev.as_ref() != Ok(&h) => s.unlinked.push((k, f.prev, h)),
                     Some(_) => {}
                 }
                 if f.kind == BATCH_TYPE {
                     s.batches.push((k, f.lines));
                 }
-                before = Some(f.hash);
+                s.last_hash = Some(f.hash);
                 s.lines.push(LogLine {
                     seq: f.seq,
                     kind: f.kind,
                     range: base + start..base + end,
-                    hash: f.hash,
                 });
             }
         }
@@ -505,13 +509,13 @@ impl Chain {
                 unlinked_prev.is_none()
             };
             if !linked {
-                let expected = if seq == 0 {
-                    GENESIS_PREV.to_string()
-                } else {
-                    hex(&self.prev)
+                let expected = match unlinked_prev {
+                    Some((_, _, before)) => hex(before),
+                    None if seq == 0 => GENESIS_PREV.to_string(),
+                    None => hex(&self.prev),
                 };
                 let prev = match unlinked_prev {
-                    Some((_, prev)) => prev.clone(),
+                    Some((_, prev, _)) => prev.clone(),
                     None => s.first_prev.clone(),
                 };
                 let got = prev.map_or_else(|text| text, |p| hex(&p));
@@ -534,8 +538,10 @@ impl Chain {
                     }
                 }
             }
-            self.prev = line.hash;
             self.count += 1;
+        }
+        if let Some(h) = s.last_hash {
+            self.prev = h;
         }
         if let Some((_, why)) = s.bad {
             return Err(Defect {
@@ -598,6 +604,7 @@ pub fn parse_log(bytes: impl Into<crate::fsio::Bytes>) -> Result<Log, Defect> {
     let chain = chain.finish((complete < bytes.len()).then_some(complete))?;
     Ok(Log {
         bytes,
+        last_hash: (chain.count > 0).then_some(chain.prev),
         lines: chain.lines,
     })
 }
@@ -675,6 +682,7 @@ pub fn parse_log_streamed<S: LineSink + Default + Send>(
     };
     let log = Log {
         bytes: chain.kept.into(),
+        last_hash: (chain.count > 0).then_some(chain.prev),
         lines: chain.lines,
     };
     Ok(Ok((log, sinks)))
@@ -857,7 +865,7 @@ mod tests {
                 // which is what a published head or checkpoint pins (SPEC.md §5).
                 Ok(l) => {
                     assert!(i >= last_start, "flip at byte {i} went unnoticed");
-                    assert_ne!(l.lines[4].hash, good.lines[4].hash);
+                    assert_ne!(l.head(), good.head());
                 }
             }
         }
@@ -1030,7 +1038,7 @@ mod tests {
             assert_eq!(log.lines.len(), whole.lines.len());
             assert_eq!(log.head(), whole.head());
             for (i, (a, b)) in log.lines.iter().zip(&whole.lines).enumerate() {
-                assert_eq!((a.seq, &a.kind, a.hash), (b.seq, &b.kind, b.hash));
+                assert_eq!((a.seq, &a.kind), (b.seq, &b.kind));
                 let expected: &[u8] = if i % 2 == 0 { whole.line(i) } else { b"" };
                 assert_eq!(log.line(i), expected, "chunk {chunk}, line {i}");
             }
@@ -1101,8 +1109,8 @@ mod tests {
                 seq: 1,
                 kind: Cow::Borrowed("roster-committed"),
                 range: 0..roster.len(),
-                hash: [0; 32],
             }],
+            last_hash: None,
         };
         let ours: RosterCommitted = log.fields(0).unwrap();
         let theirs: RosterCommitted = serde_json::from_str(roster).unwrap();
