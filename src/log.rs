@@ -624,9 +624,13 @@ pub fn parse_log_streamed<S: LineSink + Default + Send>(
     use std::sync::atomic::{AtomicUsize, Ordering};
     let chunk = chunk.max(1);
     let next = AtomicUsize::new(0);
-    let work = || -> std::io::Result<Vec<Piece<S>>> {
+    // The pieces are put together in order as soon as they can be, by
+    // whichever core finishes one: a piece's lines are then freed while the
+    // log is still being read, and its memory serves the next chunk (kept
+    // until the end, the pieces' lines of a large log took 40 MB more).
+    let assembly = std::sync::Mutex::new(Assembly::<S>::default());
+    let work = || -> std::io::Result<()> {
         let mut buf = vec![0u8; chunk];
-        let mut pieces = Vec::new();
         loop {
             let index = next.fetch_add(1, Ordering::Relaxed);
             let Some(base) = index.checked_mul(chunk) else {
@@ -636,47 +640,25 @@ pub fn parse_log_streamed<S: LineSink + Default + Send>(
             if n == 0 {
                 break;
             }
-            pieces.push(Piece::of(index, base, &buf[..n]));
-            if n < chunk {
+            let piece = Piece::of(index, base, &buf[..n]);
+            let mut a = assembly.lock().unwrap_or_else(|p| p.into_inner());
+            a.add(piece);
+            if a.failed.is_some() || n < chunk {
                 break;
             }
         }
-        Ok(pieces)
+        Ok(())
     };
     let (a, b) = crate::par::join(work, work);
-    let mut pieces = a?;
-    pieces.extend(b?);
-    pieces.sort_unstable_by_key(|p| p.index);
-
-    // The lines across two chunks (or more) are put together and checked here, in order.
-    let mut chain = Chain::new(true);
-    let mut sinks = Vec::with_capacity(2 * pieces.len());
-    let mut pending: Vec<u8> = Vec::new();
-    let mut pending_base = 0;
-    for p in pieces {
-        if pending.is_empty() {
-            pending_base = p.base;
-        }
-        pending.extend_from_slice(&p.head);
-        let Some((s, sink)) = p.body else {
-            continue; // no LF in the chunk: the line goes on
-        };
-        if !pending.is_empty() {
-            let mut sink = S::default();
-            let s = stretch(&pending, 0, pending.len(), pending_base, Some(&mut sink));
-            sinks.push(sink);
-            if let Err(d) = chain.push_stretch(s) {
-                return Ok(Err(d));
-            }
-        }
-        sinks.push(sink);
-        if let Err(d) = chain.push_stretch(s) {
-            return Ok(Err(d));
-        }
-        pending_base = p.base + p.len - p.tail.len();
-        pending = p.tail;
+    a?;
+    b?;
+    let a = assembly.into_inner().unwrap_or_else(|p| p.into_inner());
+    if let Some(d) = a.failed {
+        return Ok(Err(d));
     }
-    let chain = match chain.finish((!pending.is_empty()).then_some(pending_base)) {
+    debug_assert!(a.ready.is_empty());
+    let torn_at = (!a.pending.is_empty()).then_some(a.pending_base);
+    let chain = match a.chain.finish(torn_at) {
         Ok(c) => c,
         Err(d) => return Ok(Err(d)),
     };
@@ -685,7 +667,77 @@ pub fn parse_log_streamed<S: LineSink + Default + Send>(
         last_hash: (chain.count > 0).then_some(chain.prev),
         lines: chain.lines,
     };
-    Ok(Ok((log, sinks)))
+    Ok(Ok((log, a.sinks)))
+}
+
+/// The pieces of a streamed log, put together in order: the chain so far,
+/// the sinks, the start of a line that goes on into the next piece, and the
+/// pieces that came before their turn.
+struct Assembly<S> {
+    chain: Chain,
+    sinks: Vec<S>,
+    /// The bytes of a line begun in an earlier piece, and where it starts.
+    pending: Vec<u8>,
+    pending_base: usize,
+    /// Pieces waiting for the ones before them, by index.
+    ready: std::collections::BTreeMap<usize, Piece<S>>,
+    /// The index of the next piece to put in.
+    next: usize,
+    /// The first defect: nothing more is put in after it.
+    failed: Option<Defect>,
+}
+
+impl<S> Default for Assembly<S> {
+    fn default() -> Assembly<S> {
+        Assembly {
+            chain: Chain::new(true),
+            sinks: Vec::new(),
+            pending: Vec::new(),
+            pending_base: 0,
+            ready: std::collections::BTreeMap::new(),
+            next: 0,
+            failed: None,
+        }
+    }
+}
+
+impl<S: LineSink + Default> Assembly<S> {
+    /// Adds a piece, and puts in every piece whose turn has come.
+    fn add(&mut self, piece: Piece<S>) {
+        self.ready.insert(piece.index, piece);
+        while self.failed.is_none() {
+            let Some(p) = self.ready.remove(&self.next) else {
+                break;
+            };
+            self.next += 1;
+            if let Err(d) = self.put(p) {
+                self.failed = Some(d);
+            }
+        }
+    }
+
+    fn put(&mut self, p: Piece<S>) -> Result<(), Defect> {
+        if self.pending.is_empty() {
+            self.pending_base = p.base;
+        }
+        self.pending.extend_from_slice(&p.head);
+        let Some((s, sink)) = p.body else {
+            return Ok(()); // no LF in the chunk: the line goes on
+        };
+        if !self.pending.is_empty() {
+            // A line across two chunks (or more), checked here.
+            let mut line_sink = S::default();
+            let whole = std::mem::take(&mut self.pending);
+            let s = stretch(&whole, 0, whole.len(), self.pending_base, Some(&mut line_sink));
+            self.sinks.push(line_sink);
+            self.chain.push_stretch(s)?;
+        }
+        self.sinks.push(sink);
+        self.chain.push_stretch(s)?;
+        self.pending_base = p.base + p.len - p.tail.len();
+        self.pending = p.tail;
+        Ok(())
+    }
 }
 
 /// One chunk of a streamed log, checked on its own: the bytes of the line
