@@ -38,6 +38,9 @@ fn index(k: &Key) -> usize {
 /// keys first, then, for ids longer than 16 bytes, the ids' bytes), equal
 /// ids by their place in the list.
 pub struct SortedIds<'a> {
+    /// The ids, in their order; empty when none is longer than 16 bytes
+    /// (then the keys alone tell ids apart, and 8 MB for half a million
+    /// ids is not spent).
     ids: Vec<&'a str>,
     keys: Vec<Key>,
 }
@@ -58,33 +61,36 @@ fn by_id(a_ids: &[&str], a: &Key, b_ids: &[&str], b: &Key) -> Ordering {
 
 impl<'a> SortedIds<'a> {
     /// None for more than 2^32 - 1 ids (an index must fit in 32 bits).
-    pub fn new(ids: impl Iterator<Item = &'a str>) -> Option<SortedIds<'a>> {
-        let ids: Vec<&str> = ids.collect();
-        if ids.len() >= ABSENT as usize {
-            return None;
+    pub fn new(ids: impl Iterator<Item = &'a str> + Clone) -> Option<SortedIds<'a>> {
+        let mut keys: Vec<Key> = Vec::with_capacity(ids.size_hint().0);
+        let mut long = false;
+        for (i, id) in ids.clone().enumerate() {
+            let i = u32::try_from(i).ok().filter(|&i| i != ABSENT)?;
+            long |= id.len() > 16;
+            keys.push(key(id, i));
         }
-        let mut keys: Vec<Key> = ids
-            .iter()
-            .enumerate()
-            .map(|(i, id)| key(id, i as u32))
-            .collect();
-        if keys.iter().any(|k| k.2 >> 32 > 16) {
+        if long {
+            let ids: Vec<&str> = ids.collect();
             keys.sort_unstable_by(|a, b| {
                 by_id(&ids, a, &ids, b).then_with(|| index(a).cmp(&index(b)))
             });
+            Some(SortedIds { ids, keys })
         } else {
             // Short ids only: the keys alone decide, as plain integers.
             keys.sort_unstable();
+            Some(SortedIds {
+                ids: Vec::new(),
+                keys,
+            })
         }
-        Some(SortedIds { ids, keys })
     }
 
     pub fn len(&self) -> usize {
-        self.ids.len()
+        self.keys.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
+        self.keys.is_empty()
     }
 
     /// The places of equal ids, run by run (each run in ascending order).

@@ -416,6 +416,18 @@ impl ResultPart {
         self.rows.push(row);
     }
 
+    fn brief(&self, row: &Row) -> ResultBrief<'_> {
+        ResultBrief {
+            line: row.line,
+            id: match row.verdict {
+                Some(_) => &self.text[row.id.0 as usize..row.id.1 as usize],
+                None => "",
+            },
+            verdict: row.verdict,
+            amended: row.amended,
+        }
+    }
+
     fn at(&self, row: &Row) -> ResultAt<'_> {
         let text = |(a, b): Span| &self.text[a as usize..b as usize];
         let Some(verdict) = row.verdict else {
@@ -462,15 +474,27 @@ impl crate::log::LineSink for ResultPart {
 /// decoded: joining them copied 40 MB for half a million results, a quarter
 /// of the decoding time.
 #[derive(Debug, Default)]
-pub struct ResultViews(Vec<ResultPart>);
+pub struct ResultViews {
+    parts: Vec<ResultPart>,
+    /// Where each part's views start, counted over all parts.
+    starts: Vec<usize>,
+}
 
 impl ResultViews {
     pub fn new(parts: Vec<ResultPart>) -> ResultViews {
-        ResultViews(parts)
+        let starts = parts
+            .iter()
+            .scan(0, |at, p| {
+                let start = *at;
+                *at += p.rows.len();
+                Some(start)
+            })
+            .collect();
+        ResultViews { parts, starts }
     }
 
     pub fn iter(&self) -> impl Iterator<Item = ResultAt<'_>> {
-        self.0
+        self.parts
             .iter()
             .flat_map(|part| part.rows.iter().map(move |row| part.at(row)))
     }
@@ -478,14 +502,10 @@ impl ResultViews {
     /// The views from index `range.start` to `range.end` (in log order),
     /// without decoding those before.
     pub fn iter_range(&self, range: std::ops::Range<usize>) -> impl Iterator<Item = ResultAt<'_>> {
-        self.0
+        self.parts
             .iter()
-            .scan(0, |start, part| {
-                let first = *start;
-                *start += part.rows.len();
-                Some((first, part))
-            })
-            .flat_map(move |(first, part)| {
+            .zip(&self.starts)
+            .flat_map(move |(part, &first)| {
                 let n = part.rows.len();
                 let from = range.start.saturating_sub(first).min(n);
                 let to = range.end.saturating_sub(first).min(n).max(from);
@@ -494,22 +514,14 @@ impl ResultViews {
     }
 
     /// Each view in brief, in order.
-    pub fn briefs(&self) -> impl Iterator<Item = ResultBrief<'_>> {
-        self.0.iter().flat_map(|part| {
-            part.rows.iter().map(move |row| ResultBrief {
-                line: row.line,
-                id: match row.verdict {
-                    Some(_) => &part.text[row.id.0 as usize..row.id.1 as usize],
-                    None => "",
-                },
-                verdict: row.verdict,
-                amended: row.amended,
-            })
-        })
+    pub fn briefs(&self) -> impl Iterator<Item = ResultBrief<'_>> + Clone {
+        self.parts
+            .iter()
+            .flat_map(|part| part.rows.iter().map(move |row| part.brief(row)))
     }
 
     pub fn len(&self) -> usize {
-        self.0.iter().map(|p| p.rows.len()).sum()
+        self.parts.iter().map(|p| p.rows.len()).sum()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -593,11 +605,11 @@ pub fn result_views(log: &Log) -> ResultViews {
         part
     };
     if at.len() < 1 << 12 {
-        return ResultViews(vec![decode(&at)]);
+        return ResultViews::new(vec![decode(&at)]);
     }
     let (a, b) = at.split_at(at.len() / 2);
     let (first, second) = crate::par::join(|| decode(a), || decode(b));
-    ResultViews(vec![first, second])
+    ResultViews::new(vec![first, second])
 }
 
 /// Where a round stands, derived from its log.

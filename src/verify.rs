@@ -166,6 +166,7 @@ pub fn verify(inputs: &Inputs<'_>) -> Vec<Finding> {
             out.0.extend(roster_draw);
             let sampled = manifest.map(|m| (m, sample.as_ref()));
             let (briefs, result_ids) = &results;
+
             out.0.extend(results_and_numbers(
                 inputs,
                 log,
