@@ -268,7 +268,11 @@ impl ReadAt for [u8] {
 
 /// Reads at `offset` until `buf` is full or the source ends; returns how
 /// many bytes were read.
-pub fn fill_at(src: &(impl ReadAt + ?Sized), buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
+pub fn fill_at(
+    src: &(impl ReadAt + ?Sized),
+    buf: &mut [u8],
+    offset: u64,
+) -> std::io::Result<usize> {
     let mut n = 0;
     while n < buf.len() {
         match src.read_at(&mut buf[n..], offset + n as u64) {

@@ -343,10 +343,9 @@ struct Stretch {
     lines: Vec<LogLine>,
     /// The first line's `prev`.
     first_prev: Result<[u8; 32], String>,
-    /// Lines after the first whose `prev` is not the hash of the line before
-    /// (by index in the stretch), with that `prev` and that hash: none in a
-    /// log that holds.
-    unlinked: Vec<(usize, Result<[u8; 32], String>, [u8; 32])>,
+    /// Lines after the first whose `prev` is not the hash of the line
+    /// before: none in a log that holds.
+    unlinked: Vec<Unlinked>,
     /// The hash of the last line that parses.
     last_hash: Option<[u8; 32]>,
     /// Each batch header's index in the stretch and its `lines`.
@@ -356,6 +355,16 @@ struct Stretch {
     bad: Option<(usize, String)>,
     /// With a [`LineSink`]: the bytes of the lines it keeps.
     kept: Option<Kept>,
+}
+
+/// A line of a stretch whose `prev` is not the hash of the line before it.
+struct Unlinked {
+    /// Its index in the stretch.
+    at: usize,
+    /// Its `prev` (decoded, or the text that is not 64 hex digits).
+    prev: Result<[u8; 32], String>,
+    /// The hash of the line before it.
+    before: [u8; 32],
 }
 
 /// The bytes of the lines a [`LineSink`] keeps, end to end (each without
@@ -408,7 +417,11 @@ fn stretch(
                 }
                 match s.last_hash {
                     None => s.first_prev = f.prev,
-                    Some(h) if f.prev.as_ref() != Ok(&h) => s.unlinked.push((k, f.prev, h)),
+                    Some(h) if f.prev.as_ref() != Ok(&h) => s.unlinked.push(Unlinked {
+                        at: k,
+                        prev: f.prev,
+                        before: h,
+                    }),
                     Some(_) => {}
                 }
                 if f.kind == BATCH_TYPE {
@@ -501,7 +514,7 @@ impl Chain {
             let unlinked_prev = if k == 0 {
                 None
             } else {
-                unlinked.next_if(|u| u.0 == k)
+                unlinked.next_if(|u| u.at == k)
             };
             let linked = if k == 0 {
                 s.first_prev.as_ref() == Ok(&self.prev)
@@ -510,12 +523,12 @@ impl Chain {
             };
             if !linked {
                 let expected = match unlinked_prev {
-                    Some((_, _, before)) => hex(before),
+                    Some(u) => hex(&u.before),
                     None if seq == 0 => GENESIS_PREV.to_string(),
                     None => hex(&self.prev),
                 };
                 let prev = match unlinked_prev {
-                    Some((_, prev, _)) => prev.clone(),
+                    Some(u) => u.prev.clone(),
                     None => s.first_prev.clone(),
                 };
                 let got = prev.map_or_else(|text| text, |p| hex(&p));
@@ -728,7 +741,13 @@ impl<S: LineSink + Default> Assembly<S> {
             // A line across two chunks (or more), checked here.
             let mut line_sink = S::default();
             let whole = std::mem::take(&mut self.pending);
-            let s = stretch(&whole, 0, whole.len(), self.pending_base, Some(&mut line_sink));
+            let s = stretch(
+                &whole,
+                0,
+                whole.len(),
+                self.pending_base,
+                Some(&mut line_sink),
+            );
             self.sinks.push(line_sink);
             self.chain.push_stretch(s)?;
         }
@@ -1046,7 +1065,9 @@ mod tests {
                 let b = check_blocks(&bad[..], 1 << 14).unwrap().err();
                 assert_eq!(a, b, "byte {at}, change {change}");
                 for chunk in [1 << 14, 997] {
-                    let c = parse_log_streamed::<KeepAll>(&bad[..], chunk).unwrap().err();
+                    let c = parse_log_streamed::<KeepAll>(&bad[..], chunk)
+                        .unwrap()
+                        .err();
                     assert_eq!(a, c, "byte {at}, change {change}, chunk {chunk}");
                 }
             }
@@ -1069,7 +1090,7 @@ mod tests {
     impl LineSink for KeepEven {
         fn line(&mut self, seq: u64, _: &str, _: &[u8], _: &[jsonline::Member]) -> bool {
             self.0.push(seq);
-            seq % 2 == 0
+            seq.is_multiple_of(2)
         }
     }
 
@@ -1091,7 +1112,11 @@ mod tests {
             assert_eq!(log.head(), whole.head());
             for (i, (a, b)) in log.lines.iter().zip(&whole.lines).enumerate() {
                 assert_eq!((a.seq, &a.kind), (b.seq, &b.kind));
-                let expected: &[u8] = if i % 2 == 0 { whole.line(i) } else { b"" };
+                let expected: &[u8] = if i.is_multiple_of(2) {
+                    whole.line(i)
+                } else {
+                    b""
+                };
                 assert_eq!(log.line(i), expected, "chunk {chunk}, line {i}");
             }
             // A torn tail is found where the whole log's check finds it.
@@ -1100,7 +1125,9 @@ mod tests {
             let b = parse_log_streamed::<KeepAll>(torn, chunk).unwrap().err();
             assert_eq!(a, b, "chunk {chunk}");
         }
-        let empty = parse_log_streamed::<KeepAll>(&b""[..], 64).unwrap().unwrap();
+        let empty = parse_log_streamed::<KeepAll>(&b""[..], 64)
+            .unwrap()
+            .unwrap();
         assert!(empty.0.lines.is_empty() && empty.1.is_empty());
     }
 

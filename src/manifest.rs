@@ -54,7 +54,6 @@ fn borrowed_strs<'de: 'a, 'a, D: Deserializer<'de>>(d: D) -> Result<Vec<Cow<'a, 
     Ok(texts.into_iter().map(|t| t.0).collect())
 }
 
-
 /// A drawn manifest's ids lie at random places of roster.tsv, in rank
 /// order, and each waited for memory in turn (a tenth of `verify`'s time
 /// went to writing the ids to compare them). Reading the first byte of the

@@ -373,7 +373,11 @@ impl ResultPart {
             if fits(&r) {
                 Ok(r)
             } else {
-                Err(crate::log::bad_record(seq, kind, t!("round.result-too-large")))
+                Err(crate::log::bad_record(
+                    seq,
+                    kind,
+                    t!("round.result-too-large"),
+                ))
             }
         });
         let row = match view {
@@ -463,7 +467,13 @@ impl crate::log::LineSink for ResultPart {
             return true;
         }
         // A wrong seq fails the chain check, so the views are never read.
-        self.decode(usize::try_from(seq).unwrap_or(usize::MAX), seq, kind, line, members);
+        self.decode(
+            usize::try_from(seq).unwrap_or(usize::MAX),
+            seq,
+            kind,
+            line,
+            members,
+        );
         false
     }
 }
@@ -599,7 +609,12 @@ pub fn result_views(log: &Log) -> ResultViews {
             let l = &log.lines[i];
             match crate::jsonline::scan_object(log.line(i), &mut members) {
                 Ok(()) => part.decode(i, l.seq, &l.kind, log.line(i), &members),
-                Err(e) => part.push(i, l.seq, &l.kind, Err(crate::log::bad_record(l.seq, &l.kind, e.to_string()))),
+                Err(e) => part.push(
+                    i,
+                    l.seq,
+                    &l.kind,
+                    Err(crate::log::bad_record(l.seq, &l.kind, e.to_string())),
+                ),
             }
         }
         part
@@ -647,10 +662,7 @@ impl RoundState {
     }
 
     /// [`RoundState::from_log`] with the results already decoded.
-    pub fn from_log_and_results(
-        log: &Log,
-        results: &ResultViews,
-    ) -> Result<RoundState, String> {
+    pub fn from_log_and_results(log: &Log, results: &ResultViews) -> Result<RoundState, String> {
         Self::replay(log, false, results, None)
     }
 
@@ -940,7 +952,11 @@ mod tests {
             assert_eq!(got, expected, "chunk {chunk}");
             for (a, b) in [(0, 6), (2, 5), (5, 6), (3, 3), (4, 9)] {
                 let part: Vec<ResultAt<'_>> = views.iter_range(a..b).collect();
-                assert_eq!(part, expected[a.min(6)..b.min(6)], "chunk {chunk}, {a}..{b}");
+                assert_eq!(
+                    part,
+                    expected[a.min(6)..b.min(6)],
+                    "chunk {chunk}, {a}..{b}"
+                );
             }
             for i in 0..whole.lines.len() {
                 let kept: &[u8] = if is_result(&whole.lines[i].kind) {
@@ -952,7 +968,9 @@ mod tests {
             }
             let state = RoundState::from_log_and_results(&log, &views);
             assert_eq!(
-                state.map(|s| s.results.len()).map_err(|e| e.contains("amendment")),
+                state
+                    .map(|s| s.results.len())
+                    .map_err(|e| e.contains("amendment")),
                 Err(true)
             );
         }
@@ -1003,53 +1021,83 @@ mod tests {
         for step in steps {
             let b = (&mut bytes, &mut prev, &mut seq);
             match step {
-                Step::Roster => put(b.0, b.1, b.2, &RosterCommitted {
-                    roster_sha256: "d".into(),
-                    accounts: 1,
-                    strata: BTreeMap::new(),
-                    order: Vec::new(),
-                    source: String::new(),
-                    source_sha256: String::new(),
-                    encoding: String::new(),
-                    id_column: String::new(),
-                    stratum_column: String::new(),
-                }),
-                Step::Seed => put(b.0, b.1, b.2, &SeedRevealed {
-                    seed: "s".into(),
-                    source: String::new(),
-                }),
-                Step::Draw => put(b.0, b.1, b.2, &SampleDrawn {
-                    algorithm: String::new(),
-                    roster_sha256: String::new(),
-                    manifest_sha256: String::new(),
-                    sample_size: 0,
-                    quotas: BTreeMap::new(),
-                    signer: String::new(),
-                }),
-                Step::Result(k) => put(b.0, b.1, b.2, &ResultRecorded {
-                    id: id(*k),
-                    stratum: "S".into(),
-                    verdict: Verdict::Pass,
-                    reasons: Vec::new(),
-                    note: String::new(),
-                    inspector: String::new(),
-                    checked_at: String::new(),
-                }),
+                Step::Roster => put(
+                    b.0,
+                    b.1,
+                    b.2,
+                    &RosterCommitted {
+                        roster_sha256: "d".into(),
+                        accounts: 1,
+                        strata: BTreeMap::new(),
+                        order: Vec::new(),
+                        source: String::new(),
+                        source_sha256: String::new(),
+                        encoding: String::new(),
+                        id_column: String::new(),
+                        stratum_column: String::new(),
+                    },
+                ),
+                Step::Seed => put(
+                    b.0,
+                    b.1,
+                    b.2,
+                    &SeedRevealed {
+                        seed: "s".into(),
+                        source: String::new(),
+                    },
+                ),
+                Step::Draw => put(
+                    b.0,
+                    b.1,
+                    b.2,
+                    &SampleDrawn {
+                        algorithm: String::new(),
+                        roster_sha256: String::new(),
+                        manifest_sha256: String::new(),
+                        sample_size: 0,
+                        quotas: BTreeMap::new(),
+                        signer: String::new(),
+                    },
+                ),
+                Step::Result(k) => put(
+                    b.0,
+                    b.1,
+                    b.2,
+                    &ResultRecorded {
+                        id: id(*k),
+                        stratum: "S".into(),
+                        verdict: Verdict::Pass,
+                        reasons: Vec::new(),
+                        note: String::new(),
+                        inspector: String::new(),
+                        checked_at: String::new(),
+                    },
+                ),
                 Step::Amend(k) => put(b.0, b.1, b.2, &amended(&id(*k))),
-                Step::Odd => put(b.0, b.1, b.2, &OddResult {
-                    id: "A1".into(),
-                    stratum: "S".into(),
-                    verdict: "maybe".into(),
-                    reasons: Vec::new(),
-                }),
-                Step::Report => put(b.0, b.1, b.2, &crate::report::ReportPublished {
-                    table_sha256: String::new(),
-                    total: 0,
-                    checked: 0,
-                    failed: 0,
-                    pass_rate: String::new(),
-                    fraction: String::new(),
-                }),
+                Step::Odd => put(
+                    b.0,
+                    b.1,
+                    b.2,
+                    &OddResult {
+                        id: "A1".into(),
+                        stratum: "S".into(),
+                        verdict: "maybe".into(),
+                        reasons: Vec::new(),
+                    },
+                ),
+                Step::Report => put(
+                    b.0,
+                    b.1,
+                    b.2,
+                    &crate::report::ReportPublished {
+                        table_sha256: String::new(),
+                        total: 0,
+                        checked: 0,
+                        failed: 0,
+                        pass_rate: String::new(),
+                        fraction: String::new(),
+                    },
+                ),
             }
         }
         parse_log(bytes).unwrap()

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use crate::idmatch::{ABSENT, SortedIds};
 use crate::log::{Defect, Log};
 use crate::manifest::{DrawInputs, Manifest, draw_manifest};
 use crate::percent::claim_agrees;
@@ -11,7 +12,6 @@ use crate::published::{Claim, ClaimName, ClaimValue, PublishedTable};
 use crate::report::{ReportPublished, Table, compute_with};
 use crate::results::check_reasons;
 use crate::roster::parse_canonical;
-use crate::idmatch::{ABSENT, SortedIds};
 use crate::round::{ResultBrief, ResultViews, RoundState, first_id_error};
 use crate::t;
 
@@ -149,7 +149,11 @@ pub fn verify(inputs: &Inputs<'_>) -> Vec<Finding> {
             let manifest = manifest_cell
                 .get_or_init(|| serde_json::from_slice::<Manifest>(inputs.manifest).ok());
             let sample = manifest.as_ref().and_then(|m| {
-                SortedIds::new(m.strata.iter().flat_map(|s| s.ids.iter().map(|id| id.as_ref())))
+                SortedIds::new(
+                    m.strata
+                        .iter()
+                        .flat_map(|s| s.ids.iter().map(|id| id.as_ref())),
+                )
             });
             (order, replayed, (briefs, ids), sample)
         },

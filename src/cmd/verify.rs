@@ -94,19 +94,16 @@ pub fn verify_round(dir: &Path, args: &VerifyArgs) -> Result<()> {
             crate::logfile::read_streamed(dir)
         }
     };
-    let (log, files) = crate::par::join(
-        read_log,
-        || -> Result<_> {
-            let read_hashed = |bytes: crate::fsio::Bytes| {
-                let digest = crate::commit::sha256_hex(&bytes);
-                (bytes, digest)
-            };
-            Ok((
-                read_hashed(crate::fsio::read_large(&dir.join(ROSTER_FILE))?),
-                read_hashed(crate::fsio::read_large(&dir.join(MANIFEST_FILE))?),
-            ))
-        },
-    );
+    let (log, files) = crate::par::join(read_log, || -> Result<_> {
+        let read_hashed = |bytes: crate::fsio::Bytes| {
+            let digest = crate::commit::sha256_hex(&bytes);
+            (bytes, digest)
+        };
+        Ok((
+            read_hashed(crate::fsio::read_large(&dir.join(ROSTER_FILE))?),
+            read_hashed(crate::fsio::read_large(&dir.join(MANIFEST_FILE))?),
+        ))
+    });
     let log = log?;
     let ((roster_tsv, roster_tsv_sha256), (manifest, manifest_sha256)) = files?;
     let findings = verify(&Inputs {
