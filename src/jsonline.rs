@@ -538,11 +538,7 @@ impl<'de> Value<'de> {
     /// and UTF-8. serde_json hands such a string over borrowed, as it stands;
     /// any other value goes to serde_json.
     fn plain_str(&self) -> Option<&'de str> {
-        let inner = self.0.strip_prefix(b"\"")?.strip_suffix(b"\"")?;
-        if inner.iter().any(|&b| b == b'\\' || b < 0x20) {
-            return None;
-        }
-        std::str::from_utf8(inner).ok()
+        plain_str(self.0)
     }
 
     /// serde_json's reader over the value, for everything the fast paths
@@ -639,6 +635,17 @@ pub fn write_str(out: &mut Vec<u8>, text: &str) {
         out.extend_from_slice(text.as_bytes());
         out.push(b'"');
     }
+}
+
+/// A string value (with its quotes) with nothing to decode: no escape, no
+/// control character (which serde_json refuses), and UTF-8. Its text as it
+/// stands, which is what serde_json reads; None for anything else.
+pub fn plain_str(value: &[u8]) -> Option<&str> {
+    let inner = value.strip_prefix(b"\"")?.strip_suffix(b"\"")?;
+    if inner.iter().any(|&b| b == b'\\' || b < 0x20) {
+        return None;
+    }
+    std::str::from_utf8(inner).ok()
 }
 
 /// A non-negative integer written plainly (no sign, no leading zero, no

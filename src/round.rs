@@ -353,11 +353,14 @@ impl ResultPart {
         bytes: &[u8],
         members: &[crate::jsonline::Member],
     ) {
-        let view = ResultView::deserialize(crate::jsonline::Object {
-            line: bytes,
-            members,
-        })
-        .map_err(|e| crate::log::bad_record(seq, kind, e.to_string()));
+        let view = match plain_view(bytes, members) {
+            Some(view) => Ok(view),
+            None => ResultView::deserialize(crate::jsonline::Object {
+                line: bytes,
+                members,
+            })
+            .map_err(|e| crate::log::bad_record(seq, kind, e.to_string())),
+        };
         self.push(line, seq, kind, view);
     }
 
@@ -450,6 +453,75 @@ impl ResultPart {
                 reasons,
             }),
         )
+    }
+}
+
+/// A result's fields read as they stand, when each is there once and plain:
+/// `id` and `stratum` strings with nothing to decode, `verdict` "pass" or
+/// "fail", `reasons` an array of such strings written without spaces
+/// (as choucha writes every result). What serde would decode from them;
+/// None sends the line to serde, which decides, and words any refusal.
+fn plain_view<'a>(line: &'a [u8], members: &[crate::jsonline::Member]) -> Option<ResultView<'a>> {
+    use crate::jsonline::plain_str;
+    let (mut id, mut stratum, mut verdict, mut reasons) = (None, None, None, None);
+    for m in members {
+        if m.key_escaped {
+            return None;
+        }
+        let value = &line[m.value.clone()];
+        let slot = match &line[m.key.clone()] {
+            b"id" => &mut id,
+            b"stratum" => &mut stratum,
+            b"verdict" => {
+                if verdict.is_some() {
+                    return None;
+                }
+                verdict = Some(match value {
+                    b"\"pass\"" => Verdict::Pass,
+                    b"\"fail\"" => Verdict::Fail,
+                    _ => return None,
+                });
+                continue;
+            }
+            b"reasons" => {
+                if reasons.is_some() {
+                    return None;
+                }
+                reasons = Some(plain_strings(value)?);
+                continue;
+            }
+            _ => continue,
+        };
+        if slot.is_some() {
+            return None;
+        }
+        *slot = Some(plain_str(value)?);
+    }
+    Some(ResultView {
+        id: Cow::Borrowed(id?),
+        stratum: Cow::Borrowed(stratum?),
+        verdict: verdict?,
+        reasons: reasons?,
+    })
+}
+
+/// `[]` or `["A","B"]`: an array of plain strings without spaces.
+fn plain_strings(value: &[u8]) -> Option<Vec<Cow<'_, str>>> {
+    let inner = value.strip_prefix(b"[")?.strip_suffix(b"]")?;
+    if inner.is_empty() {
+        return Some(Vec::new());
+    }
+    let mut out = Vec::new();
+    let mut rest = inner;
+    loop {
+        let body = rest.strip_prefix(b"\"")?;
+        let end = memchr::memchr(b'"', body)? + 2;
+        out.push(Cow::Borrowed(crate::jsonline::plain_str(&rest[..end])?));
+        rest = &rest[end..];
+        if rest.is_empty() {
+            return Some(out);
+        }
+        rest = rest.strip_prefix(b",")?;
     }
 }
 
@@ -1130,6 +1202,82 @@ mod tests {
             if let (Ok(a), Ok(b)) = (checked, indexed) {
                 proptest::prop_assert_eq!((a.published, a.len), (b.published, b.len));
                 proptest::prop_assert!(a.results.is_empty());
+            }
+        }
+    }
+
+    const RESULT_LINE: &str = r#"{"seq":9,"prev":"831da0140a6b761dcc3492cc1e9191a9be9209e464382d21a60a326b88f4090c","type":"result-recorded","at":"2026-11-28T04:57:54Z","id":"AH5359958750","stratum":"亳州市","verdict":"fail","reasons":["NM_NOT_UPDATED","X,Y"],"note":"","inspector":"检查组","checked_at":"2023-08-23"}"#;
+
+    /// Whenever a result's fields are read as they stand, serde_json reads
+    /// the same from the whole line.
+    fn plain_view_agrees(line: &[u8]) -> Result<bool, String> {
+        let show =
+            |r: ResultView<'_>| format!("{} {} {:?} {:?}", r.id, r.stratum, r.verdict, r.reasons);
+        let mut members = Vec::new();
+        if crate::jsonline::scan_object(line, &mut members).is_err() {
+            return Ok(false);
+        }
+        let Some(ours) = plain_view(line, &members).map(show) else {
+            return Ok(false);
+        };
+        let theirs = serde_json::from_slice::<ResultView>(line).map(show);
+        if theirs.as_ref().ok() != Some(&ours) {
+            return Err(format!("{ours:?} vs {theirs:?}"));
+        }
+        Ok(true)
+    }
+
+    #[test]
+    fn plain_fields_read_as_serde_json_reads_them() {
+        assert_eq!(plain_view_agrees(RESULT_LINE.as_bytes()), Ok(true));
+        let empty = RESULT_LINE.replace(r#"["NM_NOT_UPDATED","X,Y"]"#, "[]");
+        assert_eq!(plain_view_agrees(empty.as_bytes()), Ok(true));
+        // Left to serde (which refuses, or decodes what needs decoding).
+        for (from, to) in [
+            (r#""verdict":"fail""#, r#""verdict":"Fail""#),
+            (
+                r#""verdict":"fail""#,
+                r#""verdict":"fail","verdict":"pass""#,
+            ),
+            (r#""id":"AH5359958750""#, r#""id":"AH5359958750","id":"B""#),
+            (r#""id":"AH5359958750""#, r#""\u0069d":"AH5359958750""#),
+            (r#""id":"AH5359958750""#, r#""id":"AH\u0035""#),
+            (r#""id":"AH5359958750""#, r#""id":5"#),
+            (r#""id":"AH5359958750","#, ""),
+            (r#"["NM_NOT_UPDATED","X,Y"]"#, r#"[ "NM_NOT_UPDATED"]"#),
+            (r#"["NM_NOT_UPDATED","X,Y"]"#, r#"["A\"B"]"#),
+            (r#"["NM_NOT_UPDATED","X,Y"]"#, r#"["A",1]"#),
+            (r#"["NM_NOT_UPDATED","X,Y"]"#, r#""A""#),
+            (r#""note":"""#, r#""reasons":[]"#),
+        ] {
+            let line = RESULT_LINE.replace(from, to);
+            assert_ne!(line, RESULT_LINE);
+            assert_eq!(plain_view_agrees(line.as_bytes()), Ok(false), "{line}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        #[test]
+        fn plain_fields_agree_with_serde_json_on_edited_lines(
+            edits in proptest::collection::vec(
+                (150usize..300, 0u8..3, proptest::sample::select(
+                    br#"{}[]":,\ 0129eE+-.tfnulsridpa"#.to_vec())),
+                1..4,
+            )
+        ) {
+            let mut line = RESULT_LINE.as_bytes().to_vec();
+            for (at, op, b) in edits {
+                let at = at % (line.len() + 1);
+                match op {
+                    0 => line.insert(at, b),
+                    1 if at < line.len() => { line.remove(at); }
+                    _ if at < line.len() => line[at] = b,
+                    _ => {}
+                }
+            }
+            if std::str::from_utf8(&line).is_ok() {
+                proptest::prop_assert!(plain_view_agrees(&line).is_ok());
             }
         }
     }
