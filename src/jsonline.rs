@@ -677,6 +677,42 @@ pub fn write_u64(out: &mut Vec<u8>, mut n: u64) {
     out.extend_from_slice(&digits[at..]);
 }
 
+/// Test support: lines edited byte by byte, as the property tests of the
+/// readers built on the scanner (`log`, `round`) edit them.
+#[cfg(test)]
+pub(crate) mod edits {
+    use proptest::prelude::*;
+
+    /// Up to three edits (insert, remove or replace a byte) at places in
+    /// `places`, with bytes from `alphabet`.
+    pub fn edits(
+        places: std::ops::Range<usize>,
+        alphabet: &'static [u8],
+    ) -> impl Strategy<Value = Vec<(usize, u8, u8)>> {
+        proptest::collection::vec(
+            (places, 0u8..3, proptest::sample::select(alphabet.to_vec())),
+            1..4,
+        )
+    }
+
+    /// `line` with the edits made, each place taken modulo the length.
+    pub fn edited(line: &str, edits: &[(usize, u8, u8)]) -> Vec<u8> {
+        let mut line = line.as_bytes().to_vec();
+        for &(at, op, b) in edits {
+            let at = at % (line.len() + 1);
+            match op {
+                0 => line.insert(at, b),
+                1 if at < line.len() => {
+                    line.remove(at);
+                }
+                _ if at < line.len() => line[at] = b,
+                _ => {}
+            }
+        }
+        line
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1255,22 +1255,9 @@ mod tests {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
         #[test]
         fn decoding_from_the_scan_agrees_with_serde_json(
-            edits in proptest::collection::vec(
-                (0usize..400, 0u8..3, proptest::sample::select(
-                    br#"{}[]":,\ 0129eE+-.tfnulsr"#.to_vec())),
-                1..4,
-            )
+            edits in jsonline::edits::edits(0..400, br#"{}[]":,\ 0129eE+-.tfnulsr"#)
         ) {
-            let mut line = RESULT_LINE.as_bytes().to_vec();
-            for (at, op, b) in edits {
-                let at = at % (line.len() + 1);
-                match op {
-                    0 => line.insert(at, b),
-                    1 if at < line.len() => { line.remove(at); }
-                    _ if at < line.len() => line[at] = b,
-                    _ => {}
-                }
-            }
+            let line = jsonline::edits::edited(RESULT_LINE, &edits);
             if std::str::from_utf8(&line).is_ok() {
                 proptest::prop_assert_eq!(decodes_alike(&line), Ok(()));
             }

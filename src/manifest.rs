@@ -129,6 +129,19 @@ impl<'a> Manifest<'a> {
         out
     }
 
+    /// Where each stratum's ids start among all the manifest's ids (its
+    /// places, counted over the strata in their order).
+    pub fn strata_starts(&self) -> Vec<usize> {
+        self.strata
+            .iter()
+            .scan(0, |at, s| {
+                let start = *at;
+                *at += s.ids.len();
+                Some(start)
+            })
+            .collect()
+    }
+
     /// The manifest's bytes, streamed: serde_json's pretty form and a final
     /// LF (SPEC.md §6), written here a megabyte at a time. serde_json's own
     /// writer took 33 ms for half a million ids, in `draw` and again in

@@ -125,15 +125,7 @@ pub fn compute_with(
     manifest: &Manifest,
     verdict: impl Fn(usize, &str) -> Option<Verdict>,
 ) -> Table {
-    let starts: Vec<usize> = manifest
-        .strata
-        .iter()
-        .scan(0, |at, s| {
-            let start = *at;
-            *at += s.ids.len();
-            Some(start)
-        })
-        .collect();
+    let starts = manifest.strata_starts();
     let population: HashMap<&str, u64> = state
         .roster
         .as_ref()

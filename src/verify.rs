@@ -344,15 +344,7 @@ fn results_and_numbers(
         || crate::idmatch::positions(result_ids, sample),
         || crate::idmatch::positions(sample, result_ids),
     );
-    let starts: Vec<usize> = manifest
-        .strata
-        .iter()
-        .scan(0, |at, s| {
-            let start = *at;
-            *at += s.ids.len();
-            Some(start)
-        })
-        .collect();
+    let starts = manifest.strata_starts();
     let stratum_of = |place: usize| starts.partition_point(|&s| s <= place) - 1;
     let codes = state.opened.codebook();
     let check = |part: std::ops::Range<usize>| {
