@@ -881,3 +881,100 @@ fn report_formats_json_html_and_english() {
         json
     );
 }
+
+/// A log longer than the 4 MB chunks `verify` reads it in: the results on
+/// both sides of a chunk's end decode and count, and tampering far into the
+/// log is named with its line: a result whose stratum was changed, and a
+/// second result of an id, each slipped in with the chain re-hashed.
+#[test]
+fn a_log_of_several_chunks_verifies_and_names_late_tampering() {
+    let tmp = TempDir::new().unwrap();
+    let (round, ids) = drawn_round(tmp.path(), "big", 36_000);
+    let note = "复查".repeat(40);
+    let mut csv = String::from("id,verdict,reason,note,inspector,checked_at\n");
+    for (k, id) in ids.iter().enumerate() {
+        let (verdict, reason) = if k % 97 == 0 {
+            ("fail", "NM_NOT_UPDATED")
+        } else {
+            ("pass", "")
+        };
+        csv.push_str(&format!(
+            "{id},{verdict},{reason},{note},检查组,2023-08-23\n"
+        ));
+    }
+    let results = write(tmp.path(), "results.csv", &csv);
+    ok(Some(&round), &["record", results.to_str().unwrap()]);
+    let size = fs::metadata(round.join("log.jsonl")).unwrap().len();
+    assert!(
+        size > 6 << 20,
+        "the log spans two chunks or more: {size} bytes"
+    );
+    let out = verify_ok(&round, &[]);
+    assert!(
+        out.contains(&format!(
+            "{} sampled accounts, each with a final result",
+            ids.len()
+        )),
+        "{out}"
+    );
+
+    // A stratum changed in a result well past the first chunk.
+    let copy = |name: &str| {
+        let to = tmp.path().join(name);
+        fs::create_dir_all(&to).unwrap();
+        for f in ["log.jsonl", "roster.tsv", "manifest.json"] {
+            fs::copy(round.join(f), to.join(f)).unwrap();
+        }
+        to
+    };
+    let moved = copy("moved");
+    let mut lines = log_lines(&moved);
+    let i = lines.len() - 3;
+    let r: serde_json::Value = serde_json::from_str(&lines[i]).unwrap();
+    let (id, stratum) = (r["id"].as_str().unwrap(), r["stratum"].as_str().unwrap());
+    let other = if stratum == "黄山市" {
+        "合肥市"
+    } else {
+        "黄山市"
+    };
+    lines[i] = lines[i].replace(
+        &format!("\"stratum\":\"{stratum}\""),
+        &format!("\"stratum\":\"{other}\""),
+    );
+    let id = id.to_string();
+    forge(&moved, &mut lines, i + 1);
+    let failed = verify_fails(&moved, &[], &["results"]);
+    detail(
+        &failed,
+        "results",
+        &[&format!(
+            "line {}: \"{id}\" is in stratum \"{stratum}\", the record says \"{other}\"",
+            i + 1
+        )],
+    );
+
+    // A second result of an id recorded in the first chunk, slipped in at
+    // the end of the log (inside its batch, whose count is raised).
+    let twice = copy("twice");
+    let mut lines = log_lines(&twice);
+    let b = index_of(&lines, "batch");
+    let count = format!("\"lines\":{},", ids.len());
+    assert!(lines[b].contains(&count), "{}", lines[b]);
+    lines[b] = lines[b].replace(&count, &format!("\"lines\":{},", ids.len() + 1));
+    let first = lines[b + 1].clone();
+    let r: serde_json::Value = serde_json::from_str(&first).unwrap();
+    let id = r["id"].as_str().unwrap().to_string();
+    lines.push(first);
+    let n = lines.len();
+    forge(&twice, &mut lines, b);
+    let failed = verify_fails(
+        &twice,
+        &[],
+        &["order", "roster", "draw", "results", "report"],
+    );
+    detail(
+        &failed,
+        "order",
+        &[&format!("line {n}: a second result for \"{id}\"")],
+    );
+}
