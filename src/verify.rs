@@ -170,7 +170,6 @@ pub fn verify(inputs: &Inputs<'_>) -> Vec<Finding> {
             out.0.extend(roster_draw);
             let sampled = manifest.map(|m| (m, sample.as_ref()));
             let (briefs, result_ids) = &results;
-
             out.0.extend(results_and_numbers(
                 inputs,
                 log,
@@ -186,8 +185,7 @@ pub fn verify(inputs: &Inputs<'_>) -> Vec<Finding> {
 }
 
 /// Check 2, the order of the records; when it holds, also the replayed
-/// state and the decoded results.
-/// `checked_ids`: the first error of the ids' sequences of results, when
+/// state. `checked_ids`: the first error of the ids' sequences of results, when
 /// found by sorting (else the replay indexes every id).
 fn order(
     log: &Log,
