@@ -51,7 +51,9 @@ pub struct LogLine {
     pub range: Range<usize>,
 }
 
-/// A whole log, checked: its bytes and its lines.
+/// A whole log, checked: its bytes and its lines. Read by
+/// [`parse_log_streamed`], it holds the bytes only of the lines its sinks
+/// kept; the others read as empty from [`Log::line`].
 #[derive(Debug, Clone, Default)]
 pub struct Log {
     pub bytes: crate::fsio::Bytes,
@@ -73,16 +75,7 @@ impl Log {
     /// scanned members ([`jsonline::Object`]): serde_json sees only the values
     /// `R` asks for, with the same result and errors as for the whole line.
     pub fn fields<'a, R: Deserialize<'a>>(&'a self, i: usize) -> Result<R, String> {
-        self.fields_with(i, &mut Vec::new())
-    }
-
-    /// [`Log::fields`] with a buffer for the members reused from call to
-    /// call: for the many result lines.
-    pub fn fields_with<'a, R: Deserialize<'a>>(
-        &'a self,
-        i: usize,
-        members: &mut Vec<jsonline::Member>,
-    ) -> Result<R, String> {
+        let members = &mut Vec::new();
         let l = &self.lines[i];
         let line = self.line(i);
         let bad = |error: String| bad_record(l.seq, &l.kind, error);
@@ -269,9 +262,9 @@ fn plain_facts(line: &[u8], members: &[jsonline::Member]) -> Option<LineFacts> {
     let seq = jsonline::plain_u64(&rest[..digits])?;
     let rest = rest[digits..].strip_prefix(b",\"prev\":\"")?;
     let prev = unhex32_bytes(rest.get(..64)?)?;
-    let rest = rest[64..].strip_prefix(b"\",\"type\":\"")?;
+    let rest = rest[64..].strip_prefix(b"\",\"type\":")?;
     let (kind, rest) = plain_text(rest)?;
-    let rest = rest.strip_prefix(b",\"at\":\"")?;
+    let rest = rest.strip_prefix(b",\"at\":")?;
     plain_text(rest)?;
     let mut lines = None;
     for m in members.get(4..)? {
@@ -294,15 +287,11 @@ fn plain_facts(line: &[u8], members: &[jsonline::Member]) -> Option<LineFacts> {
     })
 }
 
-/// A JSON string's text up to its closing quote, when it holds no escape
-/// or control character and is UTF-8; and what follows the quote.
+/// The plain JSON string `s` begins with ([`jsonline::plain_str`]): its
+/// text, and what follows its closing quote.
 fn plain_text(s: &[u8]) -> Option<(&str, &[u8])> {
-    let end = memchr::memchr(b'"', s)?;
-    let text = &s[..end];
-    if text.iter().any(|&b| b == b'\\' || b < 0x20) {
-        return None;
-    }
-    Some((std::str::from_utf8(text).ok()?, &s[end + 1..]))
+    let end = 1 + memchr::memchr(b'"', s.get(1..)?)?;
+    Some((jsonline::plain_str(&s[..=end])?, &s[end + 1..]))
 }
 
 /// The facts of a scanned line through serde: decodes the header's values,
@@ -634,6 +623,23 @@ pub fn parse_log_streamed<S: LineSink + Default + Send>(
     src: &(impl crate::fsio::ReadAt + ?Sized),
     chunk: usize,
 ) -> std::io::Result<Result<(Log, Vec<S>), Defect>> {
+    Ok(stream(src, chunk, true)?.map(|(chain, sinks)| {
+        let log = Log {
+            bytes: chain.kept.into(),
+            last_hash: (chain.count > 0).then_some(chain.prev),
+            lines: chain.lines,
+        };
+        (log, sinks)
+    }))
+}
+
+/// The streamed check of [`parse_log_streamed`] and [`check_stream`]: the
+/// finished chain (with its lines when `keep`) and the sinks.
+fn stream<S: LineSink + Default + Send>(
+    src: &(impl crate::fsio::ReadAt + ?Sized),
+    chunk: usize,
+    keep: bool,
+) -> std::io::Result<Result<(Chain, Vec<S>), Defect>> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let chunk = chunk.max(1);
     let next = AtomicUsize::new(0);
@@ -641,7 +647,7 @@ pub fn parse_log_streamed<S: LineSink + Default + Send>(
     // whichever core finishes one: a piece's lines are then freed while the
     // log is still being read, and its memory serves the next chunk (kept
     // until the end, the pieces' lines of a large log took 40 MB more).
-    let assembly = std::sync::Mutex::new(Assembly::<S>::default());
+    let assembly = std::sync::Mutex::new(Assembly::<S>::new(keep));
     let work = || -> std::io::Result<()> {
         let mut buf = vec![0u8; chunk];
         loop {
@@ -671,16 +677,7 @@ pub fn parse_log_streamed<S: LineSink + Default + Send>(
     }
     debug_assert!(a.ready.is_empty());
     let torn_at = (!a.pending.is_empty()).then_some(a.pending_base);
-    let chain = match a.chain.finish(torn_at) {
-        Ok(c) => c,
-        Err(d) => return Ok(Err(d)),
-    };
-    let log = Log {
-        bytes: chain.kept.into(),
-        last_hash: (chain.count > 0).then_some(chain.prev),
-        lines: chain.lines,
-    };
-    Ok(Ok((log, a.sinks)))
+    Ok(a.chain.finish(torn_at).map(|chain| (chain, a.sinks)))
 }
 
 /// The pieces of a streamed log, put together in order: the chain so far,
@@ -700,10 +697,10 @@ struct Assembly<S> {
     failed: Option<Defect>,
 }
 
-impl<S> Default for Assembly<S> {
-    fn default() -> Assembly<S> {
+impl<S> Assembly<S> {
+    fn new(keep: bool) -> Assembly<S> {
         Assembly {
-            chain: Chain::new(true),
+            chain: Chain::new(keep),
             sinks: Vec::new(),
             pending: Vec::new(),
             pending_base: 0,
@@ -810,46 +807,44 @@ pub struct Summary {
     pub last_kind: String,
 }
 
-/// The same checks as [`parse_log`], streaming: the log is read a few
-/// megabytes at a time and not kept, so checking costs little more than
+/// The same checks as [`parse_log`], streaming as [`parse_log_streamed`]
+/// does, keeping nothing of the lines: checking costs little more than
 /// hashing the file.
-pub fn check_stream(r: impl std::io::Read) -> std::io::Result<Result<Summary, Defect>> {
-    check_blocks(r, 4 << 20)
+pub fn check_stream(
+    src: &(impl crate::fsio::ReadAt + ?Sized),
+) -> std::io::Result<Result<Summary, Defect>> {
+    check_chunks(src, STREAM_CHUNK)
 }
 
-fn check_blocks(
-    mut r: impl std::io::Read,
-    block: usize,
-) -> std::io::Result<Result<Summary, Defect>> {
-    let mut chain = Chain::new(false);
-    let mut buf: Vec<u8> = Vec::with_capacity(2 * block);
-    let mut base = 0usize; // offset in the log of buf[0]
-    loop {
-        let filled = buf.len();
-        buf.resize(filled + block, 0);
-        let n = r.read(&mut buf[filled..])?;
-        buf.truncate(filled + n);
-        let pos = complete_len(&buf);
-        for s in stretches(&buf, pos, base) {
-            if let Err(d) = chain.push_stretch(s) {
-                return Ok(Err(d));
-            }
-        }
-        if n == 0 {
-            let torn_at = (pos < buf.len()).then_some(base + pos);
-            return Ok(chain.finish(torn_at).map(|c| Summary {
-                lines: c.count,
-                head: if c.count == 0 {
-                    GENESIS_PREV.to_string()
-                } else {
-                    hex(&c.prev)
-                },
-                last_kind: c.last_kind.into_owned(),
-            }));
-        }
-        buf.drain(..pos);
-        base += pos;
+/// The chunk of a streamed read: large enough that a line seldom crosses
+/// into the next, small enough to stay in the cache while it is checked.
+pub const STREAM_CHUNK: usize = 4 << 20;
+
+/// A sink that keeps no line.
+#[derive(Default)]
+struct KeepNone;
+
+impl LineSink for KeepNone {
+    fn line(&mut self, _: u64, _: &str, _: &[u8], _: &[jsonline::Member]) -> bool {
+        false
     }
+}
+
+fn check_chunks(
+    src: &(impl crate::fsio::ReadAt + ?Sized),
+    chunk: usize,
+) -> std::io::Result<Result<Summary, Defect>> {
+    Ok(
+        stream::<KeepNone>(src, chunk, false)?.map(|(c, _)| Summary {
+            lines: c.count,
+            head: if c.count == 0 {
+                GENESIS_PREV.to_string()
+            } else {
+                hex(&c.prev)
+            },
+            last_kind: c.last_kind.into_owned(),
+        }),
+    )
 }
 
 #[cfg(test)]
@@ -946,7 +941,7 @@ mod tests {
     fn streaming_in_small_blocks_agrees_with_the_whole_log_check() {
         let log = build(12);
         let whole = parse_log(log.clone()).unwrap();
-        let s = check_blocks(&log[..], 37).unwrap().unwrap();
+        let s = check_chunks(&log[..], 37).unwrap().unwrap();
         assert_eq!(
             (s.lines, s.head.as_str(), s.last_kind.as_str()),
             (12, whole.head().as_str(), "note")
@@ -960,7 +955,7 @@ mod tests {
                     bad[i] ^= 0x01;
                 }
                 let a = parse_log(bad.clone()).err();
-                let b = check_blocks(&bad[..], 37).unwrap().err();
+                let b = check_chunks(&bad[..], 37).unwrap().err();
                 assert_eq!(a, b, "byte {i}, cut {cut}");
             }
         }
@@ -1041,7 +1036,7 @@ mod tests {
             note(&mut log, &mut prev, &mut seq);
         }
         let whole = parse_log(log.clone()).unwrap();
-        let streamed = check_blocks(&log[..], 1 << 14).unwrap().unwrap();
+        let streamed = check_chunks(&log[..], 1 << 14).unwrap().unwrap();
         assert_eq!(
             (whole.lines.len() as u64, whole.head()),
             (streamed.lines, streamed.head)
@@ -1062,7 +1057,7 @@ mod tests {
                     _ => bad.truncate(at),
                 }
                 let a = parse_log(bad.clone()).err();
-                let b = check_blocks(&bad[..], 1 << 14).unwrap().err();
+                let b = check_chunks(&bad[..], 1 << 14).unwrap().err();
                 assert_eq!(a, b, "byte {at}, change {change}");
                 for chunk in [1 << 14, 997] {
                     let c = parse_log_streamed::<KeepAll>(&bad[..], chunk)

@@ -51,14 +51,11 @@ pub fn read_streamed(
 ) -> Result<std::result::Result<(Log, crate::round::ResultViews), Defect>> {
     let (file, path) = open_file(dir, false)?;
     file.lock_shared().map_err(|e| Error::io(&path, e))?;
-    let read = crate::log::parse_log_streamed::<crate::round::ResultPart>(&file, STREAM_CHUNK)
-        .map_err(|e| Error::io(&path, e))?;
+    let read =
+        crate::log::parse_log_streamed::<crate::round::ResultPart>(&file, crate::log::STREAM_CHUNK)
+            .map_err(|e| Error::io(&path, e))?;
     Ok(read.map(|(log, parts)| (log, crate::round::ResultViews::new(parts))))
 }
-
-/// The chunk of a streamed read: large enough that a line seldom crosses
-/// into the next, small enough to stay in the cache while it is checked.
-const STREAM_CHUNK: usize = 4 << 20;
 
 /// Checks the log under a shared lock without holding it all in memory.
 pub fn check_streaming(

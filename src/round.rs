@@ -383,13 +383,14 @@ impl ResultPart {
                 ))
             }
         });
+        let amended = kind == ResultAmended::TYPE;
         let row = match view {
             Err(why) => {
                 self.errors.push(why);
                 let at = (self.errors.len() - 1) as u32;
                 Row {
                     line,
-                    amended: kind == ResultAmended::TYPE,
+                    amended,
                     verdict: None,
                     id: (at, at),
                     stratum: (0, 0),
@@ -412,7 +413,7 @@ impl ResultPart {
                 }
                 Row {
                     line,
-                    amended: kind == ResultAmended::TYPE,
+                    amended,
                     verdict: Some(r.verdict),
                     id,
                     stratum,
@@ -558,21 +559,11 @@ impl crate::log::LineSink for ResultPart {
 #[derive(Debug, Default)]
 pub struct ResultViews {
     parts: Vec<ResultPart>,
-    /// Where each part's views start, counted over all parts.
-    starts: Vec<usize>,
 }
 
 impl ResultViews {
     pub fn new(parts: Vec<ResultPart>) -> ResultViews {
-        let starts = parts
-            .iter()
-            .scan(0, |at, p| {
-                let start = *at;
-                *at += p.rows.len();
-                Some(start)
-            })
-            .collect();
-        ResultViews { parts, starts }
+        ResultViews { parts }
     }
 
     pub fn iter(&self) -> impl Iterator<Item = ResultAt<'_>> {
@@ -586,8 +577,12 @@ impl ResultViews {
     pub fn iter_range(&self, range: std::ops::Range<usize>) -> impl Iterator<Item = ResultAt<'_>> {
         self.parts
             .iter()
-            .zip(&self.starts)
-            .flat_map(move |(part, &first)| {
+            .scan(0, |start, part| {
+                let first = *start;
+                *start += part.rows.len();
+                Some((part, first))
+            })
+            .flat_map(move |(part, first)| {
                 let n = part.rows.len();
                 let from = range.start.saturating_sub(first).min(n);
                 let to = range.end.saturating_sub(first).min(n).max(from);
@@ -715,48 +710,52 @@ pub struct RoundState {
     pub head: String,
 }
 
+/// How the replay checks each id's sequence of results and amendments (a
+/// result first, no second result).
+pub enum IdSequences {
+    /// As it goes, through an index of every id's latest result, which it
+    /// keeps in [`RoundState::results`].
+    Indexed,
+    /// Checked already by the caller ([`first_id_error`]): the first error
+    /// (line index, what to say), reported when the replay reaches that
+    /// line. [`RoundState::results`] stays empty.
+    Checked(Option<(usize, String)>),
+}
+
 impl RoundState {
     /// Replays a checked log, enforcing the order of the steps.
     pub fn from_log(log: &Log) -> Result<RoundState, String> {
-        Self::replay(log, false, &result_views(log), None)
-    }
-
-    /// [`RoundState::from_log_and_results`] for a caller that has checked
-    /// each id's sequence of results by other means and found
-    /// `first_id_error` ([`first_id_error`]): the replay reports it when it
-    /// reaches its line, and `results` stays empty.
-    pub fn from_log_checked_ids(
-        log: &Log,
-        results: &ResultViews,
-        first_id_error: Option<(usize, String)>,
-    ) -> Result<RoundState, String> {
-        Self::replay(log, false, results, Some(first_id_error))
+        Self::replay(log, false, &result_views(log), IdSequences::Indexed)
     }
 
     /// [`RoundState::from_log`] with the results already decoded.
-    pub fn from_log_and_results(log: &Log, results: &ResultViews) -> Result<RoundState, String> {
-        Self::replay(log, false, results, None)
+    pub fn from_log_and_results(
+        log: &Log,
+        results: &ResultViews,
+        ids: IdSequences,
+    ) -> Result<RoundState, String> {
+        Self::replay(log, false, results, ids)
     }
 
     /// The state as of the draw: replays the log only up to `sample-drawn`
     /// (cheap: the results come after it). For work that needs the roster,
     /// seed and plan but not the results.
     pub fn through_draw(log: &Log) -> Result<RoundState, String> {
-        Self::replay(log, true, &ResultViews::default(), None)
+        Self::replay(log, true, &ResultViews::default(), IdSequences::Indexed)
     }
 
     /// `results`: [`result_views`] of the log (unused when stopping at the
-    /// draw). `checked_ids`: None to index every id's latest result and
-    /// check each id's sequence here; else the first error of those
-    /// sequences, found by the caller (see [`first_id_error`]).
+    /// draw).
     fn replay(
         log: &Log,
         stop_at_draw: bool,
         results: &ResultViews,
-        checked_ids: Option<Option<(usize, String)>>,
+        ids: IdSequences,
     ) -> Result<RoundState, String> {
-        let index_ids = checked_ids.is_none();
-        let id_error = checked_ids.flatten();
+        let (index_ids, id_error) = match ids {
+            IdSequences::Indexed => (true, None),
+            IdSequences::Checked(first) => (false, first),
+        };
         let id_error_at = |i: usize| match &id_error {
             Some((at, why)) if *at == i => Err(why.clone()),
             _ => Ok(()),
@@ -1038,7 +1037,7 @@ mod tests {
                 };
                 assert_eq!(log.line(i), kept, "chunk {chunk}, line {i}");
             }
-            let state = RoundState::from_log_and_results(&log, &views);
+            let state = RoundState::from_log_and_results(&log, &views, IdSequences::Indexed);
             assert_eq!(
                 state
                     .map(|s| s.results.len())
@@ -1196,7 +1195,8 @@ mod tests {
             let briefs: Vec<ResultBrief<'_>> = views.briefs().collect();
             let sorted = crate::idmatch::SortedIds::new(briefs.iter().map(|b| b.id)).unwrap();
             let first = first_id_error(&briefs, &sorted);
-            let checked = RoundState::from_log_checked_ids(&log, &views, first);
+            let checked =
+                RoundState::from_log_and_results(&log, &views, IdSequences::Checked(first));
             let indexed = RoundState::from_log(&log);
             proptest::prop_assert_eq!(checked.as_ref().err(), indexed.as_ref().err());
             if let (Ok(a), Ok(b)) = (checked, indexed) {

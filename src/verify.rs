@@ -12,7 +12,7 @@ use crate::published::{Claim, ClaimName, ClaimValue, PublishedTable};
 use crate::report::{ReportPublished, Table, compute_with};
 use crate::results::check_reasons;
 use crate::roster::parse_canonical;
-use crate::round::{ResultBrief, ResultViews, RoundState, first_id_error};
+use crate::round::{IdSequences, ResultBrief, ResultViews, RoundState, first_id_error};
 use crate::t;
 
 /// One line of the verdict: a check and whether it held.
@@ -144,7 +144,10 @@ pub fn verify(inputs: &Inputs<'_>) -> Vec<Finding> {
             // to the sample.
             let briefs: Vec<ResultBrief<'_>> = views.briefs().collect();
             let ids = SortedIds::new(briefs.iter().map(|b| b.id));
-            let checked = ids.as_ref().map(|ids| first_id_error(&briefs, ids));
+            let checked = match &ids {
+                Some(ids) => IdSequences::Checked(first_id_error(&briefs, ids)),
+                None => IdSequences::Indexed,
+            };
             let (order, replayed) = order(log, views, checked);
             let manifest = manifest_cell
                 .get_or_init(|| serde_json::from_slice::<Manifest>(inputs.manifest).ok());
@@ -185,24 +188,15 @@ pub fn verify(inputs: &Inputs<'_>) -> Vec<Finding> {
 }
 
 /// Check 2, the order of the records; when it holds, also the replayed
-/// state. `checked_ids`: the first error of the ids' sequences of results, when
-/// found by sorting (else the replay indexes every id).
-fn order(
-    log: &Log,
-    views: &ResultViews,
-    checked_ids: Option<Option<(usize, String)>>,
-) -> (Finding, Option<RoundState>) {
+/// state.
+fn order(log: &Log, views: &ResultViews, ids: IdSequences) -> (Finding, Option<RoundState>) {
     let failed = |detail: String| Finding {
         check: "order",
         ok: false,
         checked: true,
         detail,
     };
-    let replayed = match checked_ids {
-        Some(first) => RoundState::from_log_checked_ids(log, views, first),
-        None => RoundState::from_log_and_results(log, views),
-    };
-    let state = match replayed {
+    let state = match RoundState::from_log_and_results(log, views, ids) {
         Ok(st) => st,
         Err(e) => return (failed(e), None),
     };
