@@ -31,15 +31,19 @@ const NM_CLAIMS: &[&str] = &[
 
 /// A copy of the demo's new-media round (published, verified) to tamper with.
 fn nm_copy(base: &Path, name: &str) -> PathBuf {
-    let to = base.join(name);
-    fs::create_dir_all(&to).unwrap();
-    for e in fs::read_dir(base.join(NEW_MEDIA)).unwrap() {
+    round_copy(&base.join(NEW_MEDIA), &base.join(name))
+}
+
+/// A copy of the files of round `from`, at `to`.
+fn round_copy(from: &Path, to: &Path) -> PathBuf {
+    fs::create_dir_all(to).unwrap();
+    for e in fs::read_dir(from).unwrap() {
         let p = e.unwrap().path();
         if p.is_file() {
             fs::copy(&p, to.join(p.file_name().unwrap())).unwrap();
         }
     }
-    to
+    to.to_path_buf()
 }
 
 fn input(base: &Path, name: &str) -> String {
@@ -919,14 +923,7 @@ fn a_log_of_several_chunks_verifies_and_names_late_tampering() {
     );
 
     // A stratum changed in a result well past the first chunk.
-    let copy = |name: &str| {
-        let to = tmp.path().join(name);
-        fs::create_dir_all(&to).unwrap();
-        for f in ["log.jsonl", "roster.tsv", "manifest.json"] {
-            fs::copy(round.join(f), to.join(f)).unwrap();
-        }
-        to
-    };
+    let copy = |name: &str| round_copy(&round, &tmp.path().join(name));
     let moved = copy("moved");
     let mut lines = log_lines(&moved);
     let i = lines.len() - 3;
