@@ -6,7 +6,8 @@ Usage: bench/ab_roster_draw.py N ROSTER.csv BIN_A BIN_B ...
 Each round, each binary gets a fresh round directory (init, roster, seed,
 draw; only roster and draw are timed). Alternating binaries run by run
 lets this VM's drift fall on all of them alike (see ab.py); the medians of
-roster, draw and their sum are printed, and of the sum's ratio to BIN_A.
+roster, draw and their sum are printed, and the median of the sum's ratio
+to BIN_A's in the same round.
 """
 import os
 import shutil
@@ -43,11 +44,12 @@ for i in range(n + 1):  # the first round warms up and is not counted
             times[b]["roster"].append(r)
             times[b]["draw"].append(t)
 shutil.rmtree(work, ignore_errors=True)
-base = None
+# The ratio to BIN_A is taken round by round (each round's runs are
+# seconds apart) and its median printed: the drift between rounds cancels.
+sums = {b: [x + y for x, y in zip(times[b]["roster"], times[b]["draw"])] for b in bins}
 for b in bins:
-    r, t = times[b]["roster"], times[b]["draw"]
-    s = [x + y for x, y in zip(r, t)]
-    m = statistics.median(s)
-    base = base or m
+    r, t, s = times[b]["roster"], times[b]["draw"], sums[b]
+    ratio = statistics.median(x / y for x, y in zip(s, sums[bins[0]]))
     print(f"roster {statistics.median(r) * 1000:6.1f} ms  draw {statistics.median(t) * 1000:6.1f} ms"
-          f"  sum {m * 1000:6.1f} ms (min {min(s) * 1000:.1f})  x{m / base:.2f}  {b}")
+          f"  sum {statistics.median(s) * 1000:6.1f} ms (min {min(s) * 1000:.1f})"
+          f"  paired x{ratio:.3f}  {b}")
