@@ -49,7 +49,10 @@ shutil.rmtree(work, ignore_errors=True)
 sums = {b: [x + y for x, y in zip(times[b]["roster"], times[b]["draw"])] for b in bins}
 for b in bins:
     r, t, s = times[b]["roster"], times[b]["draw"], sums[b]
-    ratio = statistics.median(x / y for x, y in zip(s, sums[bins[0]]))
-    print(f"roster {statistics.median(r) * 1000:6.1f} ms  draw {statistics.median(t) * 1000:6.1f} ms"
-          f"  sum {statistics.median(s) * 1000:6.1f} ms (min {min(s) * 1000:.1f})"
-          f"  paired x{ratio:.3f}  {b}")
+    def paired(mine, base):
+        return statistics.median(x / y for x, y in zip(mine, base))
+    a = times[bins[0]]
+    print(f"roster {statistics.median(r) * 1000:6.1f} ms (x{paired(r, a['roster']):.3f})"
+          f"  draw {statistics.median(t) * 1000:6.1f} ms (x{paired(t, a['draw']):.3f})"
+          f"  sum {statistics.median(s) * 1000:6.1f} ms (x{paired(s, sums[bins[0]]):.3f},"
+          f" min {min(s) * 1000:.1f})  {b}")
