@@ -65,42 +65,6 @@ impl Account {
     }
 }
 
-/// An account as eight words: the form the canonical order is first written
-/// in. A vector of these comes from the allocator zeroed without being
-/// touched, so its pages are faulted in by the two cores that merge into
-/// it; a vector of `Account` is first filled on one core (15 ms for a million).
-type Words = [u32; 8];
-
-impl Account {
-    fn to_words(self) -> Words {
-        let p = |i: usize| u32::from_ne_bytes(self.prefix[4 * i..4 * i + 4].try_into().expect("4"));
-        [
-            p(0),
-            p(1),
-            p(2),
-            p(3),
-            self.stratum,
-            self.start,
-            self.id_start,
-            self.id_len,
-        ]
-    }
-
-    fn from_words(w: Words) -> Account {
-        let mut prefix = [0u8; 16];
-        for (i, word) in w[..4].iter().enumerate() {
-            prefix[4 * i..4 * i + 4].copy_from_slice(&word.to_ne_bytes());
-        }
-        Account {
-            prefix,
-            stratum: w[4],
-            start: w[5],
-            id_start: w[6],
-            id_len: w[7],
-        }
-    }
-}
-
 /// The order of the id sort: id bytes, then place in the file (so that of
 /// two accounts with one id the earlier comes first).
 fn by_id(a: &Account, b: &Account, long_ids: &str) -> std::cmp::Ordering {
@@ -120,10 +84,14 @@ pub struct Roster {
     pub strata: Vec<String>,
     /// Stratum names in the order they first appear in the source.
     pub first_seen: Vec<String>,
-    /// Accounts in canonical order: by stratum bytes, then id bytes.
-    pub accounts: Vec<Account>,
-    /// The ids longer than 16 bytes, one after another.
-    ids: String,
+    /// Accounts per stratum, in the byte order of [`Roster::strata`].
+    pub counts: Vec<u64>,
+    /// The committed bytes, `roster.tsv`: a line per account, in canonical
+    /// order (stratum bytes, then id bytes).
+    pub tsv: Vec<u8>,
+    /// `roster-columns.idx`: for each line of roster.tsv, where its record
+    /// starts in roster-columns.csv, as a 4-byte little-endian integer.
+    pub columns_index: Vec<u8>,
     /// The header names, normalised.
     pub header: Vec<String>,
     pub id_column: String,
@@ -321,8 +289,12 @@ pub fn parse(text: &[u8], origin: &Origin, opts: &RosterOptions) -> Result<Roste
 
     // Each chunk's strata renumbered, its long ids moved into one arena;
     // and where each stratum's accounts begin in the canonical order.
+    let strata: Vec<String> = order.iter().map(|&i| first_seen[i].clone()).collect();
+    // The length of an account's line in roster.tsv: stratum, tab, id, LF.
+    let line_len = |a: &Account| strata[a.stratum as usize].len() + a.id_len as usize + 2;
     let mut ids = String::new();
-    let mut bucket = vec![0usize; order.len() + 1];
+    let mut counts = vec![0u64; order.len()];
+    let mut line_bytes = vec![0usize; order.len()];
     let mut sorted: Vec<Vec<Account>> = Vec::with_capacity(chunks.len());
     for (c, map) in chunks.into_iter().zip(&local_to_seen) {
         let shift = ids.len() as u32;
@@ -331,19 +303,19 @@ pub fn parse(text: &[u8], origin: &Origin, opts: &RosterOptions) -> Result<Roste
         for a in &mut accounts {
             a.stratum = rank[map[a.stratum as usize]];
             a.id_start += shift;
-            bucket[a.stratum as usize + 1] += 1;
+            counts[a.stratum as usize] += 1;
+            line_bytes[a.stratum as usize] += line_len(a);
         }
         sorted.push(accounts);
     }
-    for i in 1..bucket.len() {
-        bucket[i] += bucket[i - 1];
-    }
 
     // One merge of the sorted chunks, in id order: duplicates are neighbours
-    // there, and each account goes straight to its stratum's place, so the
-    // canonical order (stratum bytes, then id bytes) needs no second sort.
-    // A large merge is cut in two where its first half ends, and each half
-    // merged on its own core into its own part of each stratum's place.
+    // there, and each account's line of roster.tsv and its entry of the
+    // columns index are written straight into their stratum's place, so the
+    // canonical order (stratum bytes, then id bytes) needs no second sort
+    // and no list of accounts in it. A large merge is cut in two where its
+    // first half ends, and each half merged on its own core into its own
+    // part of each stratum's place.
     let (a, b) = match sorted.as_slice() {
         [one] => (one.as_slice(), &[][..]),
         [a, b] => (a.as_slice(), b.as_slice()),
@@ -351,20 +323,27 @@ pub fn parse(text: &[u8], origin: &Origin, opts: &RosterOptions) -> Result<Roste
     };
     let mid = if total < 1 << 16 { 0 } else { total / 2 };
     let (i, j) = merge_cut(a, b, mid, &ids);
-    // How many of each stratum the first half places.
-    let mut in_first = vec![0usize; order.len()];
+    // How many of each stratum, and how many of its bytes, the first half places.
+    let mut in_first = vec![(0usize, 0usize); order.len()];
     for x in a[..i].iter().chain(&b[..j]) {
-        in_first[x.stratum as usize] += 1;
+        let first = &mut in_first[x.stratum as usize];
+        first.0 += 1;
+        first.1 += line_len(x);
     }
-    let mut canonical: Vec<Words> = vec![[0; 8]; total];
+    // Zeroed memory comes untouched from the allocator: the pages are first
+    // touched by the core that merges into them.
+    let mut tsv = vec![0u8; line_bytes.iter().sum()];
+    let mut index = vec![0u8; 4 * total];
     let (mut first_slots, mut second_slots) = (Vec::new(), Vec::new());
-    let mut rest = canonical.as_mut_slice();
-    for (s, &n) in in_first.iter().enumerate() {
-        let (place, after) = rest.split_at_mut(bucket[s + 1] - bucket[s]);
-        let (x, y) = place.split_at_mut(n);
-        first_slots.push(x);
-        second_slots.push(y);
-        rest = after;
+    let (mut tsv_rest, mut index_rest) = (tsv.as_mut_slice(), index.as_mut_slice());
+    for (s, &(n, bytes)) in in_first.iter().enumerate() {
+        let (lines, after) = tsv_rest.split_at_mut(line_bytes[s]);
+        let (entries, entries_after) = index_rest.split_at_mut(4 * counts[s] as usize);
+        let (x, y) = lines.split_at_mut(bytes);
+        let (p, q) = entries.split_at_mut(4 * n);
+        first_slots.push(Slot::new(x, p));
+        second_slots.push(Slot::new(y, q));
+        (tsv_rest, index_rest) = (after, entries_after);
     }
     // The second half's first account follows the first half's last.
     let last_of_first = match (i.checked_sub(1), j.checked_sub(1)) {
@@ -373,8 +352,18 @@ pub fn parse(text: &[u8], origin: &Origin, opts: &RosterOptions) -> Result<Roste
         (None, Some(y)) => Some(b[y]),
         (None, None) => None,
     };
-    let first_half = || merge_part(&a[..i], &b[..j], &ids, None, &mut first_slots);
-    let mut second_half = || merge_part(&a[i..], &b[j..], &ids, last_of_first, &mut second_slots);
+    let names: Vec<&[u8]> = strata.iter().map(|s| s.as_bytes()).collect();
+    let first_half = || merge_part(&a[..i], &b[..j], &ids, &names, None, &mut first_slots);
+    let mut second_half = || {
+        merge_part(
+            &a[i..],
+            &b[j..],
+            &ids,
+            &names,
+            last_of_first,
+            &mut second_slots,
+        )
+    };
     // A small roster is merged in one piece (the first half is empty) without a thread.
     let (first, second) = if mid == 0 {
         (Duplicates::default(), second_half())
@@ -384,19 +373,47 @@ pub fn parse(text: &[u8], origin: &Origin, opts: &RosterOptions) -> Result<Roste
     let duplicates = first.earlier(second);
     drop(sorted);
     duplicates.refuse(text, &ids, origin, &id_name)?;
-    // In place: the same allocation, read and written once in order.
-    let canonical: Vec<Account> = canonical.into_iter().map(Account::from_words).collect();
-    let strata = order.iter().map(|&i| first_seen[i].clone()).collect();
 
     Ok(Roster {
         strata,
         first_seen,
-        accounts: canonical,
-        ids,
+        counts,
+        tsv,
+        columns_index: index,
         header,
         id_column: id_name,
         stratum_column: st_name,
     })
+}
+
+/// Where a stratum's accounts go in one half of the merge: their lines of
+/// roster.tsv, and their entries of the columns index, each filled from the start.
+struct Slot<'a> {
+    lines: &'a mut [u8],
+    entries: &'a mut [u8],
+    line_at: usize,
+    entry_at: usize,
+}
+
+impl<'a> Slot<'a> {
+    fn new(lines: &'a mut [u8], entries: &'a mut [u8]) -> Slot<'a> {
+        Slot {
+            lines,
+            entries,
+            line_at: 0,
+            entry_at: 0,
+        }
+    }
+
+    /// Writes the account's line (`stratum` TAB id LF) and index entry.
+    fn put(&mut self, stratum: &[u8], id: &[u8], start: u32) {
+        for part in [stratum, b"\t", id, b"\n"] {
+            self.lines[self.line_at..self.line_at + part.len()].copy_from_slice(part);
+            self.line_at += part.len();
+        }
+        self.entries[self.entry_at..self.entry_at + 4].copy_from_slice(&start.to_le_bytes());
+        self.entry_at += 4;
+    }
 }
 
 /// Where the id and stratum are in each record.
@@ -514,10 +531,10 @@ fn merge_part(
     a: &[Account],
     b: &[Account],
     ids: &str,
+    names: &[&[u8]],
     mut previous: Option<Account>,
-    slots: &mut [&mut [Words]],
+    slots: &mut [Slot<'_>],
 ) -> Duplicates {
-    let mut filled = vec![0usize; slots.len()];
     let mut duplicates = Duplicates::default();
     let mut place = |x: Account| {
         if let Some(p) = &previous {
@@ -525,8 +542,7 @@ fn merge_part(
         }
         previous = Some(x);
         let s = x.stratum as usize;
-        slots[s][filled[s]] = x.to_words();
-        filled[s] += 1;
+        slots[s].put(names[s], x.id(ids), x.start);
     };
     // Which side goes next is as random as the ids: it is chosen without a
     // branch for the processor to guess (a short id's order is its key, then
@@ -601,62 +617,9 @@ impl Duplicates {
 }
 
 impl Roster {
-    /// An account's id.
-    pub fn id<'a>(&'a self, a: &'a Account) -> &'a str {
-        std::str::from_utf8(a.id(&self.ids))
-            .expect("ids are cut from valid UTF-8 at char boundaries")
-    }
-
-    /// The committed bytes, `roster.tsv`, formatted in two halves on both
-    /// cores for a large roster, each straight into its place in a buffer of
-    /// the exact length. A short id is written from its prefix.
-    pub fn canonical_tsv(&self) -> Vec<u8> {
-        let line_len = |a: &Account| self.strata[a.stratum as usize].len() + a.id_len as usize + 2;
-        let lines = |part: &[Account], out: &mut [u8]| {
-            let mut at = 0;
-            for a in part {
-                let mut put = |bytes: &[u8]| {
-                    out[at..at + bytes.len()].copy_from_slice(bytes);
-                    at += bytes.len();
-                };
-                put(self.strata[a.stratum as usize].as_bytes());
-                put(b"\t");
-                put(a.id(&self.ids));
-                put(b"\n");
-            }
-        };
-        let (a, b) = self.accounts.split_at(self.accounts.len() / 2);
-        let first_len: usize = a.iter().map(line_len).sum();
-        let len = first_len + b.iter().map(line_len).sum::<usize>();
-        // Zeroed memory comes untouched from the OS: each half's pages are
-        // first touched by the core that fills them.
-        let mut out = vec![0u8; len];
-        let (x, y) = out.split_at_mut(first_len);
-        if self.accounts.len() < 1 << 16 {
-            lines(a, x);
-            lines(b, y);
-        } else {
-            crate::par::join(|| lines(a, x), || lines(b, y));
-        }
-        out
-    }
-
-    /// roster-columns.idx: for each line of roster.tsv, where its record
-    /// starts in roster-columns.csv, as a 4-byte little-endian integer.
-    pub fn columns_index(&self) -> Vec<u8> {
-        self.accounts
-            .iter()
-            .flat_map(|a| a.start.to_le_bytes())
-            .collect()
-    }
-
-    /// Accounts per stratum, in the byte order of [`Roster::strata`].
-    pub fn counts(&self) -> Vec<u64> {
-        let mut counts = vec![0u64; self.strata.len()];
-        for a in &self.accounts {
-            counts[a.stratum as usize] += 1;
-        }
-        counts
+    /// The number of accounts.
+    pub fn accounts(&self) -> usize {
+        self.columns_index.len() / 4
     }
 }
 
@@ -689,11 +652,11 @@ mod tests {
             parse_ok("id,region,name\nB2,省直厅局,x\nA10,合肥市,y\nA9,合肥市,z\nB1,省直厅局,w\n");
         // 合 is E5 90 88, 省 is E7 9C 81: 合肥市 sorts first; "A10" < "A9" bytewise.
         assert_eq!(
-            String::from_utf8(r.canonical_tsv()).unwrap(),
+            String::from_utf8(r.tsv.clone()).unwrap(),
             "合肥市\tA10\n合肥市\tA9\n省直厅局\tB1\n省直厅局\tB2\n"
         );
         assert_eq!(r.first_seen, vec!["省直厅局", "合肥市"]);
-        assert_eq!(r.counts(), vec![2, 2]);
+        assert_eq!(r.counts, vec![2, 2]);
     }
 
     /// The roster of `text` is `pairs` (stratum, id) sorted by their bytes.
@@ -703,8 +666,8 @@ mod tests {
         });
         let want: String = pairs.iter().map(|(s, i)| format!("{s}\t{i}\n")).collect();
         let r = parse_ok(text);
-        assert_eq!(r.accounts.len(), pairs.len());
-        assert!(String::from_utf8(r.canonical_tsv()).unwrap() == want);
+        assert_eq!(r.accounts(), pairs.len());
+        assert!(String::from_utf8(r.tsv.clone()).unwrap() == want);
     }
 
     /// A roster large enough to be parsed in two halves, with ids short and
@@ -989,7 +952,7 @@ mod tests {
             (a.0.as_bytes(), a.1.as_bytes()).cmp(&(b.0.as_bytes(), b.1.as_bytes()))
         });
         let want: String = pairs.iter().map(|(s, i)| format!("{s}\t{i}\n")).collect();
-        assert_eq!(String::from_utf8(r.canonical_tsv()).unwrap(), want);
+        assert_eq!(String::from_utf8(r.tsv.clone()).unwrap(), want);
         assert_eq!(r.first_seen, strata);
         // A duplicate across the halves names both lines.
         let dup = format!("{text}ID0000001,合肥市,x\r\n");
@@ -1017,7 +980,7 @@ mod tests {
                 .chain((0..n).map(|i| format!("ID{:07},{},n{i}\n", (i * 7919) % n, stratum(i))))
                 .collect();
             let r = parse_ok(&text);
-            assert!(r.accounts.len() >= 1 << 16);
+            assert!(r.accounts() >= 1 << 16);
             let mut pairs: Vec<(&str, String)> = (0..n)
                 .map(|i| (stratum(i), format!("ID{:07}", (i * 7919) % n)))
                 .collect();
@@ -1025,7 +988,15 @@ mod tests {
                 (a.0.as_bytes(), a.1.as_bytes()).cmp(&(b.0.as_bytes(), b.1.as_bytes()))
             });
             let want: String = pairs.iter().map(|(s, i)| format!("{s}\t{i}\n")).collect();
-            assert!(String::from_utf8(r.canonical_tsv()).unwrap() == want);
+            assert!(String::from_utf8(r.tsv.clone()).unwrap() == want);
+            // Each line's index entry is where its account's record starts.
+            assert_eq!(r.columns_index.len(), 4 * n as usize);
+            for (k, line) in want.lines().enumerate() {
+                let entry = r.columns_index[4 * k..4 * k + 4].try_into().unwrap();
+                let start = u32::from_le_bytes(entry) as usize;
+                let id = line.split('\t').nth(1).unwrap();
+                assert!(text[start..].starts_with(&format!("{id},")), "line {k}");
+            }
         }
         let body: Vec<String> = (0..n)
             .map(|i| format!("ID{:07},合肥市,n{i}\n", (i * 7919) % n))
@@ -1342,7 +1313,7 @@ mod properties {
             }
             let r = parse(text.as_bytes(), &Origin::file("p.csv"), &RosterOptions::default())
                 .unwrap();
-            prop_assert_eq!(String::from_utf8(r.canonical_tsv()).unwrap(), want);
+            prop_assert_eq!(String::from_utf8(r.tsv.clone()).unwrap(), want);
         }
     }
 }

@@ -851,7 +851,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            String::from_utf8(roster.canonical_tsv()).unwrap(),
+            String::from_utf8(roster.tsv.clone()).unwrap(),
             "合肥市\t3400000001\n芜湖市\t340000000112\n"
         );
     }

@@ -50,7 +50,7 @@ pub fn run(dir: &Path, args: &RosterArgs) -> Result<()> {
     );
     let roster = roster?;
     let columns = columns?;
-    let counts = roster.counts();
+    let counts = &roster.counts;
 
     // A quota plan must fit this roster; better to learn it now than after the seed.
     let allocation = log.state.opened.allocation().map_err(Error::refused)?;
@@ -69,16 +69,15 @@ pub fn run(dir: &Path, args: &RosterArgs) -> Result<()> {
     // both, the source's columns are put in place with the index of where
     // each account's record is (a thread waiting on fsync leaves its core free).
     let tsv_path = dir.join(ROSTER_FILE);
-    let tsv = roster.canonical_tsv();
+    let tsv = &roster.tsv;
     let (digest, (tsv_written, columns_written)) = crate::par::join(
-        || crate::commit::sha256_hex(&tsv),
+        || crate::commit::sha256_hex(tsv),
         || {
             crate::par::join(
-                || crate::fsio::write_atomic(&tsv_path, &tsv),
+                || crate::fsio::write_atomic(&tsv_path, tsv),
                 || {
                     columns.commit()?;
-                    let index = roster.columns_index();
-                    crate::fsio::write_atomic(&dir.join(COLUMNS_INDEX_FILE), &index)
+                    crate::fsio::write_atomic(&dir.join(COLUMNS_INDEX_FILE), &roster.columns_index)
                 },
             )
         },
@@ -87,7 +86,7 @@ pub fn run(dir: &Path, args: &RosterArgs) -> Result<()> {
     columns_written?;
     let record = RosterCommitted {
         roster_sha256: digest.clone(),
-        accounts: roster.accounts.len() as u64,
+        accounts: roster.accounts() as u64,
         strata: roster
             .strata
             .iter()
@@ -110,7 +109,7 @@ pub fn run(dir: &Path, args: &RosterArgs) -> Result<()> {
         "{}",
         t!(
             "cmd-roster.committed",
-            accounts = roster.accounts.len(),
+            accounts = roster.accounts(),
             strata = roster.strata.len(),
             file,
             encoding = src.encoding
