@@ -164,6 +164,11 @@ fn check_field<'a>(value: &'a str, origin: &Origin, line: u64, column: &str) -> 
         let at = origin.at(line, Some(column));
         return Err(Error::input(t!("roster.field-empty", at, column)));
     }
+    // Printable ASCII (most ids) holds no control character: no need to
+    // decode its characters to see that.
+    if value.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return Ok(value);
+    }
     if let Some(c) = value.chars().find(|c| c.is_control()) {
         let at = origin.at(line, Some(column));
         let what = match c {
