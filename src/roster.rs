@@ -747,14 +747,8 @@ mod tests {
         assert_is_the_plain_sort(&text, pairs);
     }
 
-    /// A large roster.tsv is checked in two halves: the result is the same
-    /// as in one piece, and a line out of order just across the cut, or a bad
-    /// line in the second half, is named with its own line number.
     /// [`canonical_lines`] as first written, searching every line for its tab
     /// and comparing every id's bytes: the reference the fast reading is held to.
-    /// The canonical-form checks of the lines in `text[from..to]` (whole lines),
-    /// the first of which is line `lines_before + 1`; `prev` is the line before
-    /// them, as (stratum, id). Returns the strata with their ids, in order.
     pub(super) fn canonical_lines_plainly<'a>(
         text: &'a str,
         from: usize,
@@ -777,28 +771,7 @@ mod tests {
                 .split_once('\t')
                 .ok_or_else(|| bad(t!("roster.tsv-no-tab")))?;
             let same_stratum = prev.is_some_and(|p| p.0 == st);
-            // A stratum is checked where it begins; an id of printable ASCII
-            // without spaces is normalised as it stands.
-            let checks = [(st, false), (id, true)];
-            let to_check = if same_stratum {
-                &checks[1..]
-            } else {
-                &checks[..]
-            };
-            for &(value, is_id) in to_check {
-                let plain = !value.is_empty() && value.bytes().all(|b| (0x21..0x7f).contains(&b));
-                if !plain
-                    && (value.is_empty()
-                        || normalize_field(value) != value
-                        || value.chars().any(|c| c.is_control()))
-                {
-                    return Err(bad(if is_id {
-                        t!("roster.tsv-bad-id", value)
-                    } else {
-                        t!("roster.tsv-bad-stratum", value)
-                    }));
-                }
-            }
+            tsv_fields_problem(st, id, same_stratum).map_or(Ok(()), |p| Err(bad(p)))?;
             let ascending = match prev {
                 None => true,
                 Some(p) if same_stratum => p.1.as_bytes() < id.as_bytes(),
@@ -816,6 +789,9 @@ mod tests {
         Ok(strata)
     }
 
+    /// A large roster.tsv is checked in two halves: the result is the same
+    /// as in one piece, and a line out of order just across the cut, or a bad
+    /// line in the second half, is named with its own line number.
     #[test]
     fn a_large_canonical_roster_is_checked_across_the_cut() {
         let mut text = String::new();
@@ -1138,6 +1114,32 @@ pub fn parse_canonical<'a>(bytes: &'a [u8], file: &str) -> Result<CanonicalRoste
     Ok(CanonicalRoster { strata })
 }
 
+/// What is wrong with a roster.tsv line's fields, if anything: a stratum is
+/// checked where it begins, every id on its line; a value of printable ASCII
+/// without spaces is normalised as it stands.
+fn tsv_fields_problem(st: &str, id: &str, same_stratum: bool) -> Option<String> {
+    let checks = [(st, false), (id, true)];
+    let to_check = if same_stratum {
+        &checks[1..]
+    } else {
+        &checks[..]
+    };
+    to_check.iter().find_map(|&(value, is_id)| {
+        let plain = !value.is_empty() && value.bytes().all(|b| (0x21..0x7f).contains(&b));
+        let bad = !plain
+            && (value.is_empty()
+                || normalize_field(value) != value
+                || value.chars().any(|c| c.is_control()));
+        bad.then(|| {
+            if is_id {
+                t!("roster.tsv-bad-id", value)
+            } else {
+                t!("roster.tsv-bad-stratum", value)
+            }
+        })
+    })
+}
+
 /// The canonical-form checks of the lines in `text[from..to]` (whole lines),
 /// the first of which is line `lines_before + 1`; `prev` is the line before
 /// them, as (stratum, id). Returns the strata with their ids, in order.
@@ -1180,28 +1182,7 @@ fn canonical_lines<'a>(
                 .ok_or_else(|| bad(t!("roster.tsv-no-tab")))?,
         };
         let same_stratum = continued.is_some();
-        // A stratum is checked where it begins; an id of printable ASCII
-        // without spaces is normalised as it stands.
-        let checks = [(st, false), (id, true)];
-        let to_check = if same_stratum {
-            &checks[1..]
-        } else {
-            &checks[..]
-        };
-        for &(value, is_id) in to_check {
-            let plain = !value.is_empty() && value.bytes().all(|b| (0x21..0x7f).contains(&b));
-            if !plain
-                && (value.is_empty()
-                    || normalize_field(value) != value
-                    || value.chars().any(|c| c.is_control()))
-            {
-                return Err(bad(if is_id {
-                    t!("roster.tsv-bad-id", value)
-                } else {
-                    t!("roster.tsv-bad-stratum", value)
-                }));
-            }
-        }
+        tsv_fields_problem(st, id, same_stratum).map_or(Ok(()), |p| Err(bad(p)))?;
         let id_key = key(id);
         let ascending = match prev {
             None => true,
