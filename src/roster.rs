@@ -30,15 +30,15 @@ pub struct RosterOptions {
 /// finding duplicates and writing roster.tsv read a million accounts in
 /// order instead of chasing each id through memory.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Account {
+struct Account {
     /// The id's first 16 bytes, zero-padded.
     prefix: [u8; 16],
     /// Index into [`Roster::strata`] (byte order).
-    pub stratum: u32,
+    stratum: u32,
     /// Where the record starts in the source text (which `roster` keeps as
     /// roster-columns.csv); its line is counted from this when a message needs it.
-    pub start: u32,
-    /// An id longer than 16 bytes is kept whole in [`Roster::ids`].
+    start: u32,
+    /// An id longer than 16 bytes is kept whole in the parse's arena of long ids.
     id_start: u32,
     id_len: u32,
 }
@@ -292,8 +292,8 @@ pub fn parse(text: &[u8], origin: &Origin, opts: &RosterOptions) -> Result<Roste
         rank[i] = r as u32;
     }
 
-    // Each chunk's strata renumbered, its long ids moved into one arena;
-    // and where each stratum's accounts begin in the canonical order.
+    // Each chunk's strata renumbered, its long ids moved into one arena; and
+    // how many accounts, and how many bytes of roster.tsv, each stratum has.
     let strata: Vec<String> = order.iter().map(|&i| first_seen[i].clone()).collect();
     // The length of an account's line in roster.tsv: stratum, tab, id, LF.
     let line_len = |a: &Account| strata[a.stratum as usize].len() + a.id_len as usize + 2;
