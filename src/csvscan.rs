@@ -306,8 +306,8 @@ mod tests {
 
     #[test]
     fn a_long_mixed_text_reads_as_the_csv_crate_reads_it() {
-        // Quotes far apart and close together, CRs before and not before a
-        // line feed, blank lines, and a last line without a line break.
+        // Quoted fields, a line break inside quotes, CRs before and not
+        // before a line feed, blank lines, and a last line without a line break.
         let mut text = String::new();
         for i in 0..3000 {
             text.push_str(&match i % 500 {
