@@ -29,7 +29,7 @@ pub struct RosterOptions {
 /// bytes of its id, which for most ids is the whole id, so that sorting,
 /// finding duplicates and writing roster.tsv read a million accounts in
 /// order instead of chasing each id through memory.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 struct Account {
     /// The id's first 16 bytes, zero-padded.
     prefix: [u8; 16],
