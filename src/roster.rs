@@ -771,7 +771,9 @@ mod tests {
                 .split_once('\t')
                 .ok_or_else(|| bad(t!("roster.tsv-no-tab")))?;
             let same_stratum = prev.is_some_and(|p| p.0 == st);
-            tsv_fields_problem(st, id, same_stratum).map_or(Ok(()), |p| Err(bad(p)))?;
+            if let Some(problem) = tsv_fields_problem(st, id, same_stratum) {
+                return Err(bad(problem));
+            }
             let ascending = match prev {
                 None => true,
                 Some(p) if same_stratum => p.1.as_bytes() < id.as_bytes(),
@@ -1182,7 +1184,9 @@ fn canonical_lines<'a>(
                 .ok_or_else(|| bad(t!("roster.tsv-no-tab")))?,
         };
         let same_stratum = continued.is_some();
-        tsv_fields_problem(st, id, same_stratum).map_or(Ok(()), |p| Err(bad(p)))?;
+        if let Some(problem) = tsv_fields_problem(st, id, same_stratum) {
+            return Err(bad(problem));
+        }
         let id_key = key(id);
         let ascending = match prev {
             None => true,
