@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Arg, ArgAction, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::i18n::Lang;
-use crate::text::Encoding;
+use crate::input::text::Encoding;
 
 // Help texts are not doc comments: every word a user reads is in
 // locales/{zh,en}.toml, and `command` puts them on the tree at run time.
@@ -178,12 +178,12 @@ pub enum TotalsRounding {
     HalfUp,
 }
 
-impl From<TotalsRounding> for crate::published::Rounding {
+impl From<TotalsRounding> for crate::audit::published::Rounding {
     fn from(r: TotalsRounding) -> Self {
         match r {
-            TotalsRounding::Floor => crate::published::Rounding::Floor,
-            TotalsRounding::Ceil => crate::published::Rounding::Ceil,
-            TotalsRounding::HalfUp => crate::published::Rounding::HalfUp,
+            TotalsRounding::Floor => crate::audit::published::Rounding::Floor,
+            TotalsRounding::Ceil => crate::audit::published::Rounding::Ceil,
+            TotalsRounding::HalfUp => crate::audit::published::Rounding::HalfUp,
         }
     }
 }
@@ -217,7 +217,7 @@ pub struct SignArgs {
     pub file: PathBuf,
     #[arg(long, value_name = "KEY")]
     pub key: PathBuf,
-    #[arg(long, default_value = crate::keys::MANIFEST_NAMESPACE)]
+    #[arg(long, default_value = crate::proof::keys::MANIFEST_NAMESPACE)]
     pub namespace: String,
 }
 
@@ -232,7 +232,7 @@ pub struct VerifySignatureArgs {
     pub allowed_signers: Option<PathBuf>,
     #[arg(long, value_name = "ID")]
     pub identity: Option<String>,
-    #[arg(long, default_value = crate::keys::MANIFEST_NAMESPACE)]
+    #[arg(long, default_value = crate::proof::keys::MANIFEST_NAMESPACE)]
     pub namespace: String,
 }
 

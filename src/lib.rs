@@ -1,45 +1,24 @@
 //! choucha (抽查): verifiable spot checks of government websites and
 //! new-media accounts.
 //!
-//! Data flow: `roster` (parse, canonical form) → `commit` (SHA-256) → `seed`
-//! → `draw` (choucha-v1) → `manifest` / `sample` → `log` (hash chain) →
-//! `round` (state derived from the log). Pure modules do no I/O; `fsio`,
-//! `logfile` and `cmd/` are the edges.
+//! The folders follow the data flow: `input` → `roster` → `sampling` →
+//! `results` → `log` → `proof` → `audit` → `output`, with `cmd` as the front
+//! end; a folder imports only those before it (ARCHITECTURE.md).
 #![forbid(unsafe_code)]
 
-pub mod checkpoint;
+pub mod audit;
+pub mod base;
 pub mod cli;
 pub mod cmd;
-pub mod codes;
-pub mod commit;
-pub mod csvscan;
-pub mod draw;
 pub mod error;
-pub mod fsio;
 pub mod i18n;
-pub mod idmatch;
-pub mod jsonline;
-pub mod keys;
+pub mod input;
 pub mod log;
-pub mod logfile;
-pub mod manifest;
-pub mod merkle;
-pub mod note;
-pub mod par;
-pub mod percent;
-pub mod plan;
-pub mod published;
-pub mod rate;
-pub mod report;
+pub mod output;
+pub mod proof;
 pub mod results;
 pub mod roster;
-pub mod round;
-pub mod sample;
-pub mod seed;
-pub mod text;
-pub mod tlog;
-pub mod verify;
-pub mod xlsx;
+pub mod sampling;
 
 pub use error::{Error, Result};
 

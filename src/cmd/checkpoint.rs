@@ -3,15 +3,15 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::checkpoint::Checkpoint;
 use crate::cli::{CheckpointArgs, ProveArgs, VerifyProofArgs};
 use crate::error::{Error, Result};
-use crate::logfile::LockedLog;
-use crate::t;
-use crate::tlog::{
+use crate::log::file::LockedLog;
+use crate::proof::checkpoint::Checkpoint;
+use crate::proof::tlog::{
     CHECKPOINT_DIR, Checkpointed, Proof, b64, check_against, leaf_hashes, open_checkpoint, prove,
 };
-use crate::{fsio, keys, merkle};
+use crate::t;
+use crate::{base::fsio, proof::keys, proof::merkle};
 
 /// The round's checkpoint files, smallest size first.
 fn checkpoint_files(dir: &Path) -> Result<Vec<(u64, PathBuf)>> {
@@ -69,7 +69,7 @@ pub fn checkpoint(dir: &Path, args: &CheckpointArgs) -> Result<()> {
             )));
         }
     }
-    let note = crate::note::sign(&cp.to_text(), &origin, &signing).map_err(Error::input)?;
+    let note = crate::proof::note::sign(&cp.to_text(), &origin, &signing).map_err(Error::input)?;
     let cdir = dir.join(CHECKPOINT_DIR);
     if !cdir.exists() {
         std::fs::create_dir(&cdir).map_err(|e| Error::io(&cdir, e))?;
@@ -97,7 +97,7 @@ pub fn checkpoint(dir: &Path, args: &CheckpointArgs) -> Result<()> {
 /// signed by another key is still compared, and `prove` leaves checking the
 /// signature to `verify-proof`.
 fn parse_unsigned(note: &str) -> Result<Checkpoint> {
-    crate::note::unverified_text(note)
+    crate::proof::note::unverified_text(note)
         .and_then(Checkpoint::parse)
         .map_err(Error::input)
 }
@@ -119,7 +119,7 @@ pub fn prove_cmd(dir: &Path, args: &ProveArgs) -> Result<()> {
             error = e
         ))
     })?;
-    let id = crate::text::normalize_field(&args.id);
+    let id = crate::input::text::normalize_field(&args.id);
     let Some(r) = log.state.results.get(id.as_ref()) else {
         return Err(Error::refused(t!("cmd.checkpoint.no-result", id)));
     };
@@ -163,7 +163,7 @@ pub fn verify_proof(args: &VerifyProofArgs) -> Result<()> {
             error = e
         ))
     })?;
-    crate::tlog::verify_proof(&proof, &cp).map_err(|e| {
+    crate::proof::tlog::verify_proof(&proof, &cp).map_err(|e| {
         Error::Discrepancy(t!(
             "cmd.checkpoint.failed",
             path = args.proof.display(),

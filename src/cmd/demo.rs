@@ -120,7 +120,7 @@ pub fn run(args: &DemoArgs) -> Result<()> {
     let inputs = base.join("inputs");
     std::fs::create_dir_all(&inputs).map_err(|e| Error::io(&inputs, e))?;
     for (name, bytes) in FILES {
-        crate::fsio::write_atomic(&inputs.join(name), bytes)?;
+        crate::base::fsio::write_atomic(&inputs.join(name), bytes)?;
     }
     let seed_txt = String::from_utf8_lossy(
         FILES

@@ -2,14 +2,14 @@
 
 use std::path::Path;
 
-use crate::commit::sha256_hex;
+use crate::base::digest::sha256_hex;
+use crate::base::fsio;
 use crate::error::{Error, Result};
-use crate::fsio;
-use crate::logfile::LockedLog;
-use crate::manifest::{DrawInputs, MANIFEST_FILE, draw_manifest};
-use crate::roster::parse_canonical;
-use crate::round::SampleDrawn;
-use crate::sample::{COLUMNS_FILE, COLUMNS_INDEX_FILE, SAMPLE_FILE, write_sample_csv};
+use crate::log::file::LockedLog;
+use crate::log::state::SampleDrawn;
+use crate::roster::canonical::parse_canonical;
+use crate::sampling::manifest::{DrawInputs, MANIFEST_FILE, draw_manifest};
+use crate::sampling::sample::{COLUMNS_FILE, COLUMNS_INDEX_FILE, SAMPLE_FILE, write_sample_csv};
 use crate::t;
 
 use super::roster::ROSTER_FILE;
@@ -20,7 +20,11 @@ pub const XLSX_MAX_ROWS: u64 = 100_000;
 
 /// sample.xlsx for the inspectors and results-template.xlsx to hand out and
 /// read back with `choucha record`: the rows of sample.csv, as text.
-fn write_workbooks(dir: &Path, sample_csv: &Path, st: &crate::round::RoundState) -> Result<()> {
+fn write_workbooks(
+    dir: &Path,
+    sample_csv: &Path,
+    st: &crate::log::state::RoundState,
+) -> Result<()> {
     let bytes = fsio::read(sample_csv)?;
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let mut reader = csv::ReaderBuilder::new()
@@ -42,7 +46,7 @@ fn write_workbooks(dir: &Path, sample_csv: &Path, st: &crate::round::RoundState)
     } else {
         rows.remove(0)
     };
-    crate::xlsx::write_sample_xlsx(&dir.join(SAMPLE_XLSX), &header, &rows)?;
+    crate::output::workbook::write_sample_xlsx(&dir.join(SAMPLE_XLSX), &header, &rows)?;
     let book = st.opened.codebook();
     let codes: Vec<&str> = book
         .codes()
@@ -50,7 +54,7 @@ fn write_workbooks(dir: &Path, sample_csv: &Path, st: &crate::round::RoundState)
         .filter(|c| book.get(&c.code).is_ok())
         .map(|c| c.code.as_str())
         .collect();
-    crate::xlsx::write_results_template(
+    crate::output::workbook::write_results_template(
         &dir.join(TEMPLATE_XLSX),
         &header,
         &rows,
@@ -68,7 +72,7 @@ pub fn run(dir: &Path, args: &crate::cli::DrawArgs) -> Result<()> {
     let signer = args
         .sign_key
         .as_deref()
-        .map(crate::keys::load_private)
+        .map(crate::proof::keys::load_private)
         .transpose()?;
     let st = log.state.clone();
     let (Some(roster), Some(_)) = (&st.roster, &st.seed) else {
@@ -80,7 +84,7 @@ pub fn run(dir: &Path, args: &crate::cli::DrawArgs) -> Result<()> {
     let tsv_path = dir.join(ROSTER_FILE);
     let tsv = fsio::read_large(&tsv_path)?;
     // The digest and the canonical-form check read the same bytes: side by side.
-    let (canonical, digest) = crate::par::join(
+    let (canonical, digest) = crate::base::par::join(
         || parse_canonical(&tsv, &tsv_path.display().to_string()),
         || sha256_hex(&tsv),
     );
@@ -99,7 +103,7 @@ pub fn run(dir: &Path, args: &crate::cli::DrawArgs) -> Result<()> {
     // string: both outputs read them in that order (borrowed from
     // roster.tsv, each sat at a random place of it).
     let ids = drawn.manifest.ids_text();
-    let drawn = crate::manifest::DrawnSample {
+    let drawn = crate::sampling::manifest::DrawnSample {
         manifest: drawn.manifest.reborrow_ids(&ids),
         ranks: drawn.ranks,
     };
@@ -113,7 +117,7 @@ pub fn run(dir: &Path, args: &crate::cli::DrawArgs) -> Result<()> {
     // The two files are independent: write them on both cores.
     let manifest_path = dir.join(MANIFEST_FILE);
     let sample_path = dir.join(SAMPLE_FILE);
-    let (manifest_sha, sample_written) = crate::par::join(
+    let (manifest_sha, sample_written) = crate::base::par::join(
         || -> Result<String> {
             let mut f = fsio::AtomicFile::hashing(&manifest_path)?;
             drawn
@@ -147,12 +151,13 @@ pub fn run(dir: &Path, args: &crate::cli::DrawArgs) -> Result<()> {
     let signer_fingerprint = match &signer {
         Some(key) => {
             let bytes = fsio::read(&manifest_path)?;
-            let armored = crate::keys::sign(key, crate::keys::MANIFEST_NAMESPACE, &bytes)?;
+            let armored =
+                crate::proof::keys::sign(key, crate::proof::keys::MANIFEST_NAMESPACE, &bytes)?;
             fsio::write_atomic(
                 &dir.join(format!("{MANIFEST_FILE}.sig")),
                 armored.as_bytes(),
             )?;
-            crate::keys::fingerprint(key.public_key())
+            crate::proof::keys::fingerprint(key.public_key())
         }
         None => String::new(),
     };

@@ -1,19 +1,19 @@
 //! `choucha init DIR`: a new round directory with its settings as line 0.
 
+use crate::base::digest::sha256_hex;
 use crate::cli::InitArgs;
-use crate::commit::sha256_hex;
 use crate::error::{Error, Result};
-use crate::log::LOG_FILE;
-use crate::plan::parse_plan;
-use crate::rate::Rate;
-use crate::round::{LOG_FORMAT, RoundOpened};
+use crate::log::chain::LOG_FILE;
+use crate::log::state::{LOG_FORMAT, RoundOpened};
+use crate::sampling::plan::parse_plan;
+use crate::sampling::rate::Rate;
 use crate::t;
-use crate::{fsio, logfile};
+use crate::{base::fsio, log::file as logfile};
 
 pub const QUOTAS_FILE: &str = "quotas.csv";
 
 fn check_name(value: &str, flag: &str) -> Result<String> {
-    let v = crate::text::normalize_field(value);
+    let v = crate::input::text::normalize_field(value);
     if v.is_empty() || v.chars().any(char::is_control) {
         return Err(Error::input(t!("init.bad-name", flag, value)));
     }
@@ -22,11 +22,12 @@ fn check_name(value: &str, flag: &str) -> Result<String> {
 
 /// One stratum per line (a CSV's first column; a header line `stratum` is skipped).
 fn read_order(path: &std::path::Path) -> Result<Vec<String>> {
-    let src = super::read_text(path, None)?;
+    let src = crate::input::table::read_text(path, None)?;
     let text = src.text.as_str();
     let mut order: Vec<String> = Vec::new();
     for (i, line) in text.lines().enumerate() {
-        let name = crate::text::normalize_field(line.split(',').next().unwrap_or("")).into_owned();
+        let name =
+            crate::input::text::normalize_field(line.split(',').next().unwrap_or("")).into_owned();
         if name.is_empty() || (i == 0 && name.eq_ignore_ascii_case("stratum")) {
             continue;
         }
@@ -51,7 +52,7 @@ pub fn run(args: &InitArgs) -> Result<()> {
         other => match other.strip_prefix("quotas=") {
             Some(file) if !file.is_empty() => {
                 let path = std::path::Path::new(file);
-                let src = super::read_text(path, None)?;
+                let src = crate::input::table::read_text(path, None)?;
                 let plan = parse_plan(src.text.as_str(), &src.origin)?;
                 // The plan is copied into the round byte for byte, as given.
                 let bytes = fsio::read(path)?;
@@ -65,8 +66,8 @@ pub fn run(args: &InitArgs) -> Result<()> {
 
     let codes = match &args.codes {
         Some(path) => {
-            let src = super::read_text(path, None)?;
-            crate::codes::parse_custom(src.text.as_str(), &src.origin)?
+            let src = crate::input::table::read_text(path, None)?;
+            crate::results::codes::parse_custom(src.text.as_str(), &src.origin)?
         }
         None => Vec::new(),
     };

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::logfile::{self, RepairOutcome};
+use crate::log::file::{self as logfile, RepairOutcome};
 use crate::t;
 
 /// The chain only, quickly: line count, head, last record type; exit 1 at the

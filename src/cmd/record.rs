@@ -2,19 +2,19 @@
 
 use std::path::Path;
 
+use crate::base::digest::sha256_hex;
+use crate::base::fsio;
 use crate::cli::{AmendArgs, RecordArgs};
-use crate::commit::sha256_hex;
 use crate::error::{Error, Result};
-use crate::fsio;
-use crate::logfile::LockedLog;
-use crate::manifest::{MANIFEST_FILE, Manifest};
-use crate::results::{
+use crate::input::text::Origin;
+use crate::log::file::LockedLog;
+use crate::log::state::{ResultAmended, RoundState, Verdict};
+use crate::results::batch::{
     ResultColumns, ResultRow, check_reasons, parse_date, parse_results, sample_index,
     split_reasons, validate,
 };
-use crate::round::{ResultAmended, RoundState, Verdict};
+use crate::sampling::manifest::{MANIFEST_FILE, Manifest};
 use crate::t;
-use crate::text::Origin;
 
 /// The round's sample, from manifest.json as committed by `sample-drawn`.
 pub(crate) fn load_manifest(dir: &Path, state: &RoundState) -> Result<Manifest<'static>> {
@@ -70,8 +70,12 @@ pub fn record(dir: &Path, args: &RecordArgs) -> Result<()> {
             if args.verdict.pass || args.verdict.fail.is_some() {
                 return Err(Error::input(t!("record.file-has-verdicts")));
             }
-            let src =
-                super::read_table(path, args.input.encoding, args.input.sheet.as_deref(), &[])?;
+            let src = crate::input::table::read_table(
+                path,
+                args.input.encoding,
+                args.input.sheet.as_deref(),
+                &[],
+            )?;
             let (rows, columns) = parse_results(src.text.as_str(), &src.origin)?;
             (rows, src.origin.clone(), columns, src.source_sha256())
         }
@@ -81,7 +85,7 @@ pub fn record(dir: &Path, args: &RecordArgs) -> Result<()> {
                 .map_err(|error| Error::input(t!("record.checked-at", error)))?;
             let row = ResultRow {
                 line: 0,
-                id: crate::text::normalize_field(id).into_owned(),
+                id: crate::input::text::normalize_field(id).into_owned(),
                 verdict,
                 reasons,
                 note: args.verdict.note.clone().unwrap_or_default(),
@@ -129,11 +133,11 @@ pub fn record(dir: &Path, args: &RecordArgs) -> Result<()> {
 pub fn amend(dir: &Path, args: &AmendArgs) -> Result<()> {
     let mut log = LockedLog::open(dir)?;
     refuse_if_closed(&log.state)?;
-    let id = crate::text::normalize_field(&args.id).into_owned();
+    let id = crate::input::text::normalize_field(&args.id).into_owned();
     let Some(&current) = log.state.results.get(id.as_str()) else {
         return Err(Error::refused(t!("record.nothing-to-amend", id)));
     };
-    let why = crate::text::normalize_field(&args.why).into_owned();
+    let why = crate::input::text::normalize_field(&args.why).into_owned();
     if why.is_empty() {
         return Err(Error::input(t!("record.why-empty")));
     }
@@ -183,7 +187,7 @@ fn verdict_word(v: Verdict) -> String {
 pub fn codes(dir: &Path) -> Result<()> {
     let book = match LockedLog::open(dir) {
         Ok(log) => log.state.opened.codebook(),
-        Err(_) => crate::codes::Codebook::new(&[], ""),
+        Err(_) => crate::results::codes::Codebook::new(&[], ""),
     };
     println!("code\tveto\tapplies-to\tlabel");
     for c in book.codes() {

@@ -2,10 +2,10 @@
 
 use std::path::Path;
 
+use crate::audit::report::compute;
 use crate::cli::{ReportArgs, ReportFormat};
 use crate::error::{Error, Result};
-use crate::logfile::LockedLog;
-use crate::report::compute;
+use crate::log::file::LockedLog;
 use crate::t;
 
 use super::record::load_manifest;
@@ -68,13 +68,13 @@ pub fn run(dir: &Path, args: &ReportArgs) -> Result<()> {
         }
         ReportFormat::Xlsx => {
             let path = args.output.as_ref().expect("checked above");
-            crate::xlsx::write_table_xlsx(path, &table, lang)?;
+            crate::output::workbook::write_table_xlsx(path, &table, lang)?;
             Vec::new()
         }
     };
     match &args.output {
         Some(_) if args.format == ReportFormat::Xlsx => {}
-        Some(path) => crate::fsio::write_atomic(path, &out)?,
+        Some(path) => crate::base::fsio::write_atomic(path, &out)?,
         None => {
             use std::io::Write;
             // Standard output cannot be checked before publishing. If it

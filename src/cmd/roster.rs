@@ -4,12 +4,12 @@
 use std::path::Path;
 
 use crate::cli::RosterArgs;
-use crate::draw::{Allocation, plan_quotas};
 use crate::error::{Error, Result};
-use crate::logfile::LockedLog;
-use crate::roster::{RosterOptions, parse};
-use crate::round::RosterCommitted;
-use crate::sample::{COLUMNS_FILE, COLUMNS_INDEX_FILE};
+use crate::log::file::LockedLog;
+use crate::log::state::RosterCommitted;
+use crate::roster::canonical::{RosterOptions, parse};
+use crate::sampling::draw::{Allocation, plan_quotas};
+use crate::sampling::sample::{COLUMNS_FILE, COLUMNS_INDEX_FILE};
 use crate::t;
 
 pub const ROSTER_FILE: &str = "roster.tsv";
@@ -23,7 +23,7 @@ pub fn run(dir: &Path, args: &RosterArgs) -> Result<()> {
         .into_iter()
         .flatten()
         .collect();
-    let src = super::read_table(
+    let src = crate::input::table::read_table(
         &args.file,
         args.input.encoding,
         args.input.sheet.as_deref(),
@@ -38,13 +38,13 @@ pub fn run(dir: &Path, args: &RosterArgs) -> Result<()> {
     // as read written beside roster.tsv, whose other columns `draw` copies
     // into the sample list (put in place only once the roster is accepted).
     let columns_path = dir.join(COLUMNS_FILE);
-    let (roster, (source_sha256, columns)) = crate::par::join(
+    let (roster, (source_sha256, columns)) = crate::base::par::join(
         || parse(src.text.as_bytes(), &src.origin, &opts),
         || {
             let digest = src.source_sha256();
             (
                 digest,
-                crate::fsio::stage(&columns_path, src.text.as_bytes()),
+                crate::base::fsio::stage(&columns_path, src.text.as_bytes()),
             )
         },
     );
@@ -70,14 +70,17 @@ pub fn run(dir: &Path, args: &RosterArgs) -> Result<()> {
     // each account's record is (a thread waiting on fsync leaves its core free).
     let tsv_path = dir.join(ROSTER_FILE);
     let tsv = &roster.tsv;
-    let (digest, (tsv_written, columns_written)) = crate::par::join(
-        || crate::commit::sha256_hex(tsv),
+    let (digest, (tsv_written, columns_written)) = crate::base::par::join(
+        || crate::base::digest::sha256_hex(tsv),
         || {
-            crate::par::join(
-                || crate::fsio::write_atomic(&tsv_path, tsv),
+            crate::base::par::join(
+                || crate::base::fsio::write_atomic(&tsv_path, tsv),
                 || {
                     columns.commit()?;
-                    crate::fsio::write_atomic(&dir.join(COLUMNS_INDEX_FILE), &roster.columns_index)
+                    crate::base::fsio::write_atomic(
+                        &dir.join(COLUMNS_INDEX_FILE),
+                        &roster.columns_index,
+                    )
                 },
             )
         },

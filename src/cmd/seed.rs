@@ -4,9 +4,9 @@ use std::path::Path;
 
 use crate::cli::SeedArgs;
 use crate::error::{Error, Result};
-use crate::logfile::LockedLog;
-use crate::round::SeedRevealed;
-use crate::seed::parse_seed;
+use crate::log::file::LockedLog;
+use crate::log::state::SeedRevealed;
+use crate::sampling::seed::parse_seed;
 use crate::t;
 
 pub fn run(dir: &Path, args: &SeedArgs) -> Result<()> {
@@ -19,7 +19,7 @@ pub fn run(dir: &Path, args: &SeedArgs) -> Result<()> {
     }
     let seed = parse_seed(&args.value).map_err(Error::input)?;
     roster_files_intact(dir, log.state.roster.as_ref().expect("checked above"))?;
-    let source = crate::text::normalize_field(&args.source).into_owned();
+    let source = crate::input::text::normalize_field(&args.source).into_owned();
     log.append(&SeedRevealed {
         seed: seed.clone(),
         source,
@@ -32,9 +32,9 @@ pub fn run(dir: &Path, args: &SeedArgs) -> Result<()> {
 /// After the seed no roster can be committed again, so the files the draw
 /// will read must still be those of the committed roster: roster.tsv with
 /// its digest, and the index of roster-columns.csv with one entry per account.
-fn roster_files_intact(dir: &Path, roster: &crate::round::RosterCommitted) -> Result<()> {
+fn roster_files_intact(dir: &Path, roster: &crate::log::state::RosterCommitted) -> Result<()> {
     let tsv = dir.join(super::roster::ROSTER_FILE);
-    let digest = crate::commit::sha256_hex(&crate::fsio::read(&tsv)?);
+    let digest = crate::base::digest::sha256_hex(&crate::base::fsio::read(&tsv)?);
     if digest != roster.roster_sha256 {
         return Err(Error::refused(t!(
             "seed.roster-changed",
@@ -43,12 +43,12 @@ fn roster_files_intact(dir: &Path, roster: &crate::round::RosterCommitted) -> Re
             committed = roster.roster_sha256
         )));
     }
-    let index = dir.join(crate::sample::COLUMNS_INDEX_FILE);
+    let index = dir.join(crate::sampling::sample::COLUMNS_INDEX_FILE);
     let entries = std::fs::metadata(&index)
         .map_err(|e| Error::io(&index, e))?
         .len()
         / 4;
-    if entries != roster.accounts || !dir.join(crate::sample::COLUMNS_FILE).is_file() {
+    if entries != roster.accounts || !dir.join(crate::sampling::sample::COLUMNS_FILE).is_file() {
         return Err(Error::refused(t!(
             "seed.columns-changed",
             file = index.display(),

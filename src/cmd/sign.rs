@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::cli::{KeygenArgs, SignArgs, VerifySignatureArgs};
 use crate::error::{Error, Result};
-use crate::keys;
+use crate::proof::keys;
 use crate::t;
 
 fn pub_path(key: &Path) -> PathBuf {
@@ -35,7 +35,7 @@ fn create_new(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
     f.write_all(bytes)
         .and_then(|_| f.sync_all())
         .map_err(|e| Error::io(path, e))?;
-    crate::fsio::sync_dir(path.parent().unwrap_or(Path::new(".")))
+    crate::base::fsio::sync_dir(path.parent().unwrap_or(Path::new(".")))
 }
 
 pub fn keygen(args: &KeygenArgs) -> Result<()> {
@@ -84,9 +84,9 @@ fn sig_path(file: &Path) -> PathBuf {
 /// Signs a file's bytes; writes FILE.sig atomically. Returns the key's fingerprint.
 pub fn sign_file(file: &Path, key_path: &Path, namespace: &str) -> Result<String> {
     let key = keys::load_private(key_path)?;
-    let bytes = crate::fsio::read(file)?;
+    let bytes = crate::base::fsio::read(file)?;
     let armored = keys::sign(&key, namespace, &bytes)?;
-    crate::fsio::write_atomic(&sig_path(file), armored.as_bytes())?;
+    crate::base::fsio::write_atomic(&sig_path(file), armored.as_bytes())?;
     Ok(keys::fingerprint(key.public_key()))
 }
 
@@ -109,14 +109,14 @@ pub fn verify_signature(args: &VerifySignatureArgs) -> Result<()> {
         .signature
         .clone()
         .unwrap_or_else(|| sig_path(&args.file));
-    let armored = String::from_utf8(crate::fsio::read(&sig_file)?)
+    let armored = String::from_utf8(crate::base::fsio::read(&sig_file)?)
         .map_err(|_| Error::input(t!("keys.not-text", path = sig_file.display())))?;
-    let msg = crate::fsio::read(&args.file)?;
+    let msg = crate::base::fsio::read(&args.file)?;
     let candidates: Vec<ssh_key::PublicKey> =
         match (&args.pubkey, &args.allowed_signers, &args.identity) {
             (Some(p), None, None) => vec![keys::load_public(p)?],
             (None, Some(f), Some(id)) => {
-                let text = String::from_utf8(crate::fsio::read(f)?)
+                let text = String::from_utf8(crate::base::fsio::read(f)?)
                     .map_err(|_| Error::input(t!("keys.not-text", path = f.display())))?;
                 let signers = keys::parse_allowed_signers(&text, &f.display().to_string())?;
                 let keys: Vec<_> = keys::allowed_keys(&signers, id, &args.namespace)

@@ -3,8 +3,8 @@
 use std::path::Path;
 
 use crate::error::Result;
-use crate::logfile::LockedLog;
-use crate::round::Verdict;
+use crate::log::file::LockedLog;
+use crate::log::state::Verdict;
 use crate::t;
 
 pub fn run(dir: &Path) -> Result<()> {

@@ -3,12 +3,12 @@
 
 use std::path::Path;
 
+use crate::audit::published::{Claim, parse_claim, parse_table};
+use crate::audit::verify::{Inputs, verify};
 use crate::cli::{ClaimsArgs, VerifyArgs};
 use crate::error::{Error, Result};
-use crate::manifest::MANIFEST_FILE;
-use crate::published::{Claim, parse_claim, parse_table};
+use crate::sampling::manifest::MANIFEST_FILE;
 use crate::t;
-use crate::verify::{Inputs, verify};
 
 use super::roster::ROSTER_FILE;
 
@@ -72,7 +72,7 @@ pub fn verify_round(dir: &Path, args: &VerifyArgs) -> Result<()> {
     let claims = claims_of(&args.claim)?;
     let published = match &args.published {
         Some(path) => {
-            let src = super::read_text(path, None)?;
+            let src = crate::input::table::read_text(path, None)?;
             let text = src.text.as_str();
             let name = path.display().to_string();
             Some((parse_table(text, &name)?, name))
@@ -85,23 +85,23 @@ pub fn verify_round(dir: &Path, args: &VerifyArgs) -> Result<()> {
     let whole = !args.checkpoint.is_empty();
     let read_log = || -> Result<_> {
         if whole {
-            let (_, log) = crate::logfile::read_checked(dir)?;
+            let (_, log) = crate::log::file::read_checked(dir)?;
             Ok(log.map(|log| {
-                let views = crate::round::result_views(&log);
+                let views = crate::log::state::result_views(&log);
                 (log, views)
             }))
         } else {
-            crate::logfile::read_streamed(dir)
+            crate::log::file::read_streamed(dir)
         }
     };
-    let (log, files) = crate::par::join(read_log, || -> Result<_> {
-        let read_hashed = |bytes: crate::fsio::Bytes| {
-            let digest = crate::commit::sha256_hex(&bytes);
+    let (log, files) = crate::base::par::join(read_log, || -> Result<_> {
+        let read_hashed = |bytes: crate::base::fsio::Bytes| {
+            let digest = crate::base::digest::sha256_hex(&bytes);
             (bytes, digest)
         };
         Ok((
-            read_hashed(crate::fsio::read_large(&dir.join(ROSTER_FILE))?),
-            read_hashed(crate::fsio::read_large(&dir.join(MANIFEST_FILE))?),
+            read_hashed(crate::base::fsio::read_large(&dir.join(ROSTER_FILE))?),
+            read_hashed(crate::base::fsio::read_large(&dir.join(MANIFEST_FILE))?),
         ))
     });
     let log = log?;
@@ -128,25 +128,25 @@ pub fn verify_round(dir: &Path, args: &VerifyArgs) -> Result<()> {
             .pubkey
             .as_ref()
             .expect("clap requires --pubkey with --checkpoint");
-        let key = crate::keys::load_public(path)?;
-        let vk = crate::keys::ed25519_verifying(&key)
+        let key = crate::proof::keys::load_public(path)?;
+        let vk = crate::proof::keys::ed25519_verifying(&key)
             .map_err(|e| Error::input(t!("verify.bad-pubkey", file = path.display(), error = e)))?;
         for cp_path in &args.checkpoint {
-            let note = String::from_utf8(crate::fsio::read(cp_path)?)
+            let note = String::from_utf8(crate::base::fsio::read(cp_path)?)
                 .map_err(|_| Error::input(t!("verify.not-a-note", file = cp_path.display())))?;
             let name = cp_path.display();
             // (held, could be checked, what to say)
-            let finding = match (&log, crate::tlog::open_checkpoint(&note, &vk)) {
+            let finding = match (&log, crate::proof::tlog::open_checkpoint(&note, &vk)) {
                 (_, Err(e)) => (false, true, t!("verify.checkpoint-error", name, error = e)),
                 (Err(_), Ok(_)) => (false, false, t!("verify.checkpoint-unchecked", name)),
-                (Ok((log, _)), Ok(cp)) => match crate::tlog::check_against(log, &cp) {
+                (Ok((log, _)), Ok(cp)) => match crate::proof::tlog::check_against(log, &cp) {
                     Ok(()) => (
                         true,
                         true,
                         t!(
                             "verify.checkpoint-ok",
                             name,
-                            fingerprint = crate::keys::fingerprint(&key),
+                            fingerprint = crate::proof::keys::fingerprint(&key),
                             size = cp.size
                         ),
                     ),
@@ -157,7 +157,7 @@ pub fn verify_round(dir: &Path, args: &VerifyArgs) -> Result<()> {
             lines.push(Line {
                 ok,
                 checked,
-                text: crate::verify::finding_line(ok, "checkpoint", &detail),
+                text: crate::audit::verify::finding_line(ok, "checkpoint", &detail),
             });
         }
     }
@@ -166,13 +166,13 @@ pub fn verify_round(dir: &Path, args: &VerifyArgs) -> Result<()> {
 
 pub fn claims(args: &ClaimsArgs) -> Result<()> {
     let claims = claims_of(&args.claim)?;
-    let src = super::read_text(&args.table, None)?;
+    let src = crate::input::table::read_text(&args.table, None)?;
     let text = src.text.as_str();
     let name = args.table.display().to_string();
     let table = parse_table(text, &name)?;
     let rate = match &args.rate {
         Some(r) => {
-            let r: crate::rate::Rate = r
+            let r: crate::sampling::rate::Rate = r
                 .parse()
                 .map_err(|e| Error::input(t!("verify.bad-rate", error = e)))?;
             Some((r.numerator(), r.denominator()))
@@ -180,7 +180,7 @@ pub fn claims(args: &ClaimsArgs) -> Result<()> {
         None => None,
     };
     let findings =
-        crate::published::check_claims(&table, &claims, rate, args.totals_rounding.into());
+        crate::audit::published::check_claims(&table, &claims, rate, args.totals_rounding.into());
     conclude(
         findings.into_iter().map(|f| {
             let what = f.what;

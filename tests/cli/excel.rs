@@ -102,7 +102,7 @@ fn results_read_from_a_workbook_and_the_table_written_as_one() {
             t.to_str().unwrap(),
         ],
     );
-    let sheet = choucha::xlsx::read_sheet(&t, None).unwrap();
+    let sheet = choucha::input::workbook::read_sheet(&t, None).unwrap();
     let cells: Vec<String> = sheet.rows.iter().flatten().cloned().collect();
     assert!(cells.iter().any(|c| c == "合计"), "{cells:?}");
     assert!(
@@ -119,7 +119,8 @@ fn fill_template(
     out: &std::path::Path,
     verdict_of: impl Fn(&str) -> (&'static str, &'static str),
 ) {
-    let sheet = choucha::xlsx::read_sheet(&round.join("results-template.xlsx"), None).unwrap();
+    let sheet =
+        choucha::input::workbook::read_sheet(&round.join("results-template.xlsx"), None).unwrap();
     assert_eq!(sheet.name, "结果");
     let header = &sheet.rows[0];
     let col = |name: &str| {
@@ -153,7 +154,7 @@ fn draw_writes_workbooks_and_a_filled_template_records_like_its_csv_twin() {
     let (a, ids) = drawn_round(tmp.path(), "a", 40);
     let (b, ids_b) = drawn_round(tmp.path(), "b", 40);
     assert_eq!(ids, ids_b);
-    let sample = choucha::xlsx::read_sheet(&a.join("sample.xlsx"), None).unwrap();
+    let sample = choucha::input::workbook::read_sheet(&a.join("sample.xlsx"), None).unwrap();
     assert_eq!(sample.name, "抽查名单");
     assert_eq!(&sample.rows[0][..3], ["stratum", "rank", "id"]);
     assert_eq!(sample.rows.len(), ids.len() + 1);
@@ -205,12 +206,12 @@ fn a_bad_cell_of_a_workbook_is_named_as_excel_names_it() {
             ("合格", "")
         }
     });
-    let header = choucha::xlsx::read_sheet(&round.join("results-template.xlsx"), None)
+    let header = choucha::input::workbook::read_sheet(&round.join("results-template.xlsx"), None)
         .unwrap()
         .rows[0]
         .clone();
     let col = header.iter().position(|h| h == "verdict").unwrap();
-    let cell = choucha::xlsx::cell_name("结果", 16, col);
+    let cell = choucha::input::workbook::cell_name("结果", 16, col);
     refused(
         &round,
         &["record", x.to_str().unwrap()],

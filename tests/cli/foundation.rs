@@ -419,7 +419,7 @@ fn vector_files() -> Vec<PathBuf> {
 fn redraw(
     v: &serde_json::Value,
 ) -> Result<(BTreeMap<String, u64>, BTreeMap<String, Vec<String>>), String> {
-    use choucha::draw::Allocation;
+    use choucha::sampling::draw::Allocation;
     let mut pairs: Vec<(String, String)> = v["roster"]
         .as_array()
         .unwrap()
@@ -433,8 +433,8 @@ fn redraw(
         .collect();
     pairs.sort_by(|a, b| (a.0.as_bytes(), a.1.as_bytes()).cmp(&(b.0.as_bytes(), b.1.as_bytes())));
     let tsv: String = pairs.iter().map(|(s, i)| format!("{s}\t{i}\n")).collect();
-    let roster =
-        choucha::roster::parse_canonical(tsv.as_bytes(), "vector").map_err(|e| e.to_string())?;
+    let roster = choucha::roster::canonical::parse_canonical(tsv.as_bytes(), "vector")
+        .map_err(|e| e.to_string())?;
     let allocation = match v["allocation"].as_str().unwrap() {
         "largest-remainder" => Allocation::LargestRemainder,
         "ceil" => Allocation::Ceil,
@@ -449,7 +449,7 @@ fn redraw(
         ),
         other => panic!("unknown rule {other}"),
     };
-    let inputs = choucha::manifest::DrawInputs {
+    let inputs = choucha::sampling::manifest::DrawInputs {
         round: "vector",
         population: "vector",
         seed: v["seed"].as_str().unwrap(),
@@ -459,7 +459,7 @@ fn redraw(
         allocation,
         quotas_sha256: None,
     };
-    let drawn = choucha::manifest::draw_manifest(&inputs, &roster)?;
+    let drawn = choucha::sampling::manifest::draw_manifest(&inputs, &roster)?;
     let quotas = drawn
         .manifest
         .strata
@@ -528,13 +528,13 @@ fn keystream_and_uniform_vectors() {
         b.try_into().unwrap()
     };
     for s in v["streams"].as_array().unwrap() {
-        let mut ks = choucha::draw::Keystream::new(key(s["key_hex"].as_str().unwrap()));
+        let mut ks = choucha::sampling::draw::Keystream::new(key(s["key_hex"].as_str().unwrap()));
         for want in s["u64"].as_array().unwrap() {
             assert_eq!(ks.next_u64(), want.as_u64().unwrap());
         }
     }
     for u in v["uniform"].as_array().unwrap() {
-        let mut ks = choucha::draw::Keystream::new(key(u["key_hex"].as_str().unwrap()));
+        let mut ks = choucha::sampling::draw::Keystream::new(key(u["key_hex"].as_str().unwrap()));
         let m = u["m"].as_u64().unwrap();
         for want in u["values"].as_array().unwrap() {
             assert_eq!(ks.uniform(m), want.as_u64().unwrap(), "uniform({m})");
@@ -543,8 +543,8 @@ fn keystream_and_uniform_vectors() {
 }
 
 mod allocation {
-    use choucha::draw::{Allocation, quotas};
-    use choucha::rate::Rate;
+    use choucha::sampling::draw::{Allocation, quotas};
+    use choucha::sampling::rate::Rate;
     use proptest::prelude::*;
 
     proptest! {

@@ -264,7 +264,7 @@ fn tampering_with_a_200_line_log_is_caught_at_the_first_bad_line() {
     for i in 0..last_start {
         let mut bad = good.clone();
         bad[i] ^= 0x20;
-        let d = choucha::log::parse_log(bad)
+        let d = choucha::log::chain::parse_log(bad)
             .expect_err(&format!("byte {i} (line {}) changed unnoticed", line_of(i)));
         let l = line_of(i) as u64;
         assert!(
@@ -277,7 +277,11 @@ fn tampering_with_a_200_line_log_is_caught_at_the_first_bad_line() {
     // Every deletion and duplication of a line, and every swap of two lines,
     // in-process: each is caught at the first line that no longer chains
     // (deleting the last line is cutting the end: see below).
-    let parse = |ls: &[&[u8]]| choucha::log::parse_log(ls.concat()).err().map(|d| d.line);
+    let parse = |ls: &[&[u8]]| {
+        choucha::log::chain::parse_log(ls.concat())
+            .err()
+            .map(|d| d.line)
+    };
     for i in 0..199 {
         let mut ls = lines.clone();
         ls.remove(i);

@@ -129,7 +129,7 @@ pub(crate) fn seeded(tmp: &Path, name: &str, roster_csv: &str) -> PathBuf {
 }
 
 pub(crate) fn sha256sum(path: &Path) -> String {
-    choucha::commit::sha256_hex(&fs::read(path).unwrap())
+    choucha::base::digest::sha256_hex(&fs::read(path).unwrap())
 }
 
 /// A drawn round over `n` accounts in four strata at 50%: (round, sampled ids).
@@ -205,7 +205,7 @@ pub(crate) fn write_log(round: &Path, lines: &[String]) {
 /// of the previous line's exact bytes (without LF), as a forger would.
 pub(crate) fn rechain(lines: &mut [String], from: usize) {
     for i in from.max(1)..lines.len() {
-        let prev = choucha::commit::sha256_hex(lines[i - 1].as_bytes());
+        let prev = choucha::base::digest::sha256_hex(lines[i - 1].as_bytes());
         let line = &lines[i];
         let at = line.find(",\"prev\":\"").expect("a prev field");
         assert!(line.starts_with("{\"seq\":"), "{line}");

@@ -37,7 +37,10 @@ fn a_batch_is_recorded_whole_with_chinese_headers_and_gb18030() {
     let batch = log_records(&round, "batch");
     assert_eq!(batch.len(), 1);
     assert_eq!(batch[0]["lines"], 20);
-    assert_eq!(batch[0]["source_sha256"], choucha::commit::sha256_hex(&gbk));
+    assert_eq!(
+        batch[0]["source_sha256"],
+        choucha::base::digest::sha256_hex(&gbk)
+    );
 }
 
 #[test]

@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use choucha::commit::sha256_hex;
+use choucha::base::digest::sha256_hex;
 use tempfile::TempDir;
 
 use crate::*;

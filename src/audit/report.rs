@@ -1,0 +1,467 @@
+//! The notice's table, recomputed from the records (pure).
+//!
+//! One row per stratum in the order fixed at init (else the roster's order of
+//! first appearance): 序号, the stratum, accounts in operation (the roster),
+//! checked (the sample), with outstanding problems (final verdict fail); a
+//! totals row; and the headline pass rate (checked − failed) / checked,
+//! rounded half-up to two decimals. The canonical form is compact JSON plus
+//! LF; its SHA-256 is what `report --publish` records (SPEC.md §8).
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::audit::percent::percent_half_up;
+use crate::i18n::Lang;
+use crate::log::chain::Record;
+use crate::log::state::{RoundState, Verdict};
+use crate::sampling::manifest::Manifest;
+use crate::tl;
+
+pub const TABLE_FORMAT: &str = "choucha-table/1";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Table {
+    pub format: String,
+    pub round: String,
+    pub title: String,
+    pub population: String,
+    pub rows: Vec<Row>,
+    pub totals: Counts,
+    pub pass_rate: PassRate,
+    /// Sampled accounts still without a result (a draft while non-empty).
+    pub missing: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Row {
+    pub no: u64,
+    pub stratum: String,
+    pub total: u64,
+    pub checked: u64,
+    pub failed: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    pub total: u64,
+    pub checked: u64,
+    pub failed: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PassRate {
+    pub passed: u64,
+    pub checked: u64,
+    /// The exact rate, "passed/checked".
+    pub fraction: String,
+    /// Rounded half-up to two decimals, e.g. "99.70%".
+    pub percent: String,
+}
+
+/// The record that closes a round.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ReportPublished {
+    pub table_sha256: String,
+    pub total: u64,
+    pub checked: u64,
+    pub failed: u64,
+    pub pass_rate: String,
+    pub fraction: String,
+}
+
+impl Record for ReportPublished {
+    const TYPE: &'static str = "report-published";
+}
+
+impl Table {
+    /// Compact JSON and a LF: `choucha report --format json` prints exactly
+    /// these bytes, so `… | sha256sum` gives the published digest.
+    pub fn canonical(&self) -> Vec<u8> {
+        let mut out = serde_json::to_vec(self).expect("table serialises");
+        out.push(b'\n');
+        out
+    }
+
+    pub fn published_record(&self) -> ReportPublished {
+        ReportPublished {
+            table_sha256: crate::base::digest::sha256_hex(&self.canonical()),
+            total: self.totals.total,
+            checked: self.totals.checked,
+            failed: self.totals.failed,
+            pass_rate: self.pass_rate.percent.clone(),
+            fraction: self.pass_rate.fraction.clone(),
+        }
+    }
+}
+
+/// The order of the table's rows: the order fixed at init, then any other
+/// stratum in the roster's order of first appearance.
+pub fn strata_order(state: &RoundState) -> Vec<String> {
+    let mut order: Vec<String> = state.opened.order.clone();
+    if let Some(roster) = &state.roster {
+        for s in &roster.order {
+            if !order.contains(s) {
+                order.push(s.clone());
+            }
+        }
+    }
+    order
+}
+
+/// Recomputes the table from the log's state and the manifest.
+pub fn compute(state: &RoundState, manifest: &Manifest) -> Table {
+    compute_with(state, manifest, |_, id| {
+        state.results.get(id).map(|r| r.verdict)
+    })
+}
+
+/// [`compute`] with each sampled id's final verdict given by
+/// `verdict(place, id)`, `place` being the id's place in the manifest
+/// counted over its strata in their order (`verify` notes the verdicts by
+/// place as it checks the results).
+pub fn compute_with(
+    state: &RoundState,
+    manifest: &Manifest,
+    verdict: impl Fn(usize, &str) -> Option<Verdict>,
+) -> Table {
+    let starts = manifest.strata_starts();
+    let population: HashMap<&str, u64> = state
+        .roster
+        .as_ref()
+        .map(|r| r.strata.iter().map(|(k, &v)| (k.as_str(), v)).collect())
+        .unwrap_or_default();
+    let mut rows = Vec::new();
+    let mut missing = Vec::new();
+    for name in strata_order(state) {
+        let Some(k) = manifest.strata.iter().position(|s| s.name == name) else {
+            continue;
+        };
+        let s = &manifest.strata[k];
+        let mut failed = 0;
+        for (rank, id) in s.ids.iter().enumerate() {
+            match verdict(starts[k] + rank, id) {
+                None => missing.push(id.to_string()),
+                Some(Verdict::Fail) => failed += 1,
+                Some(Verdict::Pass) => {}
+            }
+        }
+        rows.push(Row {
+            no: rows.len() as u64 + 1,
+            stratum: name.clone(),
+            total: population
+                .get(name.as_str())
+                .copied()
+                .unwrap_or(s.population),
+            checked: s.quota,
+            failed,
+        });
+    }
+    let totals = Counts {
+        total: rows.iter().map(|r| r.total).sum(),
+        checked: rows.iter().map(|r| r.checked).sum(),
+        failed: rows.iter().map(|r| r.failed).sum(),
+    };
+    let passed = totals.checked - totals.failed;
+    Table {
+        format: TABLE_FORMAT.into(),
+        round: state.opened.round.clone(),
+        title: state.opened.title_or_default(),
+        population: state.opened.population.clone(),
+        rows,
+        totals,
+        pass_rate: PassRate {
+            passed,
+            checked: totals.checked,
+            fraction: format!("{passed}/{}", totals.checked),
+            percent: percent_half_up(passed, totals.checked, 2),
+        },
+        missing,
+    }
+}
+
+/// Column titles and phrases in one language.
+pub struct Titles {
+    pub no: String,
+    pub stratum: String,
+    pub total: String,
+    pub checked: String,
+    pub failed: String,
+    pub totals_row: String,
+}
+
+/// What the columns are called, after the population's own word: the notice
+/// says 运行政务新媒体总数 for new media and 运行网站总数 for websites. The
+/// English headings are the table's field names and name no population.
+pub fn titles(population: &str, lang: Lang) -> Titles {
+    let noun = if population.contains("网站") {
+        "网站"
+    } else {
+        population
+    };
+    Titles {
+        no: tl!(lang, "report.column-no"),
+        stratum: tl!(lang, "report.column-stratum"),
+        total: tl!(lang, "report.column-total", noun),
+        checked: tl!(lang, "report.column-checked", noun),
+        failed: tl!(lang, "report.column-failed", noun),
+        totals_row: tl!(lang, "report.totals-row"),
+    }
+}
+
+impl Table {
+    pub fn headline(&self, lang: Lang) -> String {
+        let t = &self.totals;
+        let p = &self.pass_rate;
+        tl!(
+            lang,
+            "report.headline",
+            total = t.total,
+            checked = t.checked,
+            failed = t.failed,
+            percent = p.percent,
+            fraction = p.fraction,
+        )
+    }
+
+    /// The draft notice while results are missing.
+    pub fn missing_note(&self, lang: Lang) -> Option<String> {
+        if self.missing.is_empty() {
+            return None;
+        }
+        let shown: Vec<&str> = self.missing.iter().take(20).map(String::as_str).collect();
+        let more = if self.missing.len() > shown.len() {
+            " …"
+        } else {
+            ""
+        };
+        Some(tl!(
+            lang,
+            "report.draft",
+            count = self.missing.len(),
+            ids = shown.join(&tl!(lang, "report.list-separator")),
+            more,
+        ))
+    }
+
+    fn cells(&self, lang: Lang) -> (Titles, Vec<[String; 5]>) {
+        let t = titles(&self.population, lang);
+        let mut rows: Vec<[String; 5]> = self
+            .rows
+            .iter()
+            .map(|r| {
+                [
+                    r.no.to_string(),
+                    r.stratum.clone(),
+                    r.total.to_string(),
+                    r.checked.to_string(),
+                    r.failed.to_string(),
+                ]
+            })
+            .collect();
+        rows.push([
+            String::new(),
+            t.totals_row.clone(),
+            self.totals.total.to_string(),
+            self.totals.checked.to_string(),
+            self.totals.failed.to_string(),
+        ]);
+        (t, rows)
+    }
+
+    pub fn to_markdown(&self, lang: Lang) -> String {
+        let (t, rows) = self.cells(lang);
+        let mut s = format!("# {}\n\n", self.title);
+        s.push_str(&format!(
+            "| {} | {} | {} | {} | {} |\n",
+            t.no, t.stratum, t.total, t.checked, t.failed
+        ));
+        s.push_str("| ---: | --- | ---: | ---: | ---: |\n");
+        for r in rows {
+            s.push_str(&format!("| {} |\n", r.join(" | ")));
+        }
+        s.push_str(&format!("\n{}\n", self.headline(lang)));
+        if let Some(n) = self.missing_note(lang) {
+            s.push_str(&format!("\n{n}\n"));
+        }
+        s
+    }
+
+    /// The table alone, as CSV: the form `verify --published` reads back.
+    pub fn to_csv(&self, lang: Lang) -> Vec<u8> {
+        let (t, rows) = self.cells(lang);
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record([&t.no, &t.stratum, &t.total, &t.checked, &t.failed])
+            .expect("in memory");
+        for r in rows {
+            w.write_record(&r).expect("in memory");
+        }
+        w.into_inner().expect("in memory")
+    }
+
+    /// One self-contained printable page; `footnote` carries the log head and roster digest.
+    pub fn to_html(&self, lang: Lang, footnote: &[(String, String)]) -> String {
+        let (t, rows) = self.cells(lang);
+        let e = html_escape;
+        let mut s = String::new();
+        s.push_str(&format!(
+            "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n",
+            tl!(lang, "report.html-lang"),
+            e(&self.title)
+        ));
+        s.push_str(
+            "<style>\nbody{font-family:\"SimSun\",\"Songti SC\",serif;margin:2em auto;max-width:48em}\n\
+h1{text-align:center;font-size:1.4em}\ntable{border-collapse:collapse;width:100%}\n\
+th,td{border:1px solid #000;padding:.3em .6em;text-align:center}\n\
+.headline{margin-top:1em}\nfooter{margin-top:2em;font-size:.8em;color:#444;word-break:break-all}\n\
+@media print{body{margin:0}}\n</style>\n</head>\n<body>\n",
+        );
+        s.push_str(&format!(
+            "<h1>{}</h1>\n<table>\n<thead><tr>",
+            e(&self.title)
+        ));
+        for h in [&t.no, &t.stratum, &t.total, &t.checked, &t.failed] {
+            s.push_str(&format!("<th>{}</th>", e(h)));
+        }
+        s.push_str("</tr></thead>\n<tbody>\n");
+        for r in rows {
+            s.push_str("<tr>");
+            for c in r {
+                s.push_str(&format!("<td>{}</td>", e(&c)));
+            }
+            s.push_str("</tr>\n");
+        }
+        s.push_str(&format!(
+            "</tbody>\n</table>\n<p class=\"headline\">{}</p>\n",
+            e(&self.headline(lang))
+        ));
+        if let Some(n) = self.missing_note(lang) {
+            s.push_str(&format!("<p><strong>{}</strong></p>\n", e(&n)));
+        }
+        s.push_str("<footer>\n");
+        for (k, v) in footnote {
+            s.push_str(&format!("<div>{}: <code>{}</code></div>\n", e(k), e(v)));
+        }
+        s.push_str("</footer>\n</body>\n</html>\n");
+        s
+    }
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(missing: &[&str]) -> Table {
+        Table {
+            format: TABLE_FORMAT.into(),
+            round: "r".into(),
+            title: "t".into(),
+            population: "政府网站".into(),
+            rows: vec![Row {
+                no: 1,
+                stratum: "合肥市".into(),
+                total: 3316,
+                checked: 1658,
+                failed: 5,
+            }],
+            totals: Counts {
+                total: 3316,
+                checked: 1658,
+                failed: 5,
+            },
+            pass_rate: PassRate {
+                passed: 1653,
+                checked: 1658,
+                fraction: "1653/1658".into(),
+                percent: "99.70%".into(),
+            },
+            missing: missing.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn headings_follow_the_notice_in_chinese_and_the_fields_in_english() {
+        let zh = titles("政务新媒体", Lang::Zh);
+        assert_eq!(
+            [
+                zh.no,
+                zh.stratum,
+                zh.total,
+                zh.checked,
+                zh.failed,
+                zh.totals_row
+            ],
+            [
+                "序号",
+                "省直厅局/各市",
+                "运行政务新媒体总数",
+                "检查政务新媒体数",
+                "存在突出问题的政务新媒体数",
+                "合计"
+            ]
+        );
+        assert_eq!(titles("政府网站", Lang::Zh).total, "运行网站总数");
+        let en = titles("政府网站", Lang::En);
+        assert_eq!(
+            [
+                en.no,
+                en.stratum,
+                en.total,
+                en.checked,
+                en.failed,
+                en.totals_row
+            ],
+            ["no", "stratum", "total", "checked", "failed", "total"]
+        );
+    }
+
+    #[test]
+    fn headline_and_draft_note_in_both_languages() {
+        let t = table(&["A1", "B2"]);
+        assert_eq!(
+            t.headline(Lang::Zh),
+            "运行总数3316个，抽查1658个，存在突出问题5个，合格率99.70%（1653/1658）"
+        );
+        assert_eq!(
+            t.headline(Lang::En),
+            "3316 in operation, 1658 checked, 5 with outstanding problems, pass rate 99.70% (1653/1658)"
+        );
+        assert_eq!(
+            t.missing_note(Lang::Zh).unwrap(),
+            "草稿：尚有2个抽查账号没有检查结果：A1、B2"
+        );
+        assert_eq!(
+            t.missing_note(Lang::En).unwrap(),
+            "draft: 2 sampled accounts have no result yet: A1, B2"
+        );
+        assert!(table(&[]).missing_note(Lang::Zh).is_none());
+        let html = t.to_html(Lang::Zh, &[]);
+        assert!(html.contains("<html lang=\"zh-CN\">"), "{html}");
+        assert!(t.to_html(Lang::En, &[]).contains("<html lang=\"en\">"));
+        let md = t.to_markdown(Lang::En);
+        assert!(
+            md.contains("| no | stratum | total | checked | failed |"),
+            "{md}"
+        );
+    }
+
+    /// Whatever the catalogs call the columns, `verify --published` must
+    /// read the table back.
+    #[test]
+    fn the_csv_reads_back_in_either_language() {
+        for lang in [Lang::Zh, Lang::En] {
+            let csv = String::from_utf8(table(&[]).to_csv(lang)).unwrap();
+            let back = crate::audit::published::parse_table(&csv, "t.csv").unwrap();
+            assert_eq!(back.rows.len(), 1, "{csv}");
+            assert_eq!(back.rows[0].checked, 1658);
+            assert_eq!(back.totals.map(|r| r.failed), Some(5), "{csv}");
+        }
+    }
+}

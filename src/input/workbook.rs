@@ -1,0 +1,576 @@
+//! Workbooks in: one worksheet read as Excel shows it, and turned into the
+//! CSV text the table parsers take ([`to_csv`]): line N of that CSV is row N
+//! of the sheet, so "line 17" in a message is row 17 in Excel, and
+//! [`cell_name`] names a cell as Excel does (`结果!C17`). Writing workbooks
+//! is `output::workbook`'s.
+
+use std::io::Cursor;
+use std::path::Path;
+
+use calamine::{Data, Reader, Sheets};
+
+use crate::base::fsio;
+use crate::error::{Error, Result};
+use crate::input::columns::{ID_HEADERS, STRATUM_HEADERS};
+use crate::input::text::normalize_field;
+use crate::t;
+
+/// One worksheet as text. `rows[i][j]` is the cell in row `i + 1`, column
+/// `j + 1` of the sheet (`A1` is `rows[0][0]`), whatever cell the used range
+/// starts at: empty rows and columns before it are kept, so indices name
+/// cells (see [`cell_name`]). Trailing empty rows and columns are dropped;
+/// every row has the same width.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sheet {
+    pub name: String,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// Reads one worksheet of a workbook (.xlsx, .xlsm, .xlsb, .xls, .ods, as
+/// calamine reads them): the sheet named `sheet`, else the first visible
+/// worksheet. Cells become text as [`cell_text`] describes; formulas give
+/// their cached values. Errors name the file (and, for a missing sheet, the
+/// sheets there are).
+pub fn read_sheet(path: &Path, sheet: Option<&str>) -> Result<Sheet> {
+    let file = path.display().to_string();
+    let bytes = fsio::read(path)?;
+    let mut book = open_workbook(&file, path, bytes)?;
+    let names = book.sheet_names();
+    let shown = || {
+        names
+            .iter()
+            .map(|n| format!("{n:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let name = match sheet {
+        Some(want) => names
+            .iter()
+            .find(|n| n.as_str() == want)
+            .or_else(|| {
+                let want = normalize_field(want);
+                names.iter().find(|n| normalize_field(n) == want)
+            })
+            .cloned()
+            .ok_or_else(|| Error::input(t!("xlsx.no-such-sheet", file, want, sheets = shown())))?,
+        None => book
+            .sheets_metadata()
+            .iter()
+            .find(|s| {
+                s.typ == calamine::SheetType::WorkSheet
+                    && s.visible == calamine::SheetVisible::Visible
+            })
+            .map(|s| s.name.clone())
+            .or_else(|| names.first().cloned())
+            .ok_or_else(|| Error::input(t!("xlsx.no-sheets", file)))?,
+    };
+    let range = book
+        .worksheet_range(&name)
+        .map_err(|error| Error::input(t!("xlsx.sheet-unreadable", file, name, error)))?;
+    Ok(Sheet {
+        rows: grid(&range),
+        name,
+    })
+}
+
+/// Opens the workbook by its extension, else by trying each format.
+fn open_workbook(file: &str, path: &Path, bytes: Vec<u8>) -> Result<Sheets<Cursor<Vec<u8>>>> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let c = Cursor::new(bytes);
+    let opened = match ext.as_deref() {
+        Some("xlsx" | "xlsm" | "xlam") => calamine::Xlsx::new(c)
+            .map(Sheets::Xlsx)
+            .map_err(|e| e.to_string()),
+        Some("xlsb") => calamine::Xlsb::new(c)
+            .map(Sheets::Xlsb)
+            .map_err(|e| e.to_string()),
+        Some("xls" | "xla") => calamine::Xls::new(c)
+            .map(Sheets::Xls)
+            .map_err(|e| e.to_string()),
+        Some("ods") => calamine::Ods::new(c)
+            .map(Sheets::Ods)
+            .map_err(|e| e.to_string()),
+        _ => calamine::open_workbook_auto_from_rs(c).map_err(|e| e.to_string()),
+    };
+    opened.map_err(|error| Error::input(t!("xlsx.not-a-workbook", file, error)))
+}
+
+/// The used range as rows of text, anchored at A1.
+fn grid(range: &calamine::Range<Data>) -> Vec<Vec<String>> {
+    let Some((r0, c0)) = range.start() else {
+        return Vec::new();
+    };
+    let mut rows: Vec<Vec<String>> = vec![Vec::new(); r0 as usize];
+    for row in range.rows() {
+        let mut out = vec![String::new(); c0 as usize];
+        out.extend(row.iter().map(cell_text));
+        rows.push(out);
+    }
+    while rows.last().is_some_and(|r| r.iter().all(String::is_empty)) {
+        rows.pop();
+    }
+    let width = rows
+        .iter()
+        .filter_map(|r| r.iter().rposition(|c| !c.is_empty()))
+        .max()
+        .map_or(0, |i| i + 1);
+    for r in &mut rows {
+        r.resize(width, String::new());
+    }
+    rows
+}
+
+/// One cell as text: text as it is; numbers as [`number_text`] writes them;
+/// booleans `TRUE`/`FALSE`; dates `YYYY-MM-DD` (with ` HH:MM:SS` when the
+/// time is not midnight; a time alone `HH:MM:SS`; a duration `H:MM:SS`);
+/// error values as Excel shows them (`#N/A`); empty cells "". Number formats
+/// other than dates are not applied: a cell showing 50% gives "0.5".
+pub fn cell_text(cell: &Data) -> String {
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) => number_text(*f),
+        Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
+        Data::DateTime(dt) => datetime_text(dt),
+        Data::DateTimeIso(s) => match s.split_once('T') {
+            Some((date, time)) if time.chars().all(|c| matches!(c, '0' | ':' | '.')) => {
+                date.to_string()
+            }
+            Some((date, time)) => format!("{date} {time}"),
+            None => s.clone(),
+        },
+        Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => e.to_string(),
+    }
+}
+
+/// A number as text. An integral value below 2^53 in magnitude — every id
+/// Excel stored as a number, such as 3400000001 or 340000000112 — gives
+/// exactly its digits, with no ".0" and no exponent. Any other value gives
+/// the shortest decimal that reads back as the same double, still without
+/// an exponent (0.5, 0.30000000000000004, 123456789012345680000). Beyond
+/// 2^53 not every integer is a double, and Excel keeps only 15 significant
+/// digits anyway: an 18-digit id typed as a number has already lost its
+/// last digits in the file, and no reader can restore them — such ids must
+/// be stored as text.
+pub fn number_text(x: f64) -> String {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+    if x.fract() == 0.0 && x.abs() < EXACT {
+        (x as i64).to_string()
+    } else {
+        format!("{x}")
+    }
+}
+
+fn datetime_text(dt: &calamine::ExcelDateTime) -> String {
+    if dt.is_duration() {
+        let ms = (dt.as_f64() * 86_400_000.0).round() as i64;
+        let sign = if ms < 0 { "-" } else { "" };
+        let ms = ms.unsigned_abs();
+        let (h, m, s, milli) = (ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000);
+        return if milli == 0 {
+            format!("{sign}{h}:{m:02}:{s:02}")
+        } else {
+            format!("{sign}{h}:{m:02}:{s:02}.{milli:03}")
+        };
+    }
+    let (y, mo, d, h, mi, s, milli) = dt.to_ymd_hms_milli();
+    let time = if milli == 0 {
+        format!("{h:02}:{mi:02}:{s:02}")
+    } else {
+        format!("{h:02}:{mi:02}:{s:02}.{milli:03}")
+    };
+    if (0.0..1.0).contains(&dt.as_f64()) {
+        return time; // a time of day, with no date
+    }
+    let date = format!("{y:04}-{mo:02}-{d:02}");
+    if (h, mi, s, milli) == (0, 0, 0, 0) {
+        date
+    } else {
+        format!("{date} {time}")
+    }
+}
+
+/// An Excel cell reference for messages, `结果!C17`: `row` and `col` are
+/// 0-based (as in [`Sheet::rows`]); the sheet name is quoted as Excel
+/// quotes it when it holds anything but letters, digits and `_`
+/// (`'Sheet 1'!A1`).
+pub fn cell_name(sheet: &str, row: usize, col: usize) -> String {
+    format!("{}!{}{}", sheet_ref(sheet), column_letters(col), row + 1)
+}
+
+/// Column letters for a 0-based column: 0 → A, 25 → Z, 26 → AA, 701 → ZZ, 702 → AAA.
+pub fn column_letters(col: usize) -> String {
+    let mut n = col + 1;
+    let mut out = Vec::new();
+    while n > 0 {
+        n -= 1;
+        out.push(b'A' + (n % 26) as u8);
+        n /= 26;
+    }
+    out.reverse();
+    String::from_utf8(out).expect("ASCII")
+}
+
+fn sheet_ref(name: &str) -> String {
+    let plain = name.chars().next().is_some_and(|c| !c.is_ascii_digit())
+        && name.chars().all(|c| c.is_alphanumeric() || c == '_');
+    if plain {
+        name.to_string()
+    } else {
+        format!("'{}'", name.replace('\'', "''"))
+    }
+}
+
+/// The sheet as CSV text (RFC 4180 quoting, LF line ends, no BOM) for
+/// `roster::parse` and `results::parse_results`. Line N of the text is row
+/// N of the sheet, so that their "line N" is the row the user sees in
+/// Excel:
+///
+/// - empty rows before the first non-empty one (the header) become empty
+///   lines, which the CSV parsers skip; later empty rows keep their (empty)
+///   fields and so their line;
+/// - a CSV record may span lines only if a field holds a line break, which
+///   would shift the numbering of every later row. A line break in a cell of
+///   an id or stratum column (header among `roster::ID_HEADERS`,
+///   `roster::STRATUM_HEADERS` or `stratum`) is refused, naming the cell:
+///   ids and strata cannot hold one anyway. In every other cell (names,
+///   notes typed with Alt+Enter) each line break (CRLF, LF or CR) becomes a
+///   space: such cells are descriptive, and keeping the numbering is worth
+///   more than their layout.
+///
+/// The id and stratum columns are recognised in the header, the first
+/// non-empty row; a sheet with a title row above its header is not
+/// recognised as such (and the CSV parsers would take the title for the
+/// header). Errors name the cell (`名单!B7`); the caller adds the file's name.
+pub fn to_csv(sheet: &Sheet) -> Result<String> {
+    to_csv_keys(sheet, &[])
+}
+
+/// [`to_csv`], with more key columns (e.g. those named by `--id-column` and
+/// `--stratum-column`) in which a line break is refused.
+pub fn to_csv_keys(sheet: &Sheet, key_columns: &[&str]) -> Result<String> {
+    let is_blank = |r: &Vec<String>| r.iter().all(String::is_empty);
+    let leading = sheet.rows.iter().take_while(|r| is_blank(r)).count();
+    let header = sheet.rows.get(leading);
+    let explicit: Vec<String> = key_columns
+        .iter()
+        .map(|k| normalize_field(k).into_owned())
+        .collect();
+    let keys: Vec<bool> = header.map_or_else(Vec::new, |h| {
+        h.iter()
+            .map(|name| {
+                let name = normalize_field(name);
+                ID_HEADERS
+                    .iter()
+                    .chain(STRATUM_HEADERS)
+                    .chain(&["stratum"])
+                    .any(|k| name == *k || name.eq_ignore_ascii_case(k))
+                    || explicit.iter().any(|k| *k == name)
+            })
+            .collect()
+    });
+    let mut w = csv::WriterBuilder::new()
+        .flexible(true)
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    for (r, row) in sheet.rows.iter().enumerate().skip(leading) {
+        let mut fields: Vec<std::borrow::Cow<'_, str>> = Vec::with_capacity(row.len());
+        for (c, cell) in row.iter().enumerate() {
+            if !cell.contains(['\r', '\n']) {
+                fields.push(cell.into());
+            } else if keys.get(c).copied().unwrap_or(false) {
+                return Err(Error::input(t!(
+                    "xlsx.line-break-in-key",
+                    cell = cell_name(&sheet.name, r, c),
+                    column = header.map_or("", |h| h[c].as_str())
+                )));
+            } else {
+                fields.push(cell.replace("\r\n", " ").replace(['\r', '\n'], " ").into());
+            }
+        }
+        w.write_record(fields.iter().map(|f| f.as_bytes()))
+            .expect("in memory");
+    }
+    let body = w.into_inner().expect("in memory");
+    let mut out = "\n".repeat(leading);
+    out.push_str(std::str::from_utf8(&body).expect("written from strings"));
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::text::Origin;
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+
+    fn strings(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    /// A workbook as an office might send it: ids stored as numbers, a
+    /// date, a Chinese sheet name, formatted empty rows at the end.
+    fn office_workbook(path: &Path) {
+        let mut book = Workbook::new();
+        let ws = book.add_worksheet();
+        ws.set_name("名单").unwrap();
+        for (c, h) in ["账号ID", "地区", "名称", "开设日期", "在用"]
+            .iter()
+            .enumerate()
+        {
+            ws.write_string(0, c as u16, *h).unwrap();
+        }
+        ws.write_number(1, 0, 3400000001.0).unwrap();
+        ws.write_string(1, 1, "合肥市").unwrap();
+        ws.write_string(1, 2, "合肥发布\n官方账号").unwrap();
+        let date = Format::new().set_num_format("yyyy-mm-dd");
+        let day = ExcelDateTime::from_ymd(2023, 8, 23).unwrap();
+        ws.write_datetime_with_format(1, 3, &day, &date).unwrap();
+        ws.write_boolean(1, 4, true).unwrap();
+        ws.write_number(2, 0, 340000000112.0).unwrap();
+        ws.write_string(2, 1, "芜湖市").unwrap();
+        ws.write_number(2, 2, 0.5).unwrap();
+        let noon = ExcelDateTime::from_ymd(2023, 8, 24)
+            .unwrap()
+            .and_hms(12, 30, 0)
+            .unwrap();
+        let dt = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
+        ws.write_datetime_with_format(2, 3, &noon, &dt).unwrap();
+        // Trailing "empty" rows: formatted blanks and empty strings.
+        let bold = Format::new().set_bold();
+        for r in 3..8 {
+            ws.write_blank(r, 0, &bold).unwrap();
+            ws.write_string(r, 6, "").unwrap();
+        }
+        let other = book.add_worksheet();
+        other.set_name("说明").unwrap();
+        other.write_string(0, 0, "x").unwrap();
+        book.save(path).unwrap();
+    }
+
+    #[test]
+    fn numeric_ids_dates_and_trailing_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("roster.xlsx");
+        office_workbook(&path);
+        let s = read_sheet(&path, None).unwrap();
+        assert_eq!(s.name, "名单");
+        assert_eq!(
+            s.rows,
+            vec![
+                strings(&["账号ID", "地区", "名称", "开设日期", "在用"]),
+                strings(&[
+                    "3400000001",
+                    "合肥市",
+                    "合肥发布\n官方账号",
+                    "2023-08-23",
+                    "TRUE"
+                ]),
+                strings(&["340000000112", "芜湖市", "0.5", "2023-08-24 12:30:00", ""]),
+            ]
+        );
+        assert_eq!(read_sheet(&path, Some("名单")).unwrap(), s);
+        assert_eq!(
+            read_sheet(&path, Some("说明")).unwrap().rows,
+            vec![strings(&["x"])]
+        );
+        let e = read_sheet(&path, Some("结果")).unwrap_err().to_string();
+        assert!(
+            e.contains("roster.xlsx: no sheet named \"结果\"; the workbook has \"名单\", \"说明\""),
+            "{e}"
+        );
+
+        // CSV for the roster parser: the line break becomes a space, the
+        // numbering stays, and the roster reads it.
+        let csv = to_csv(&s).unwrap();
+        assert_eq!(
+            csv,
+            "账号ID,地区,名称,开设日期,在用\n3400000001,合肥市,合肥发布 官方账号,2023-08-23,TRUE\n340000000112,芜湖市,0.5,2023-08-24 12:30:00,\n"
+        );
+        let roster = crate::roster::canonical::parse(
+            csv.as_bytes(),
+            &Origin::file("roster.xlsx"),
+            &crate::roster::canonical::RosterOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(roster.tsv.clone()).unwrap(),
+            "合肥市\t3400000001\n芜湖市\t340000000112\n"
+        );
+    }
+
+    #[test]
+    fn grid_anchors_at_a1_and_drops_trailing_empties() {
+        // What Excel writes for =IF(…,"",…) filled down, or cells cleared to
+        // "": values calamine keeps, that are empty as text.
+        let mut range = calamine::Range::new((1, 1), (6, 4));
+        range.set_value((1, 1), Data::String("id".into()));
+        range.set_value((1, 2), Data::String("region".into()));
+        range.set_value((2, 1), Data::Float(3400000001.0));
+        range.set_value((2, 2), Data::String("H".into()));
+        range.set_value((3, 1), Data::Int(7));
+        range.set_value((3, 2), Data::Error(calamine::CellErrorType::NA));
+        for r in 4..=6 {
+            range.set_value((r, 1), Data::String(String::new()));
+            range.set_value((r, 4), Data::String(String::new()));
+        }
+        assert_eq!(
+            grid(&range),
+            vec![
+                strings(&["", "", ""]),
+                strings(&["", "id", "region"]),
+                strings(&["", "3400000001", "H"]),
+                strings(&["", "7", "#N/A"]),
+            ]
+        );
+        assert!(grid(&calamine::Range::<Data>::empty()).is_empty());
+    }
+
+    #[test]
+    fn dates_and_times() {
+        use calamine::{ExcelDateTime as Dt, ExcelDateTimeType::*};
+        let t = |v: f64, k| cell_text(&Data::DateTime(Dt::new(v, k, false)));
+        assert_eq!(t(45161.0, DateTime), "2023-08-23");
+        assert_eq!(t(45161.5, DateTime), "2023-08-23 12:00:00");
+        assert_eq!(t(0.75, DateTime), "18:00:00");
+        assert_eq!(t(1.5, TimeDelta), "36:00:00");
+        let iso = |s: &str| cell_text(&Data::DateTimeIso(s.into()));
+        assert_eq!(iso("2023-08-23"), "2023-08-23");
+        assert_eq!(iso("2023-08-23T00:00:00"), "2023-08-23");
+        assert_eq!(iso("2023-08-23T08:30:00"), "2023-08-23 08:30:00");
+        assert_eq!(cell_text(&Data::Bool(false)), "FALSE");
+    }
+
+    #[test]
+    fn numbers_as_text() {
+        assert_eq!(number_text(3400000001.0), "3400000001");
+        assert_eq!(number_text(340000000112.0), "340000000112");
+        assert_eq!(number_text(9007199254740991.0), "9007199254740991");
+        assert_eq!(number_text(-42.0), "-42");
+        assert_eq!(number_text(-0.0), "0");
+        assert_eq!(number_text(0.5), "0.5");
+        assert_eq!(number_text(1e20), "100000000000000000000");
+        assert_eq!(number_text(1.5e-7), "0.00000015");
+    }
+
+    #[test]
+    fn cell_names() {
+        assert_eq!(cell_name("结果", 16, 2), "结果!C17");
+        assert_eq!(cell_name("名单", 0, 26), "名单!AA1");
+        assert_eq!(cell_name("Sheet 1", 0, 0), "'Sheet 1'!A1");
+        assert_eq!(cell_name("it's", 1, 1), "'it''s'!B2");
+        let cols: Vec<String> = [0, 25, 26, 27, 51, 52, 701, 702, 16383]
+            .iter()
+            .map(|&c| column_letters(c))
+            .collect();
+        assert_eq!(cols, ["A", "Z", "AA", "AB", "AZ", "BA", "ZZ", "AAA", "XFD"]);
+    }
+
+    #[test]
+    fn csv_lines_are_sheet_rows() {
+        // The used range starts at B3: rows 1-2 and column A are empty.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("offset.xlsx");
+        let mut book = Workbook::new();
+        let ws = book.add_worksheet();
+        let table = [
+            ["id", "region", "name"],
+            ["A1", "H", "x, \"y\""],
+            ["", "", ""],
+            ["A2", "H", "line\r\nbreak"],
+            ["A1", "S", "dup"],
+        ];
+        for (r, row) in table.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                ws.write_string(r as u32 + 2, c as u16 + 1, *v).unwrap();
+            }
+        }
+        book.save(&path).unwrap();
+        let s = read_sheet(&path, None).unwrap();
+        assert_eq!(s.name, "Sheet1");
+        assert_eq!(s.rows.len(), 7);
+        assert_eq!(s.rows[0], strings(&["", "", "", ""]));
+        assert_eq!(s.rows[2], strings(&["", "id", "region", "name"]));
+        let csv = to_csv(&s).unwrap();
+        assert_eq!(
+            csv,
+            "\n\n,id,region,name\n,A1,H,\"x, \"\"y\"\"\"\n,,,\n,A2,H,line break\n,A1,S,dup\n"
+        );
+        // Row 7 of the sheet repeats the id of row 4: the roster says so.
+        let e = crate::roster::canonical::parse(
+            csv.as_bytes(),
+            &Origin::file("offset.csv"),
+            &Default::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("line 5: field \"region\" is empty"), "{e}");
+        // Read as the workbook it is, the message names the cell instead.
+        let origin = Origin::sheet("offset.xlsx", &s.name, s.rows[2].clone());
+        let e = crate::roster::canonical::parse(csv.as_bytes(), &origin, &Default::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("offset.xlsx: Sheet1!C5: field \"region\" is empty"),
+            "{e}"
+        );
+        let mut fixed = s.clone();
+        fixed.rows.remove(4);
+        let e = crate::roster::canonical::parse(
+            to_csv(&fixed).unwrap().as_bytes(),
+            &Origin::file("f"),
+            &Default::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("line 6: duplicate \"id\" \"A1\", already on line 4"),
+            "{e}"
+        );
+        let e = crate::roster::canonical::parse(
+            to_csv(&fixed).unwrap().as_bytes(),
+            &origin,
+            &Default::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("Sheet1!B6: duplicate \"id\" \"A1\", already on Sheet1!B4"),
+            "{e}"
+        );
+
+        // A line break in an id or stratum cell is refused, naming the cell.
+        let mut bad = fixed.clone();
+        bad.rows[3][2] = "H\nX".into();
+        let e = to_csv(&bad).unwrap_err().to_string();
+        assert!(e.starts_with("Sheet1!C4: holds a line break"), "{e}");
+        bad.rows[3][2] = "H".into();
+        bad.rows[3][3] = "a\nb".into();
+        assert!(to_csv(&bad).is_ok());
+        assert!(
+            to_csv_keys(&bad, &["name"])
+                .unwrap_err()
+                .to_string()
+                .contains("Sheet1!D4")
+        );
+    }
+
+    #[test]
+    fn unreadable_files_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("roster.xlsx");
+        std::fs::write(&path, "id,region\nA,B\n").unwrap();
+        let e = read_sheet(&path, None).unwrap_err().to_string();
+        assert!(
+            e.starts_with(&format!("{}: not a workbook", path.display())),
+            "{e}"
+        );
+        let e = read_sheet(&dir.path().join("none.xlsx"), None).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert!(e.to_string().contains("none.xlsx"), "{e}");
+    }
+}

@@ -1,0 +1,1261 @@
+//! The round's log: UTF-8 JSON Lines, hash-chained (SPEC.md §5).
+//!
+//! Pure: renders lines and checks a log's bytes. Line i (from 0) begins
+//! `{"seq":i,"prev":"<hex>","type":"<type>","at":"<time>"` and goes on with
+//! the record's own fields; `prev` is the SHA-256 of line i-1's exact bytes
+//! without its LF (64 zeros for line 0). A multi-line append is framed by a
+//! `batch` line announcing how many lines follow, so that an append cut off
+//! at a line boundary is still recognised as incomplete. Reading and
+//! appending under a lock lives in `logfile.rs`.
+
+use std::borrow::Cow;
+use std::io::Write as _;
+use std::ops::Range;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::base::digest::hex;
+use crate::base::jsonline;
+use crate::t;
+
+pub const LOG_FILE: &str = "log.jsonl";
+pub const GENESIS_PREV: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+pub const BATCH_TYPE: &str = "batch";
+
+/// A record type: its fields serialise to a JSON object.
+pub trait Record: Serialize {
+    const TYPE: &'static str;
+}
+
+/// The header of a multi-line append: `lines` records follow it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Batch {
+    pub lines: u64,
+    /// The file the batch came from (name and SHA-256), or "" for none.
+    pub source: String,
+    pub source_sha256: String,
+}
+
+impl Record for Batch {
+    const TYPE: &'static str = BATCH_TYPE;
+}
+
+/// One checked line of the log.
+#[derive(Debug, Clone)]
+pub struct LogLine {
+    pub seq: u64,
+    /// The record type (the known ones without an allocation each).
+    pub kind: Cow<'static, str>,
+    /// Where the line's bytes (without LF) are in the log.
+    pub range: Range<usize>,
+}
+
+/// A whole log, checked: its bytes and its lines. Read by
+/// [`parse_log_streamed`], it holds the bytes only of the lines its sinks
+/// kept; the others read as empty from [`Log::line`].
+#[derive(Debug, Clone, Default)]
+pub struct Log {
+    pub bytes: crate::base::fsio::Bytes,
+    pub lines: Vec<LogLine>,
+    /// SHA-256 of the last line's bytes without LF (the next line's
+    /// `prev`); None for an empty log. Only the last line's is kept: a
+    /// hash per line took 16 MB for half a million lines, and nothing
+    /// reads the others once the chain is checked.
+    pub last_hash: Option<[u8; 32]>,
+}
+
+impl Log {
+    pub fn line(&self, i: usize) -> &[u8] {
+        &self.bytes[self.lines[i].range.clone()]
+    }
+
+    /// The record fields of line `i` as type `R`, a struct with derived
+    /// `Deserialize` (the common fields are ignored). Decoded from the line's
+    /// scanned members ([`jsonline::Object`]): serde_json sees only the values
+    /// `R` asks for, with the same result and errors as for the whole line.
+    pub fn fields<'a, R: Deserialize<'a>>(&'a self, i: usize) -> Result<R, String> {
+        let members = &mut Vec::new();
+        let l = &self.lines[i];
+        let line = self.line(i);
+        let bad = |error: String| bad_record(l.seq, &l.kind, error);
+        jsonline::scan_object(line, members).map_err(|e| bad(e.to_string()))?;
+        R::deserialize(jsonline::Object { line, members }).map_err(|e| bad(e.to_string()))
+    }
+
+    /// SHA-256 of the last line (the next `prev`), or the genesis value.
+    pub fn head(&self) -> String {
+        self.last_hash
+            .map_or_else(|| GENESIS_PREV.to_string(), |h| hex(&h))
+    }
+}
+
+/// Why the record fields of line `seq` (from 0) of type `kind` do not decode.
+pub fn bad_record(seq: u64, kind: &str, error: String) -> String {
+    t!("log.bad-record", line = seq + 1, kind, error)
+}
+
+/// What a streamed check ([`parse_log_streamed`]) hands on of each line
+/// that parses, while the line's bytes are at hand.
+pub trait LineSink {
+    /// `seq` is the line's own (its index, once the chain holds);
+    /// `members` its scanned members. Returns whether the log keeps the
+    /// line's bytes: a line not kept reads as empty from [`Log::line`].
+    fn line(&mut self, seq: u64, kind: &str, line: &[u8], members: &[jsonline::Member]) -> bool;
+}
+
+/// What is wrong with a log, and where (1-based line number).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Defect {
+    pub line: u64,
+    pub what: String,
+    /// Set when the damage is a torn tail — what an interrupted append leaves:
+    /// the byte offset from which the log's end is incomplete (a last line
+    /// without LF, or a batch with fewer lines than its header announced).
+    /// Everything before it holds.
+    pub torn_from: Option<usize>,
+}
+
+impl std::fmt::Display for Defect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&t!("log.defect", line = self.line, what = self.what))
+    }
+}
+
+/// The bytes of one line (without LF) of type `R` at position `seq`.
+pub fn render_line<R: Record>(seq: u64, prev: &str, at: &str, record: &R) -> Vec<u8> {
+    let fields = serde_json::to_vec(record).expect("records serialise");
+    debug_assert!(fields.starts_with(b"{") && fields.ends_with(b"}"));
+    let mut line = Vec::with_capacity(fields.len() + 140);
+    line.extend_from_slice(b"{\"seq\":");
+    line.extend_from_slice(seq.to_string().as_bytes());
+    line.extend_from_slice(b",\"prev\":\"");
+    line.extend_from_slice(prev.as_bytes());
+    line.extend_from_slice(b"\",\"type\":");
+    serde_json::to_writer(&mut line, R::TYPE).expect("string serialises");
+    line.extend_from_slice(b",\"at\":");
+    serde_json::to_writer(&mut line, at).expect("string serialises");
+    if fields.len() > 2 {
+        line.push(b',');
+        line.extend_from_slice(&fields[1..]);
+    } else {
+        line.push(b'}');
+    }
+    line
+}
+
+/// The common fields every line carries.
+#[derive(Deserialize)]
+struct Head<'a> {
+    seq: u64,
+    #[serde(borrow)]
+    prev: Cow<'a, str>,
+    #[serde(borrow, rename = "type")]
+    kind: Cow<'a, str>,
+    #[serde(borrow)]
+    at: Cow<'a, str>,
+    #[serde(default)]
+    lines: Option<u64>,
+}
+
+/// What one line says about itself, checked on its own (phase 1).
+#[derive(Debug, PartialEq, Eq)]
+struct LineFacts {
+    seq: u64,
+    /// `prev` decoded; Err holds the text when it is not 64 lowercase hex digits.
+    prev: Result<[u8; 32], String>,
+    kind: Cow<'static, str>,
+    lines: Option<u64>,
+    hash: [u8; 32],
+}
+
+/// The record types choucha writes, so that a million lines need no
+/// allocation for their type.
+const KNOWN_TYPES: &[&str] = &[
+    "round-opened",
+    "roster-committed",
+    "seed-revealed",
+    "sample-drawn",
+    BATCH_TYPE,
+    "result-recorded",
+    "result-amended",
+    "report-published",
+    "checkpoint",
+    "repaired",
+];
+
+fn intern(kind: &str) -> Cow<'static, str> {
+    match KNOWN_TYPES.iter().find(|k| **k == kind) {
+        Some(k) => Cow::Borrowed(k),
+        None => Cow::Owned(kind.to_string()),
+    }
+}
+
+/// Lowercase hex digit → its value; anything else → 0x10 (a bit no digit has).
+const UNHEX: [u8; 256] = {
+    let mut t = [0x10u8; 256];
+    let mut c = 0;
+    while c < 10 {
+        t[b'0' as usize + c] = c as u8;
+        c += 1;
+    }
+    let mut c = 0;
+    while c < 6 {
+        t[b'a' as usize + c] = 10 + c as u8;
+        c += 1;
+    }
+    t
+};
+
+/// 64 lowercase hex digits → 32 bytes. Without a branch per digit: this
+/// runs for every line of the log.
+fn unhex32(s: &str) -> Option<[u8; 32]> {
+    unhex32_bytes(s.as_bytes())
+}
+
+fn unhex32_bytes(s: &[u8]) -> Option<[u8; 32]> {
+    let b: &[u8; 64] = s.try_into().ok()?;
+    let mut out = [0u8; 32];
+    let mut bad = 0u8;
+    for (o, pair) in out.iter_mut().zip(b.chunks_exact(2)) {
+        let (hi, lo) = (UNHEX[pair[0] as usize], UNHEX[pair[1] as usize]);
+        bad |= hi | lo;
+        *o = hi << 4 | (lo & 0x0f);
+    }
+    (bad & 0x10 == 0).then_some(out)
+}
+
+/// Buffers reused from line to line.
+#[derive(Default)]
+struct Scratch {
+    start: Vec<u8>,
+    members: Vec<jsonline::Member>,
+}
+
+/// Parses and hashes one line, and checks its fixed beginning against its
+/// own `seq` and `prev`. Needs no other line, so lines are done in parallel.
+fn line_facts(line: &[u8], scratch: &mut Scratch) -> Result<LineFacts, String> {
+    // The line is scanned once for where its members are (which also checks
+    // that it is one JSON object); the bulk of a line, a result's id, note
+    // and the like, is not decoded here.
+    jsonline::scan_object(line, &mut scratch.members)
+        .map_err(|e| t!("log.not-a-line", error = e))?;
+    match plain_facts(line, &scratch.members) {
+        Some(facts) => Ok(facts),
+        None => general_facts(line, scratch),
+    }
+}
+
+/// The facts of a scanned line whose fixed beginning holds only plain
+/// values (every line choucha writes), read as the bytes stand:
+/// `{"seq":` digits `,"prev":"` 64 lowercase hex digits `","type":"` text
+/// `","at":"` text `"`, the texts without escape or control character. The
+/// general path would decode the same values, rebuild the same beginning
+/// and find it equal; here that takes one pass. None sends the line to the
+/// general path, which decides, and words any refusal, as ever: a value
+/// that is not plain, or a later member that the header's decoding reads
+/// (a second `seq`, `prev`, `type` or `at`, any escaped key, a `lines` that
+/// is not a plain integer or comes twice).
+fn plain_facts(line: &[u8], members: &[jsonline::Member]) -> Option<LineFacts> {
+    let rest = line.strip_prefix(b"{\"seq\":")?;
+    let digits = memchr::memchr(b',', rest)?;
+    let seq = jsonline::plain_u64(&rest[..digits])?;
+    let rest = rest[digits..].strip_prefix(b",\"prev\":\"")?;
+    let prev = unhex32_bytes(rest.get(..64)?)?;
+    let rest = rest[64..].strip_prefix(b"\",\"type\":")?;
+    let (kind, rest) = plain_text(rest)?;
+    let rest = rest.strip_prefix(b",\"at\":")?;
+    plain_text(rest)?;
+    let mut lines = None;
+    for m in members.get(4..)? {
+        if m.key_escaped {
+            return None;
+        }
+        match &line[m.key.clone()] {
+            b"seq" | b"prev" | b"type" | b"at" => return None,
+            b"lines" if lines.is_some() => return None,
+            b"lines" => lines = Some(jsonline::plain_u64(&line[m.value.clone()])?),
+            _ => {}
+        }
+    }
+    Some(LineFacts {
+        seq,
+        prev: Ok(prev),
+        kind: intern(kind),
+        lines,
+        hash: Sha256::digest(line).into(),
+    })
+}
+
+/// The plain JSON string `s` begins with ([`jsonline::plain_str`]): its
+/// text, and what follows its closing quote.
+fn plain_text(s: &[u8]) -> Option<(&str, &[u8])> {
+    let end = 1 + memchr::memchr(b'"', s.get(1..)?)?;
+    Some((jsonline::plain_str(&s[..=end])?, &s[end + 1..]))
+}
+
+/// The facts of a scanned line through serde: decodes the header's values,
+/// rebuilds the fixed beginning from them and compares.
+fn general_facts(line: &[u8], scratch: &mut Scratch) -> Result<LineFacts, String> {
+    let Scratch { start, members } = scratch;
+    let head = Head::deserialize(jsonline::Object { line, members })
+        .map_err(|e| t!("log.not-a-line", error = e))?;
+    // The fixed beginning lets a shell loop check the chain without a JSON parser.
+    start.clear();
+    start.extend_from_slice(b"{\"seq\":");
+    write!(start, "{}", head.seq).expect("writing to memory");
+    start.extend_from_slice(b",\"prev\":\"");
+    start.extend_from_slice(head.prev.as_bytes());
+    start.extend_from_slice(b"\",\"type\":");
+    jsonline::write_str(start, &head.kind);
+    start.extend_from_slice(b",\"at\":");
+    jsonline::write_str(start, &head.at);
+    if !line.starts_with(start) {
+        return Err(t!("log.bad-beginning"));
+    }
+    Ok(LineFacts {
+        seq: head.seq,
+        prev: unhex32(&head.prev).ok_or_else(|| head.prev.to_string()),
+        kind: intern(&head.kind),
+        lines: head.lines,
+        hash: Sha256::digest(line).into(),
+    })
+}
+
+/// Phase 1 over a stretch of whole lines, on one core: each line parsed,
+/// hashed and checked on its own, and its `prev` against the hash of the
+/// line before it in the stretch. What only the lines before the stretch can
+/// settle (the first line's `prev`, `seq`, batch framing) is left to
+/// [`Chain::push_stretch`]; the stretch keeps for it only what it needs.
+struct Stretch {
+    /// The lines that parse, in order, up to the first that does not.
+    lines: Vec<LogLine>,
+    /// The first line's `prev`.
+    first_prev: Result<[u8; 32], String>,
+    /// Lines after the first whose `prev` is not the hash of the line
+    /// before: none in a log that holds.
+    unlinked: Vec<Unlinked>,
+    /// The hash of the last line that parses.
+    last_hash: Option<[u8; 32]>,
+    /// Each batch header's index in the stretch and its `lines`.
+    batches: Vec<(usize, Option<u64>)>,
+    /// The first line that does not parse: its index and why. No line after
+    /// it is read.
+    bad: Option<(usize, String)>,
+    /// With a [`LineSink`]: the bytes of the lines it keeps.
+    kept: Option<Kept>,
+}
+
+/// A line of a stretch whose `prev` is not the hash of the line before it.
+struct Unlinked {
+    /// Its index in the stretch.
+    at: usize,
+    /// Its `prev` (decoded, or the text that is not 64 hex digits).
+    prev: Result<[u8; 32], String>,
+    /// The hash of the line before it.
+    before: [u8; 32],
+}
+
+/// The bytes of the lines a [`LineSink`] keeps, end to end (each without
+/// its LF), and where each line of the stretch is in them (an empty range
+/// for a line not kept).
+#[derive(Default)]
+struct Kept {
+    bytes: Vec<u8>,
+    at: Vec<Range<usize>>,
+}
+
+/// The lines of `bytes[from..to]` (which ends with a LF), `base` being the
+/// offset of `bytes` in the log; each line that parses is handed to `sink`,
+/// if any, and kept as it says.
+fn stretch(
+    bytes: &[u8],
+    from: usize,
+    to: usize,
+    base: usize,
+    mut sink: Option<&mut dyn LineSink>,
+) -> Stretch {
+    let mut s = Stretch {
+        // A generous guess (untouched capacity costs no memory).
+        lines: Vec::with_capacity((to - from) / 64 + 1),
+        first_prev: Ok([0u8; 32]),
+        unlinked: Vec::new(),
+        last_hash: None,
+        batches: Vec::new(),
+        bad: None,
+        kept: sink.is_some().then(Kept::default),
+    };
+    let mut scratch = Scratch::default();
+    let mut start = from;
+    for nl in memchr::memchr_iter(b'\n', &bytes[from..to]) {
+        let end = from + nl;
+        let k = s.lines.len();
+        match line_facts(&bytes[start..end], &mut scratch) {
+            Err(why) => {
+                s.bad = Some((k, why));
+                break;
+            }
+            Ok(f) => {
+                let line = &bytes[start..end];
+                if let (Some(sink), Some(kept)) = (sink.as_deref_mut(), s.kept.as_mut()) {
+                    let at = kept.bytes.len();
+                    if sink.line(f.seq, &f.kind, line, &scratch.members) {
+                        kept.bytes.extend_from_slice(line);
+                    }
+                    kept.at.push(at..kept.bytes.len());
+                }
+                match s.last_hash {
+                    None => s.first_prev = f.prev,
+                    Some(h) if f.prev.as_ref() != Ok(&h) => s.unlinked.push(Unlinked {
+                        at: k,
+                        prev: f.prev,
+                        before: h,
+                    }),
+                    Some(_) => {}
+                }
+                if f.kind == BATCH_TYPE {
+                    s.batches.push((k, f.lines));
+                }
+                s.last_hash = Some(f.hash);
+                s.lines.push(LogLine {
+                    seq: f.seq,
+                    kind: f.kind,
+                    range: base + start..base + end,
+                });
+            }
+        }
+        start = end + 1;
+    }
+    s
+}
+
+/// Phase 1 over the whole lines of `bytes[..to]`: in two stretches on both
+/// cores when there are many, cut after a line feed near the middle. The
+/// second is dropped when the first ends at a bad line.
+fn stretches(bytes: &[u8], to: usize, base: usize) -> Vec<Stretch> {
+    let cut = (to >= 1 << 20)
+        .then(|| memchr::memchr(b'\n', &bytes[to / 2..to]).map(|i| to / 2 + i + 1))
+        .flatten()
+        .filter(|&c| c < to);
+    match cut {
+        None => vec![stretch(bytes, 0, to, base, None)],
+        Some(cut) => {
+            let (first, second) = crate::base::par::join(
+                || stretch(bytes, 0, cut, base, None),
+                || stretch(bytes, cut, to, base, None),
+            );
+            if first.bad.is_some() {
+                vec![first]
+            } else {
+                vec![first, second]
+            }
+        }
+    }
+}
+
+/// Where the unterminated tail of `bytes` starts: after its last LF.
+fn complete_len(bytes: &[u8]) -> usize {
+    memchr::memrchr(b'\n', bytes).map_or(0, |i| i + 1)
+}
+
+/// The chain, line after line (phase 2): seq, prev and batch framing.
+/// Fed in order; keeps the parsed lines only when asked to.
+struct Chain {
+    keep: bool,
+    lines: Vec<LogLine>,
+    count: u64,
+    prev: [u8; 32],
+    last_kind: Cow<'static, str>,
+    /// (line number, byte offset, lines still expected) of an open batch.
+    open_batch: Option<(u64, usize, u64)>,
+    /// The bytes of the kept lines, for stretches read with a [`LineSink`].
+    kept: Vec<u8>,
+}
+
+impl Chain {
+    fn new(keep: bool) -> Chain {
+        Chain {
+            keep,
+            lines: Vec::new(),
+            count: 0,
+            prev: [0u8; 32],
+            last_kind: Cow::Borrowed(""),
+            open_batch: None,
+            kept: Vec::new(),
+        }
+    }
+
+    /// The lines of a stretch, which follows the lines pushed so far.
+    fn push_stretch(&mut self, mut s: Stretch) -> Result<(), Defect> {
+        let mut unlinked = s.unlinked.iter().peekable();
+        let mut batches = s.batches.iter().peekable();
+        for (k, line) in s.lines.iter().enumerate() {
+            let seq = self.count;
+            let line_no = seq + 1;
+            let broken = |what: String| Defect {
+                line: line_no,
+                what,
+                torn_from: None,
+            };
+            if line.seq != seq {
+                return Err(broken(t!("log.bad-seq", got = line.seq, expected = seq)));
+            }
+            let unlinked_prev = if k == 0 {
+                None
+            } else {
+                unlinked.next_if(|u| u.at == k)
+            };
+            let linked = if k == 0 {
+                s.first_prev.as_ref() == Ok(&self.prev)
+            } else {
+                unlinked_prev.is_none()
+            };
+            if !linked {
+                let expected = match unlinked_prev {
+                    Some(u) => hex(&u.before),
+                    None if seq == 0 => GENESIS_PREV.to_string(),
+                    None => hex(&self.prev),
+                };
+                let prev = match unlinked_prev {
+                    Some(u) => u.prev.clone(),
+                    None => s.first_prev.clone(),
+                };
+                let got = prev.map_or_else(|text| text, |p| hex(&p));
+                return Err(broken(t!("log.bad-prev", got, prev_line = seq, expected)));
+            }
+            let lines = batches.next_if(|b| b.0 == k).and_then(|b| b.1);
+            if let Some((_, _, remaining)) = &mut self.open_batch {
+                if line.kind == BATCH_TYPE {
+                    return Err(broken(t!("log.batch-in-batch")));
+                }
+                *remaining -= 1;
+                if *remaining == 0 {
+                    self.open_batch = None;
+                }
+            } else if line.kind == BATCH_TYPE {
+                match lines {
+                    Some(n) if n > 0 => self.open_batch = Some((line_no, line.range.start, n)),
+                    _ => {
+                        return Err(broken(t!("log.batch-without-count")));
+                    }
+                }
+            }
+            self.count += 1;
+        }
+        if let Some(h) = s.last_hash {
+            self.prev = h;
+        }
+        if let Some((_, why)) = s.bad {
+            return Err(Defect {
+                line: self.count + 1,
+                what: why,
+                torn_from: None,
+            });
+        }
+        if let Some(kept) = s.kept.take() {
+            // Each line's range moves from the log to the kept bytes.
+            let shift = self.kept.len();
+            for (line, at) in s.lines.iter_mut().zip(kept.at) {
+                line.range = at.start + shift..at.end + shift;
+            }
+            self.kept.extend_from_slice(&kept.bytes);
+        }
+        if self.keep {
+            if self.lines.is_empty() {
+                self.lines = s.lines;
+            } else {
+                self.lines.extend(s.lines);
+            }
+        } else if let Some(last) = s.lines.into_iter().last() {
+            self.last_kind = last.kind;
+        }
+        Ok(())
+    }
+
+    /// After the last complete line; `torn_at` is where an unterminated last line starts.
+    fn finish(self, torn_at: Option<usize>) -> Result<Chain, Defect> {
+        if let Some(from) = torn_at {
+            // Inside an open batch the whole batch is incomplete.
+            return Err(Defect {
+                line: self.count + 1,
+                what: t!("log.torn-line"),
+                torn_from: Some(self.open_batch.map_or(from, |(_, o, _)| o)),
+            });
+        }
+        if let Some((line, offset, remaining)) = self.open_batch {
+            let n = self.count - line;
+            return Err(Defect {
+                line,
+                what: t!("log.torn-batch", n, total = n + remaining),
+                torn_from: Some(offset),
+            });
+        }
+        Ok(self)
+    }
+}
+
+/// Checks every line of a log: the fixed beginning, valid JSON, the chain,
+/// and batch framing. Returns the parsed log or the first defect.
+pub fn parse_log(bytes: impl Into<crate::base::fsio::Bytes>) -> Result<Log, Defect> {
+    let bytes = bytes.into();
+    let complete = complete_len(&bytes);
+    let mut chain = Chain::new(true);
+    for s in stretches(&bytes, complete, 0) {
+        chain.push_stretch(s)?;
+    }
+    let chain = chain.finish((complete < bytes.len()).then_some(complete))?;
+    Ok(Log {
+        bytes,
+        last_hash: (chain.count > 0).then_some(chain.prev),
+        lines: chain.lines,
+    })
+}
+
+/// The checks of [`parse_log`], on a log read a chunk at a time into two
+/// buffers that are reused (one per core), with every line that parses
+/// handed to a sink of type `S` while its bytes are at hand. The log keeps
+/// only the bytes of the lines the sinks keep. Reading a log of a hundred
+/// megabytes whole cost more than checking it: every page of fresh memory
+/// is zeroed before the file is copied into it.
+///
+/// Returns the log and the sinks, one per stretch of lines, in log order.
+pub fn parse_log_streamed<S: LineSink + Default + Send>(
+    src: &(impl crate::base::fsio::ReadAt + ?Sized),
+    chunk: usize,
+) -> std::io::Result<Result<(Log, Vec<S>), Defect>> {
+    Ok(stream(src, chunk, true)?.map(|(chain, sinks)| {
+        let log = Log {
+            bytes: chain.kept.into(),
+            last_hash: (chain.count > 0).then_some(chain.prev),
+            lines: chain.lines,
+        };
+        (log, sinks)
+    }))
+}
+
+/// The streamed check of [`parse_log_streamed`] and [`check_stream`]: the
+/// finished chain (with its lines when `keep`) and the sinks.
+fn stream<S: LineSink + Default + Send>(
+    src: &(impl crate::base::fsio::ReadAt + ?Sized),
+    chunk: usize,
+    keep: bool,
+) -> std::io::Result<Result<(Chain, Vec<S>), Defect>> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let chunk = chunk.max(1);
+    let next = AtomicUsize::new(0);
+    // The pieces are put together in order as soon as they can be, by
+    // whichever core finishes one: a piece's lines are then freed while the
+    // log is still being read, and its memory serves the next chunk (kept
+    // until the end, the pieces' lines of a large log took 40 MB more).
+    let assembly = std::sync::Mutex::new(Assembly::<S>::new(keep));
+    let work = || -> std::io::Result<()> {
+        let mut buf = vec![0u8; chunk];
+        loop {
+            let index = next.fetch_add(1, Ordering::Relaxed);
+            let Some(base) = index.checked_mul(chunk) else {
+                break;
+            };
+            let n = crate::base::fsio::fill_at(src, &mut buf, base as u64)?;
+            if n == 0 {
+                break;
+            }
+            let piece = Piece::of(index, base, &buf[..n]);
+            let mut a = assembly.lock().unwrap_or_else(|p| p.into_inner());
+            a.add(piece);
+            if a.failed.is_some() || n < chunk {
+                break;
+            }
+        }
+        Ok(())
+    };
+    let (a, b) = crate::base::par::join(work, work);
+    a?;
+    b?;
+    let a = assembly.into_inner().unwrap_or_else(|p| p.into_inner());
+    if let Some(d) = a.failed {
+        return Ok(Err(d));
+    }
+    debug_assert!(a.ready.is_empty());
+    let torn_at = (!a.pending.is_empty()).then_some(a.pending_base);
+    Ok(a.chain.finish(torn_at).map(|chain| (chain, a.sinks)))
+}
+
+/// The pieces of a streamed log, put together in order: the chain so far,
+/// the sinks, the start of a line that goes on into the next piece, and the
+/// pieces that came before their turn.
+struct Assembly<S> {
+    chain: Chain,
+    sinks: Vec<S>,
+    /// The bytes of a line begun in an earlier piece, and where it starts.
+    pending: Vec<u8>,
+    pending_base: usize,
+    /// Pieces waiting for the ones before them, by index.
+    ready: std::collections::BTreeMap<usize, Piece<S>>,
+    /// The index of the next piece to put in.
+    next: usize,
+    /// The first defect: nothing more is put in after it.
+    failed: Option<Defect>,
+}
+
+impl<S> Assembly<S> {
+    fn new(keep: bool) -> Assembly<S> {
+        Assembly {
+            chain: Chain::new(keep),
+            sinks: Vec::new(),
+            pending: Vec::new(),
+            pending_base: 0,
+            ready: std::collections::BTreeMap::new(),
+            next: 0,
+            failed: None,
+        }
+    }
+}
+
+impl<S: LineSink + Default> Assembly<S> {
+    /// Adds a piece, and puts in every piece whose turn has come.
+    fn add(&mut self, piece: Piece<S>) {
+        self.ready.insert(piece.index, piece);
+        while self.failed.is_none() {
+            let Some(p) = self.ready.remove(&self.next) else {
+                break;
+            };
+            self.next += 1;
+            if let Err(d) = self.put(p) {
+                self.failed = Some(d);
+            }
+        }
+    }
+
+    fn put(&mut self, p: Piece<S>) -> Result<(), Defect> {
+        if self.pending.is_empty() {
+            self.pending_base = p.base;
+        }
+        self.pending.extend_from_slice(&p.head);
+        let Some((s, sink)) = p.body else {
+            return Ok(()); // no LF in the chunk: the line goes on
+        };
+        if !self.pending.is_empty() {
+            // A line across two chunks (or more), checked here.
+            let mut line_sink = S::default();
+            let whole = std::mem::take(&mut self.pending);
+            let s = stretch(
+                &whole,
+                0,
+                whole.len(),
+                self.pending_base,
+                Some(&mut line_sink),
+            );
+            self.sinks.push(line_sink);
+            self.chain.push_stretch(s)?;
+        }
+        self.sinks.push(sink);
+        self.chain.push_stretch(s)?;
+        self.pending_base = p.base + p.len - p.tail.len();
+        self.pending = p.tail;
+        Ok(())
+    }
+}
+
+/// One chunk of a streamed log, checked on its own: the bytes of the line
+/// it begins inside of (through the first LF), the lines after it, and the
+/// start of the line it ends inside of.
+struct Piece<S> {
+    index: usize,
+    /// The chunk's offset in the log, and its length.
+    base: usize,
+    len: usize,
+    /// Through the first LF; the whole chunk when it has none (then `body`
+    /// is None). Empty for the first chunk, whose first line starts it.
+    head: Vec<u8>,
+    body: Option<(Stretch, S)>,
+    /// After the last LF.
+    tail: Vec<u8>,
+}
+
+impl<S: LineSink + Default> Piece<S> {
+    fn of(index: usize, base: usize, bytes: &[u8]) -> Piece<S> {
+        let (head_end, last) = match (memchr::memchr(b'\n', bytes), memchr::memrchr(b'\n', bytes)) {
+            (Some(first), Some(last)) => (if index == 0 { 0 } else { first + 1 }, last + 1),
+            _ => {
+                return Piece {
+                    index,
+                    base,
+                    len: bytes.len(),
+                    head: bytes.to_vec(),
+                    body: None,
+                    tail: Vec::new(),
+                };
+            }
+        };
+        let mut sink = S::default();
+        let s = stretch(bytes, head_end, last, base, Some(&mut sink));
+        Piece {
+            index,
+            base,
+            len: bytes.len(),
+            head: bytes[..head_end].to_vec(),
+            body: Some((s, sink)),
+            tail: bytes[last..].to_vec(),
+        }
+    }
+}
+
+/// What `log check` reports of a log that holds.
+pub struct Summary {
+    pub lines: u64,
+    pub head: String,
+    pub last_kind: String,
+}
+
+/// The same checks as [`parse_log`], streaming as [`parse_log_streamed`]
+/// does, keeping nothing of the lines: checking costs little more than
+/// hashing the file.
+pub fn check_stream(
+    src: &(impl crate::base::fsio::ReadAt + ?Sized),
+) -> std::io::Result<Result<Summary, Defect>> {
+    check_chunks(src, STREAM_CHUNK)
+}
+
+/// The chunk of a streamed read: large enough that a line seldom crosses
+/// into the next, small enough to stay in the cache while it is checked.
+pub const STREAM_CHUNK: usize = 4 << 20;
+
+/// A sink that keeps no line.
+#[derive(Default)]
+struct KeepNone;
+
+impl LineSink for KeepNone {
+    fn line(&mut self, _: u64, _: &str, _: &[u8], _: &[jsonline::Member]) -> bool {
+        false
+    }
+}
+
+fn check_chunks(
+    src: &(impl crate::base::fsio::ReadAt + ?Sized),
+    chunk: usize,
+) -> std::io::Result<Result<Summary, Defect>> {
+    Ok(
+        stream::<KeepNone>(src, chunk, false)?.map(|(c, _)| Summary {
+            lines: c.count,
+            head: if c.count == 0 {
+                GENESIS_PREV.to_string()
+            } else {
+                hex(&c.prev)
+            },
+            last_kind: c.last_kind.into_owned(),
+        }),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Serialize)]
+    struct Note {
+        text: String,
+    }
+    impl Record for Note {
+        const TYPE: &'static str = "note";
+    }
+
+    fn push<R: Record>(out: &mut Vec<u8>, prev: &mut String, seq: u64, r: &R) {
+        let line = render_line(seq, prev, "2023-08-22T00:00:00Z", r);
+        *prev = crate::base::digest::sha256_hex(&line);
+        out.extend_from_slice(&line);
+        out.push(b'\n');
+    }
+
+    fn build(n: usize) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut prev = GENESIS_PREV.to_string();
+        for i in 0..n {
+            push(
+                &mut out,
+                &mut prev,
+                i as u64,
+                &Note {
+                    text: format!("n{i}"),
+                },
+            );
+        }
+        out
+    }
+
+    #[test]
+    fn prev_is_64_lowercase_hex_digits() {
+        let hex64 = "0123456789abcdef".repeat(4);
+        let bytes = unhex32(&hex64).unwrap();
+        assert_eq!(crate::base::digest::hex(&bytes), hex64);
+        for bad in [
+            hex64.to_uppercase(),
+            hex64[1..].to_string(),
+            format!("{hex64}0"),
+            hex64.replace('f', "g"),
+            hex64.replace('0', "/"),
+            hex64.replace('9', ":"),
+            hex64.replace('a', "`"),
+        ] {
+            assert_eq!(unhex32(&bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn line_layout_is_fixed() {
+        let line = render_line(
+            0,
+            GENESIS_PREV,
+            "2023-08-22T00:00:00Z",
+            &Note { text: "合".into() },
+        );
+        assert_eq!(
+            String::from_utf8(line).unwrap(),
+            format!(
+                "{{\"seq\":0,\"prev\":\"{GENESIS_PREV}\",\"type\":\"note\",\"at\":\"2023-08-22T00:00:00Z\",\"text\":\"合\"}}"
+            )
+        );
+    }
+
+    #[test]
+    fn a_good_chain_parses_and_any_changed_byte_before_the_last_line_is_caught() {
+        let log = build(5);
+        let good = parse_log(log.clone()).unwrap();
+        assert_eq!(good.lines.len(), 5);
+        let last_start = good.lines[4].range.start;
+        for i in 0..log.len() {
+            let mut bad = log.clone();
+            bad[i] ^= 0x01;
+            match parse_log(bad) {
+                Err(_) => {}
+                // Only the last line can change and still chain: the head moves,
+                // which is what a published head or checkpoint pins (SPEC.md §5).
+                Ok(l) => {
+                    assert!(i >= last_start, "flip at byte {i} went unnoticed");
+                    assert_ne!(l.head(), good.head());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn streaming_in_small_blocks_agrees_with_the_whole_log_check() {
+        let log = build(12);
+        let whole = parse_log(log.clone()).unwrap();
+        let s = check_chunks(&log[..], 37).unwrap().unwrap();
+        assert_eq!(
+            (s.lines, s.head.as_str(), s.last_kind.as_str()),
+            (12, whole.head().as_str(), "note")
+        );
+        for i in (0..log.len()).step_by(7) {
+            for cut in [false, true] {
+                let mut bad = log.clone();
+                if cut {
+                    bad.truncate(i);
+                } else {
+                    bad[i] ^= 0x01;
+                }
+                let a = parse_log(bad.clone()).err();
+                let b = check_chunks(&bad[..], 37).unwrap().err();
+                assert_eq!(a, b, "byte {i}, cut {cut}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_missing_final_lf_is_a_torn_tail() {
+        let mut log = build(3);
+        log.pop();
+        let start = parse_log(build(3)).unwrap().lines[2].range.start;
+        let d = parse_log(log.clone()).unwrap_err();
+        assert_eq!((d.line, d.torn_from), (3, Some(start)));
+        log.truncate(log.len() - 10);
+        assert_eq!(parse_log(log).unwrap_err().torn_from, Some(start));
+    }
+
+    #[test]
+    fn a_bad_complete_line_is_not_a_torn_tail() {
+        let text = String::from_utf8(build(3)).unwrap();
+        let bad = text.replacen("n1", "n9", 1);
+        let d = parse_log(bad.into_bytes()).unwrap_err();
+        assert_eq!((d.line, d.torn_from), (3, None), "{d}");
+    }
+
+    #[test]
+    fn a_batch_cut_at_a_line_boundary_is_a_torn_tail() {
+        let mut log = build(2);
+        let mut prev = parse_log(log.clone()).unwrap().head();
+        let batch_at = log.len();
+        let header = Batch {
+            lines: 3,
+            source: String::new(),
+            source_sha256: String::new(),
+        };
+        push(&mut log, &mut prev, 2, &header);
+        push(&mut log, &mut prev, 3, &Note { text: "a".into() });
+        push(&mut log, &mut prev, 4, &Note { text: "b".into() });
+        let d = parse_log(log.clone()).unwrap_err();
+        assert_eq!((d.line, d.torn_from), (3, Some(batch_at)), "{d}");
+        assert!(d.what.contains("has 2 of its 3 lines"), "{d}");
+        // A partial line inside the batch tears from the batch header too.
+        let mut cut = log.clone();
+        cut.truncate(cut.len() - 4);
+        assert_eq!(parse_log(cut).unwrap_err().torn_from, Some(batch_at));
+        push(&mut log, &mut prev, 5, &Note { text: "c".into() });
+        assert_eq!(parse_log(log).unwrap().lines.len(), 6);
+    }
+
+    /// A log large enough to be checked in two stretches on both cores,
+    /// with batches (one across the cut): every defect, wherever it falls,
+    /// reads the same as when the log is streamed a few lines at a time.
+    #[test]
+    fn two_stretches_find_what_streaming_finds() {
+        let mut log = Vec::new();
+        let mut prev = GENESIS_PREV.to_string();
+        let mut seq = 0;
+        let mut batch_starts = Vec::new();
+        let note = |log: &mut Vec<u8>, prev: &mut String, seq: &mut u64| {
+            let text = format!("n{seq}");
+            push(log, prev, *seq, &Note { text });
+            *seq += 1;
+        };
+        while log.len() < (1 << 20) + (1 << 16) {
+            if seq % 997 == 3 || (log.len() > 1 << 19 && batch_starts.len() < 2) {
+                batch_starts.push(log.len());
+                let header = Batch {
+                    lines: 40,
+                    source: String::new(),
+                    source_sha256: String::new(),
+                };
+                push(&mut log, &mut prev, seq, &header);
+                seq += 1;
+            }
+            note(&mut log, &mut prev, &mut seq);
+        }
+        // Close the last batch if it is still open.
+        while parse_log(log.clone()).is_err() {
+            note(&mut log, &mut prev, &mut seq);
+        }
+        let whole = parse_log(log.clone()).unwrap();
+        let streamed = check_chunks(&log[..], 1 << 14).unwrap().unwrap();
+        assert_eq!(
+            (whole.lines.len() as u64, whole.head()),
+            (streamed.lines, streamed.head)
+        );
+        // Bytes around where the two stretches meet, at the start of lines
+        // and inside them, and elsewhere.
+        let cut = complete_len(&log[..log.len() / 2 + 1]);
+        let cut = cut + memchr::memchr(b'\n', &log[cut..]).map_or(0, |i| i + 1);
+        let mut places: Vec<usize> = (0..240).step_by(3).map(|i| cut - 120 + i).collect();
+        places.extend([0, 10, 80, log.len() / 3, log.len() - 5]);
+        places.extend(batch_starts.iter().map(|b| b + 30));
+        for at in places {
+            for change in 0..3 {
+                let mut bad = log.clone();
+                match change {
+                    0 => bad[at] ^= 0x01,
+                    1 => bad[at] = b'\n',
+                    _ => bad.truncate(at),
+                }
+                let a = parse_log(bad.clone()).err();
+                let b = check_chunks(&bad[..], 1 << 14).unwrap().err();
+                assert_eq!(a, b, "byte {at}, change {change}");
+                for chunk in [1 << 14, 997] {
+                    let c = parse_log_streamed::<KeepAll>(&bad[..], chunk)
+                        .unwrap()
+                        .err();
+                    assert_eq!(a, c, "byte {at}, change {change}, chunk {chunk}");
+                }
+            }
+        }
+    }
+
+    /// A sink that keeps every line.
+    #[derive(Default)]
+    struct KeepAll(usize);
+    impl LineSink for KeepAll {
+        fn line(&mut self, _: u64, _: &str, _: &[u8], _: &[jsonline::Member]) -> bool {
+            self.0 += 1;
+            true
+        }
+    }
+
+    /// A sink that keeps every other line.
+    #[derive(Default)]
+    struct KeepEven(Vec<u64>);
+    impl LineSink for KeepEven {
+        fn line(&mut self, seq: u64, _: &str, _: &[u8], _: &[jsonline::Member]) -> bool {
+            self.0.push(seq);
+            seq.is_multiple_of(2)
+        }
+    }
+
+    /// Streamed a chunk at a time, whatever the chunk (smaller than a line,
+    /// a line across several, the whole log), a log checks as it does
+    /// whole: every line handed to the sinks once and in order, the same
+    /// lines and hashes, and the kept lines' bytes as they are in the log.
+    #[test]
+    fn a_streamed_log_reads_as_the_whole_log() {
+        let bytes = build(300);
+        let whole = parse_log(bytes.clone()).unwrap();
+        for chunk in [1, 2, 50, 199, 200, 201, 4096, bytes.len(), 1 << 20] {
+            let (log, sinks) = parse_log_streamed::<KeepEven>(&bytes[..], chunk)
+                .unwrap()
+                .unwrap();
+            let seen: Vec<u64> = sinks.into_iter().flat_map(|s| s.0).collect();
+            assert_eq!(seen, (0..300).collect::<Vec<u64>>(), "chunk {chunk}");
+            assert_eq!(log.lines.len(), whole.lines.len());
+            assert_eq!(log.head(), whole.head());
+            for (i, (a, b)) in log.lines.iter().zip(&whole.lines).enumerate() {
+                assert_eq!((a.seq, &a.kind), (b.seq, &b.kind));
+                let expected: &[u8] = if i.is_multiple_of(2) {
+                    whole.line(i)
+                } else {
+                    b""
+                };
+                assert_eq!(log.line(i), expected, "chunk {chunk}, line {i}");
+            }
+            // A torn tail is found where the whole log's check finds it.
+            let torn = &bytes[..bytes.len() - 7];
+            let a = parse_log(torn.to_vec()).err();
+            let b = parse_log_streamed::<KeepAll>(torn, chunk).unwrap().err();
+            assert_eq!(a, b, "chunk {chunk}");
+        }
+        let empty = parse_log_streamed::<KeepAll>(&b""[..], 64)
+            .unwrap()
+            .unwrap();
+        assert!(empty.0.lines.is_empty() && empty.1.is_empty());
+    }
+
+    /// Head and a result's fields as decoded from the scanned members and
+    /// as serde_json decodes the whole line: the same value or both refused.
+    fn decodes_alike(line: &[u8]) -> Result<(), String> {
+        use crate::log::state::ResultView;
+        let mut members = Vec::new();
+        let scanned = jsonline::scan_object(line, &mut members).map_err(|e| e.to_string());
+        let via_scan = |f: &dyn Fn(jsonline::Object<'_, '_>) -> Result<String, String>| {
+            scanned.clone().and_then(|()| {
+                f(jsonline::Object {
+                    line,
+                    members: &members,
+                })
+            })
+        };
+        let head = |h: Head<'_>| format!("{} {} {} {} {:?}", h.seq, h.prev, h.kind, h.at, h.lines);
+        let result =
+            |r: ResultView<'_>| format!("{} {} {:?} {:?}", r.id, r.stratum, r.verdict, r.reasons);
+        let ours = via_scan(&|o| Head::deserialize(o).map(head).map_err(|e| e.to_string()));
+        let theirs = serde_json::from_slice::<Head>(line).map(head);
+        if ours.is_ok() != theirs.is_ok() || ours.as_ref().ok() != theirs.as_ref().ok() {
+            return Err(format!("head: {ours:?} vs {theirs:?}"));
+        }
+        let ours = via_scan(&|o| {
+            ResultView::deserialize(o)
+                .map(result)
+                .map_err(|e| e.to_string())
+        });
+        let theirs = serde_json::from_slice::<ResultView>(line).map(result);
+        if ours.is_ok() != theirs.is_ok() || ours.as_ref().ok() != theirs.as_ref().ok() {
+            return Err(format!("result: {ours:?} vs {theirs:?}"));
+        }
+        // The beginning read as it stands: the facts (or the refusal) the
+        // general path gives.
+        if scanned.is_ok() {
+            let fast = line_facts(line, &mut Scratch::default());
+            let mut scratch = Scratch::default();
+            jsonline::scan_object(line, &mut scratch.members).expect("scanned before");
+            let general = general_facts(line, &mut scratch);
+            if fast != general {
+                return Err(format!("facts: {fast:?} vs {general:?}"));
+            }
+        }
+        Ok(())
+    }
+
+    const RESULT_LINE: &str = r#"{"seq":9,"prev":"831da0140a6b761dcc3492cc1e9191a9be9209e464382d21a60a326b88f4090c","type":"result-recorded","at":"2026-11-28T04:57:54Z","id":"AH5359958750","stratum":"亳州市","verdict":"fail","reasons":["NM_NOT_UPDATED"],"note":"","inspector":"检查组","checked_at":"2023-08-23","lines":3}"#;
+
+    #[test]
+    fn every_record_of_a_real_round_decodes_as_serde_json_decodes_it() {
+        use crate::log::state::{RosterCommitted, RoundOpened, SampleDrawn, SeedRevealed};
+        let roster = r#"{"seq":1,"prev":"89a9","type":"roster-committed","at":"2026-11-28T04:57:52Z","roster_sha256":"66c6","accounts":6,"strata":{"亳州市":5,"省直厅局":1},"order":["省直厅局","亳州市"],"source":"r.csv","source_sha256":"ab","encoding":"utf-8","id_column":"id","stratum_column":"region"}"#;
+        let mut log = Log {
+            bytes: roster.as_bytes().to_vec().into(),
+            lines: vec![LogLine {
+                seq: 1,
+                kind: Cow::Borrowed("roster-committed"),
+                range: 0..roster.len(),
+            }],
+            last_hash: None,
+        };
+        let ours: RosterCommitted = log.fields(0).unwrap();
+        let theirs: RosterCommitted = serde_json::from_str(roster).unwrap();
+        assert_eq!(format!("{ours:?}"), format!("{theirs:?}"));
+        // A record of another type, or one missing a field, is refused alike.
+        for bad in [
+            roster.replace(r#""accounts":6,"#, ""),
+            roster.replace(r#""accounts":6"#, r#""accounts":"6""#),
+            roster.replace(r#""order":["#, r#""order":[1,"#),
+        ] {
+            log.bytes = bad.clone().into_bytes().into();
+            log.lines[0].range = 0..bad.len();
+            assert!(log.fields::<RosterCommitted>(0).is_err(), "{bad}");
+            assert!(
+                serde_json::from_str::<RosterCommitted>(&bad).is_err(),
+                "{bad}"
+            );
+        }
+        log.bytes = roster.as_bytes().to_vec().into();
+        log.lines[0].range = 0..roster.len();
+        assert!(log.fields::<RoundOpened>(0).is_err());
+        assert!(log.fields::<SeedRevealed>(0).is_err());
+        assert!(log.fields::<SampleDrawn>(0).is_err());
+    }
+
+    #[test]
+    fn decoding_from_the_scan_agrees_with_serde_json_on_known_lines() {
+        for line in [
+            RESULT_LINE.to_string(),
+            RESULT_LINE.replace(r#""lines":3"#, r#""lines":null"#),
+            RESULT_LINE.replace(r#""lines":3"#, r#""seq":10"#),
+            RESULT_LINE.replace(r#""lines":3"#, r#""i\u0064":"x""#),
+            RESULT_LINE.replace(r#""verdict":"fail""#, r#""verdict":"maybe""#),
+            RESULT_LINE.replace(r#""id":"AH5359958750","#, ""),
+            RESULT_LINE.replace("AH535", r"AH\u0035"),
+            RESULT_LINE.replace(r#""seq":9"#, r#""seq":9.0"#),
+            RESULT_LINE.replace(r#""seq":9"#, r#""seq":-9"#),
+            RESULT_LINE.replace(r#""note""#, r#""备注""#),
+            RESULT_LINE.replace(r#""lines":3"#, r#""lines":"3""#),
+            RESULT_LINE.replace(r#""lines":3"#, r#""lines":3,"lines":4"#),
+            RESULT_LINE.replace(r#""lines":3"#, r#""at":"x""#),
+            RESULT_LINE.replace(r#""lines":3"#, r#""\u0061t":"x""#),
+            RESULT_LINE.replace(r#""lines":3"#, r#""type":"x""#),
+            RESULT_LINE.replace(r#""lines":3"#, r#""prev":"x""#),
+            RESULT_LINE.replace(r#""lines":3"#, r#""lines":03"#),
+            RESULT_LINE.replace(r#""lines":3"#, r#""lines":18446744073709551616"#),
+            RESULT_LINE.replace(r#""seq":9"#, r#""seq":09"#),
+            RESULT_LINE.replace(r#""seq":9"#, r#""seq":18446744073709551615"#),
+            RESULT_LINE.replace(r#""seq":9"#, r#""seq":18446744073709551616"#),
+            RESULT_LINE.replace(r#""seq":9"#, r#""seq" :9"#),
+            RESULT_LINE.replace("831da", "831DA"),
+            RESULT_LINE.replace("831da", "831d"),
+            RESULT_LINE.replace("result-recorded", r"result\u002drecorded"),
+            RESULT_LINE.replace("result-recorded", "结果"),
+            RESULT_LINE.replace("T04:57", r"T04\u003a57"),
+            RESULT_LINE.replace(r#","at":"2026-11-28T04:57:54Z""#, ""),
+        ] {
+            decodes_alike(line.as_bytes()).unwrap();
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        #[test]
+        fn decoding_from_the_scan_agrees_with_serde_json(
+            edits in jsonline::edits::edits(0..400, br#"{}[]":,\ 0129eE+-.tfnulsr"#)
+        ) {
+            let line = jsonline::edits::edited(RESULT_LINE, &edits);
+            if std::str::from_utf8(&line).is_ok() {
+                proptest::prop_assert_eq!(decodes_alike(&line), Ok(()));
+            }
+        }
+    }
+}

@@ -1,0 +1,299 @@
+//! The log on disk: opened under a lock, checked in full, appended to with
+//! whole lines and fsynced before any command reports success.
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use crate::base::digest::sha256_hex;
+use crate::base::fsio;
+use crate::error::{Error, Result};
+use crate::log::chain::{
+    Batch, Defect, GENESIS_PREV, LOG_FILE, Log, Record, parse_log, render_line,
+};
+use crate::log::state::{Repaired, RoundOpened, RoundState};
+use crate::t;
+
+/// The current time as the log writes it: RFC 3339, UTC, whole seconds.
+pub fn now() -> String {
+    humantime::format_rfc3339_seconds(SystemTime::now()).to_string()
+}
+
+fn open_file(dir: &Path, write: bool) -> Result<(File, PathBuf)> {
+    let path = dir.join(LOG_FILE);
+    match OpenOptions::new().read(true).append(write).open(&path) {
+        Ok(f) => Ok((f, path)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::input(t!(
+            "logfile.not-a-round",
+            dir = dir.display(),
+            file = LOG_FILE
+        ))),
+        Err(e) => Err(Error::io(&path, e)),
+    }
+}
+
+fn read_all(file: &mut File, path: &Path) -> Result<fsio::Bytes> {
+    fsio::read_open(file).map_err(|e| Error::io(path, e))
+}
+
+/// Reads and checks the log under a shared lock (waits for a writer to finish).
+pub fn read_checked(dir: &Path) -> Result<(PathBuf, std::result::Result<Log, Defect>)> {
+    let (mut file, path) = open_file(dir, false)?;
+    file.lock_shared().map_err(|e| Error::io(&path, e))?;
+    let bytes = read_all(&mut file, &path)?;
+    Ok((path, parse_log(bytes)))
+}
+
+/// Reads and checks the log under a shared lock, a few megabytes at a
+/// time, decoding its results and amendments as it goes; the log keeps the
+/// bytes of its other lines only ([`crate::log::chain::parse_log_streamed`]).
+pub fn read_streamed(
+    dir: &Path,
+) -> Result<std::result::Result<(Log, crate::log::state::ResultViews), Defect>> {
+    let (file, path) = open_file(dir, false)?;
+    file.lock_shared().map_err(|e| Error::io(&path, e))?;
+    let read = crate::log::chain::parse_log_streamed::<crate::log::state::ResultPart>(
+        &file,
+        crate::log::chain::STREAM_CHUNK,
+    )
+    .map_err(|e| Error::io(&path, e))?;
+    Ok(read.map(|(log, parts)| (log, crate::log::state::ResultViews::new(parts))))
+}
+
+/// Checks the log under a shared lock without holding it all in memory.
+pub fn check_streaming(
+    dir: &Path,
+) -> Result<(
+    PathBuf,
+    std::result::Result<crate::log::chain::Summary, Defect>,
+)> {
+    let (file, path) = open_file(dir, false)?;
+    file.lock_shared().map_err(|e| Error::io(&path, e))?;
+    let summary = crate::log::chain::check_stream(&file).map_err(|e| Error::io(&path, e))?;
+    Ok((path, summary))
+}
+
+fn defect_error(path: &Path, d: &Defect) -> Error {
+    let advice = if d.torn_from.is_some() {
+        t!("logfile.torn-advice")
+    } else {
+        t!("logfile.damaged-advice")
+    };
+    Error::refused(t!(
+        "logfile.refused",
+        path = path.display(),
+        defect = d,
+        advice
+    ))
+}
+
+/// A round's log, held under an exclusive lock until dropped.
+pub struct LockedLog {
+    file: File,
+    path: PathBuf,
+    pub log: Log,
+    pub state: RoundState,
+}
+
+impl LockedLog {
+    /// Opens the round in `dir`, waits for the lock, and checks the whole log.
+    pub fn open(dir: &Path) -> Result<LockedLog> {
+        let (mut file, path) = open_file(dir, true)?;
+        file.lock().map_err(|e| Error::io(&path, e))?;
+        let bytes = read_all(&mut file, &path)?;
+        let log = parse_log(bytes).map_err(|d| defect_error(&path, &d))?;
+        let state = RoundState::from_log(&log)
+            .map_err(|e| Error::refused(t!("logfile.in-log", path = path.display(), error = e)))?;
+        Ok(LockedLog {
+            file,
+            path,
+            log,
+            state,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Appends one record as a line, then fsyncs.
+    pub fn append<R: Record>(&mut self, record: &R) -> Result<()> {
+        self.append_batch(std::slice::from_ref(record), "", "")
+    }
+
+    /// Appends records in one write, then fsyncs. More than one record is
+    /// framed by a `batch` line, so that a cut-off batch is recognised.
+    pub fn append_batch<R: Record>(
+        &mut self,
+        records: &[R],
+        source: &str,
+        source_sha256: &str,
+    ) -> Result<()> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        let mut lines = Lines {
+            buf: Vec::new(),
+            prev: self.state.head.clone(),
+            seq: self.state.len,
+            at: now(),
+        };
+        if records.len() > 1 {
+            lines.push(&Batch {
+                lines: records.len() as u64,
+                source: source.into(),
+                source_sha256: source_sha256.into(),
+            });
+        }
+        for r in records {
+            lines.push(r);
+        }
+        let Lines { buf, prev, seq, .. } = lines;
+        write_chunked(&mut self.file, &buf).map_err(|e| Error::io(&self.path, e))?;
+        self.file
+            .sync_data()
+            .map_err(|e| Error::io(&self.path, e))?;
+        self.state.len = seq;
+        self.state.head = prev;
+        Ok(())
+    }
+}
+
+/// Lines rendered for one append, chained onto the log's head.
+struct Lines {
+    buf: Vec<u8>,
+    prev: String,
+    seq: u64,
+    at: String,
+}
+
+impl Lines {
+    fn push<R: Record>(&mut self, record: &R) {
+        let line = render_line(self.seq, &self.prev, &self.at, record);
+        self.prev = sha256_hex(&line);
+        self.buf.extend_from_slice(&line);
+        self.buf.push(b'\n');
+        self.seq += 1;
+    }
+}
+
+/// Writes the whole buffer. `CHOUCHA_TEST_SLOW_APPEND=BYTES` (for the crash
+/// tests only) writes in chunks of that size with a pause between them, so
+/// that a kill lands inside the write often enough to be tested.
+fn write_chunked(file: &mut File, buf: &[u8]) -> std::io::Result<()> {
+    let chunk = std::env::var("CHOUCHA_TEST_SLOW_APPEND")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok());
+    match chunk {
+        Some(n) if n > 0 => {
+            for part in buf.chunks(n) {
+                file.write_all(part)?;
+                std::thread::sleep(std::time::Duration::from_micros(200));
+            }
+            Ok(())
+        }
+        _ => file.write_all(buf),
+    }
+}
+
+/// Creates a new round's log holding only `opened`. Refuses an existing log.
+pub fn create(dir: &Path, opened: &RoundOpened) -> Result<()> {
+    let mut bytes = render_line(0, GENESIS_PREV, &now(), opened);
+    bytes.push(b'\n');
+    let path = dir.join(LOG_FILE);
+    fsio::write_new_atomic(&path, &bytes).map_err(|e| match e {
+        Error::Refused(_) => Error::refused(t!("logfile.round-exists", dir = dir.display())),
+        other => other,
+    })
+}
+
+/// What `log repair` did.
+pub enum RepairOutcome {
+    Nothing { lines: u64 },
+    Repaired { moved_to: PathBuf, record: Repaired },
+}
+
+/// Sets a torn tail aside: the incomplete bytes go to
+/// `log.jsonl.torn-<UTC time>` (written and fsynced first), the log is cut
+/// back to its last complete append, and a `repaired` record says what was
+/// moved. Refuses any other damage: complete lines are never removed.
+pub fn repair(dir: &Path) -> Result<RepairOutcome> {
+    let (mut file, path) = open_file(dir, true)?;
+    file.lock().map_err(|e| Error::io(&path, e))?;
+    let bytes = read_all(&mut file, &path)?;
+    let defect = match parse_log(bytes.clone()) {
+        Ok(log) => {
+            return Ok(RepairOutcome::Nothing {
+                lines: log.lines.len() as u64,
+            });
+        }
+        Err(d) => d,
+    };
+    let Some(from) = defect.torn_from else {
+        return Err(Error::refused(t!(
+            "logfile.not-torn",
+            path = path.display(),
+            defect
+        )));
+    };
+    let torn = &bytes[from..];
+    let stamp = humantime::format_rfc3339_seconds(SystemTime::now())
+        .to_string()
+        .replace(':', "");
+    let side = dir.join(format!("{LOG_FILE}.torn-{stamp}"));
+    fsio::write_new_atomic(&side, torn)?;
+    file.set_len(from as u64).map_err(|e| Error::io(&path, e))?;
+    file.sync_data().map_err(|e| Error::io(&path, e))?;
+    let log = parse_log(bytes[..from].to_vec()).map_err(|d| defect_error(&path, &d))?;
+    let state = RoundState::from_log(&log)
+        .map_err(|e| Error::refused(t!("logfile.in-log", path = path.display(), error = e)))?;
+    let from_line = log.lines.len() as u64 + 1;
+    let mut locked = LockedLog {
+        file,
+        path,
+        log,
+        state,
+    };
+    let record = Repaired {
+        moved_to: side
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        bytes: torn.len() as u64,
+        sha256: sha256_hex(torn),
+        from_line,
+    };
+    locked.append(&record)?;
+    Ok(RepairOutcome::Repaired {
+        moved_to: side,
+        record,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::i18n::{Lang, template};
+
+    /// The advice names the same commands and files in either language: a
+    /// user copies them as they stand.
+    #[test]
+    fn advice_keeps_commands_untranslated() {
+        for (key, words) in [
+            ("logfile.torn-advice", &["`choucha log repair`"][..]),
+            ("logfile.damaged-advice", &["`choucha log check`"]),
+            (
+                "logfile.not-a-round",
+                &["{file}", "`choucha init DIR", "-C DIR"],
+            ),
+            ("cmd.log.failed-torn", &["`choucha log repair`"]),
+        ] {
+            for lang in [Lang::En, Lang::Zh] {
+                let text = template(lang, key).unwrap_or_else(|| panic!("{key} missing"));
+                for w in words {
+                    assert!(text.contains(w), "{lang:?} {key}: {text}");
+                }
+            }
+        }
+    }
+}

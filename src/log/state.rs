@@ -1,0 +1,1290 @@
+//! The round's records and the state they add up to.
+//!
+//! A round is to choucha what a repository is to git: a directory whose
+//! `log.jsonl` says everything that happened. The state is always derived
+//! from the log, never stored beside it.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use crate::log::chain::{BATCH_TYPE, Log, Record};
+use crate::results::codes::Code;
+use crate::sampling::draw::Allocation;
+use crate::sampling::rate::Rate;
+use crate::t;
+
+pub const LOG_FORMAT: &str = "choucha-log/1";
+
+/// Line 0: the round's settings, fixed before any roster or seed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RoundOpened {
+    pub format: String,
+    pub round: String,
+    pub population: String,
+    /// The sampling rate as an exact fraction "p/q".
+    pub rate: String,
+    /// largest-remainder, ceil, floor or quotas.
+    pub allocation: String,
+    /// With allocation "quotas": the plan, stratum to quota, in byte order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quotas: Option<BTreeMap<String, u64>>,
+    /// With allocation "quotas": SHA-256 of the plan file as copied into the round.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quotas_sha256: Option<String>,
+    /// The notice's title, e.g. 2023年第三季度全省政务新媒体抽查情况.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub title: String,
+    /// The order of the strata in the published table.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub order: Vec<String>,
+    /// The round's own reason codes, beside the built-in ones.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub codes: Vec<Code>,
+    pub tool: String,
+}
+
+impl Record for RoundOpened {
+    const TYPE: &'static str = "round-opened";
+}
+
+impl RoundOpened {
+    pub fn rate(&self) -> Result<Rate, String> {
+        self.rate.parse()
+    }
+
+    pub fn allocation(&self) -> Result<Allocation, String> {
+        Ok(match self.allocation.as_str() {
+            "largest-remainder" => Allocation::LargestRemainder,
+            "ceil" => Allocation::Ceil,
+            "floor" => Allocation::Floor,
+            "quotas" => Allocation::Quotas(
+                self.quotas
+                    .as_ref()
+                    .ok_or_else(|| t!("round.quotas-missing"))?
+                    .iter()
+                    .map(|(s, &k)| (s.clone(), k))
+                    .collect(),
+            ),
+            other => return Err(t!("round.unknown-allocation", rule = other)),
+        })
+    }
+
+    pub fn title_or_default(&self) -> String {
+        if self.title.is_empty() {
+            format!("{} {}抽查情况", self.round, self.population)
+        } else {
+            self.title.clone()
+        }
+    }
+
+    pub fn codebook(&self) -> crate::results::codes::Codebook {
+        crate::results::codes::Codebook::new(&self.codes, &self.population)
+    }
+}
+
+/// The roster commitment: what `sha256sum roster.tsv` prints.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RosterCommitted {
+    pub roster_sha256: String,
+    pub accounts: u64,
+    /// Accounts per stratum, in byte order of the names.
+    pub strata: BTreeMap<String, u64>,
+    /// Strata in the order they first appear in the source file.
+    pub order: Vec<String>,
+    /// The source file's name and SHA-256, and how it was read.
+    pub source: String,
+    pub source_sha256: String,
+    pub encoding: String,
+    pub id_column: String,
+    pub stratum_column: String,
+}
+
+impl Record for RosterCommitted {
+    const TYPE: &'static str = "roster-committed";
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SeedRevealed {
+    pub seed: String,
+    pub source: String,
+}
+
+impl Record for SeedRevealed {
+    const TYPE: &'static str = "seed-revealed";
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SampleDrawn {
+    pub algorithm: String,
+    pub roster_sha256: String,
+    pub manifest_sha256: String,
+    pub sample_size: u64,
+    /// Quota per stratum, in byte order of the names.
+    pub quotas: BTreeMap<String, u64>,
+    /// With `draw --sign-key`: the signer's key fingerprint (SHA256:…), as
+    /// `ssh-keygen -l` prints it; manifest.json.sig holds the signature.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub signer: String,
+}
+
+impl Record for SampleDrawn {
+    const TYPE: &'static str = "sample-drawn";
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Pass,
+    Fail,
+}
+
+impl Verdict {
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "fail",
+        }
+    }
+}
+
+/// One inspection result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResultRecorded {
+    pub id: String,
+    pub stratum: String,
+    pub verdict: Verdict,
+    pub reasons: Vec<String>,
+    pub note: String,
+    pub inspector: String,
+    /// The date of the check (YYYY-MM-DD), or "".
+    pub checked_at: String,
+}
+
+impl Record for ResultRecorded {
+    const TYPE: &'static str = "result-recorded";
+}
+
+/// A correction: the latest result or amendment of an id counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResultAmended {
+    pub id: String,
+    pub stratum: String,
+    pub verdict: Verdict,
+    pub reasons: Vec<String>,
+    pub note: String,
+    pub inspector: String,
+    pub why: String,
+}
+
+impl Record for ResultAmended {
+    const TYPE: &'static str = "result-amended";
+}
+
+/// A torn tail was set aside by `log repair`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Repaired {
+    /// The side file the incomplete bytes were moved to.
+    pub moved_to: String,
+    pub bytes: u64,
+    pub sha256: String,
+    /// 1-based line of the log where the torn part began.
+    pub from_line: u64,
+}
+
+impl Record for Repaired {
+    const TYPE: &'static str = "repaired";
+}
+
+/// Maps keyed by account id: many entries, keys from our own records, so a
+/// fast non-cryptographic hash.
+pub type IdMap<K, V> = HashMap<K, V, rustc_hash::FxBuildHasher>;
+
+/// Id → its latest result. The ids are kept end to end in one string and
+/// the table holds where each is: half a million results then cost no
+/// allocation (and no freeing) each, which was most of the replay's time.
+#[derive(Debug, Clone, Default)]
+pub struct ResultsById {
+    ids: String,
+    /// (where the id starts in `ids`, its length, its result)
+    table: hashbrown::HashTable<(u32, u32, FinalResult)>,
+}
+
+impl ResultsById {
+    pub fn with_capacity(n: usize) -> ResultsById {
+        ResultsById {
+            ids: String::with_capacity(n * 16),
+            table: hashbrown::HashTable::with_capacity(n),
+        }
+    }
+
+    fn hash(id: &str) -> u64 {
+        use std::hash::BuildHasher;
+        rustc_hash::FxBuildHasher.hash_one(id)
+    }
+
+    fn id_at<'a>(ids: &'a str, &(start, len, _): &(u32, u32, FinalResult)) -> &'a str {
+        &ids[start as usize..(start + len) as usize]
+    }
+
+    pub fn get(&self, id: &str) -> Option<&FinalResult> {
+        self.table
+            .find(Self::hash(id), |e| Self::id_at(&self.ids, e) == id)
+            .map(|e| &e.2)
+    }
+
+    pub fn get_mut(&mut self, id: &str) -> Option<&mut FinalResult> {
+        let ids = &self.ids;
+        self.table
+            .find_mut(Self::hash(id), |e| Self::id_at(ids, e) == id)
+            .map(|e| &mut e.2)
+    }
+
+    /// Adds the result of an id that has none yet; false (and nothing
+    /// changed) when it has one.
+    pub fn insert_new(&mut self, id: &str, result: FinalResult) -> bool {
+        let ids = &self.ids;
+        let entry = self.table.entry(
+            Self::hash(id),
+            |e| Self::id_at(ids, e) == id,
+            |e| Self::hash(Self::id_at(ids, e)),
+        );
+        match entry {
+            hashbrown::hash_table::Entry::Occupied(_) => false,
+            hashbrown::hash_table::Entry::Vacant(place) => {
+                let start = self.ids.len() as u32;
+                self.ids.push_str(id);
+                place.insert((start, id.len() as u32, result));
+                true
+            }
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.table.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.table.is_empty()
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = &FinalResult> {
+        self.table.iter().map(|e| &e.2)
+    }
+}
+
+/// The result of a sampled account that counts: its latest record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FinalResult {
+    pub verdict: Verdict,
+    /// 1-based log line of the record that counts.
+    pub line: u64,
+}
+
+/// The fields of a result or amendment that the state and `verify` read,
+/// borrowed from the log.
+#[derive(Deserialize)]
+pub struct ResultView<'a> {
+    #[serde(borrow)]
+    pub id: Cow<'a, str>,
+    #[serde(borrow)]
+    pub stratum: Cow<'a, str>,
+    pub verdict: Verdict,
+    #[serde(borrow)]
+    pub reasons: Vec<Cow<'a, str>>,
+}
+
+/// A result or amendment as the replay and `verify` read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResultRef<'a> {
+    pub id: &'a str,
+    pub stratum: &'a str,
+    pub verdict: Verdict,
+    pub reasons: Vec<&'a str>,
+}
+
+/// A result or amendment line: its index in the log, and its fields or why
+/// they do not decode.
+pub type ResultAt<'a> = (usize, Result<ResultRef<'a>, &'a str>);
+
+/// Where a string is in a [`ResultPart`]'s text: start and end.
+type Span = (u32, u32);
+
+/// One decoded line of a [`ResultPart`].
+#[derive(Debug, Clone, Copy)]
+struct Row {
+    line: usize,
+    /// An amendment (else a result).
+    amended: bool,
+    /// Without a verdict the line did not decode, and `id.0` is the index
+    /// of why in `errors`.
+    verdict: Option<Verdict>,
+    id: Span,
+    stratum: Span,
+    /// Where its reasons are in `reasons`.
+    reasons: Span,
+}
+
+/// Results and amendments of a stretch of the log, decoded, their strings
+/// copied end to end into one text: half a million results then cost a few
+/// allocations, and need neither the log's bytes nor a second reading of
+/// their JSON (the streamed check decodes them as it goes,
+/// [`crate::log::chain::parse_log_streamed`]).
+#[derive(Debug, Default)]
+pub struct ResultPart {
+    text: String,
+    reasons: Vec<Span>,
+    rows: Vec<Row>,
+    errors: Vec<String>,
+}
+
+fn is_result(kind: &str) -> bool {
+    kind == ResultRecorded::TYPE || kind == ResultAmended::TYPE
+}
+
+impl ResultPart {
+    /// Adds line `line` (whose own `seq` is `seq`) from its scanned members.
+    fn decode(
+        &mut self,
+        line: usize,
+        seq: u64,
+        kind: &str,
+        bytes: &[u8],
+        members: &[crate::base::jsonline::Member],
+    ) {
+        let view = match plain_view(bytes, members) {
+            Some(view) => Ok(view),
+            None => ResultView::deserialize(crate::base::jsonline::Object {
+                line: bytes,
+                members,
+            })
+            .map_err(|e| crate::log::chain::bad_record(seq, kind, e.to_string())),
+        };
+        self.push(line, seq, kind, view);
+    }
+
+    fn push(&mut self, line: usize, seq: u64, kind: &str, view: Result<ResultView<'_>, String>) {
+        let size = |r: &ResultView<'_>| {
+            r.id.len() + r.stratum.len() + r.reasons.iter().map(|c| c.len()).sum::<usize>()
+        };
+        let fits = |r: &ResultView<'_>| {
+            self.text.len() + size(r) <= u32::MAX as usize
+                && self.reasons.len() + r.reasons.len() <= u32::MAX as usize
+        };
+        let view = view.and_then(|r| {
+            if fits(&r) {
+                Ok(r)
+            } else {
+                Err(crate::log::chain::bad_record(
+                    seq,
+                    kind,
+                    t!("round.result-too-large"),
+                ))
+            }
+        });
+        let amended = kind == ResultAmended::TYPE;
+        let row = match view {
+            Err(why) => {
+                self.errors.push(why);
+                let at = (self.errors.len() - 1) as u32;
+                Row {
+                    line,
+                    amended,
+                    verdict: None,
+                    id: (at, at),
+                    stratum: (0, 0),
+                    reasons: (0, 0),
+                }
+            }
+            Ok(r) => {
+                // Checked above: every offset fits in a u32.
+                let text = &mut self.text;
+                let mut put = |s: &str| {
+                    let start = text.len() as u32;
+                    text.push_str(s);
+                    (start, text.len() as u32)
+                };
+                let id = put(&r.id);
+                let stratum = put(&r.stratum);
+                let first = self.reasons.len() as u32;
+                for reason in &r.reasons {
+                    self.reasons.push(put(reason));
+                }
+                Row {
+                    line,
+                    amended,
+                    verdict: Some(r.verdict),
+                    id,
+                    stratum,
+                    reasons: (first, self.reasons.len() as u32),
+                }
+            }
+        };
+        self.rows.push(row);
+    }
+
+    fn brief(&self, row: &Row) -> ResultBrief<'_> {
+        ResultBrief {
+            line: row.line,
+            id: match row.verdict {
+                Some(_) => &self.text[row.id.0 as usize..row.id.1 as usize],
+                None => "",
+            },
+            verdict: row.verdict,
+            amended: row.amended,
+        }
+    }
+
+    fn at(&self, row: &Row) -> ResultAt<'_> {
+        let text = |(a, b): Span| &self.text[a as usize..b as usize];
+        let Some(verdict) = row.verdict else {
+            return (row.line, Err(&self.errors[row.id.0 as usize]));
+        };
+        let reasons = self.reasons[row.reasons.0 as usize..row.reasons.1 as usize]
+            .iter()
+            .map(|&s| text(s))
+            .collect();
+        (
+            row.line,
+            Ok(ResultRef {
+                id: text(row.id),
+                stratum: text(row.stratum),
+                verdict,
+                reasons,
+            }),
+        )
+    }
+}
+
+/// A result's fields read as they stand, when each is there once and plain:
+/// `id` and `stratum` strings with nothing to decode, `verdict` "pass" or
+/// "fail", `reasons` an array of such strings written without spaces
+/// (as choucha writes every result). What serde would decode from them;
+/// None sends the line to serde, which decides, and words any refusal.
+fn plain_view<'a>(
+    line: &'a [u8],
+    members: &[crate::base::jsonline::Member],
+) -> Option<ResultView<'a>> {
+    use crate::base::jsonline::plain_str;
+    let (mut id, mut stratum, mut verdict, mut reasons) = (None, None, None, None);
+    for m in members {
+        if m.key_escaped {
+            return None;
+        }
+        let value = &line[m.value.clone()];
+        let slot = match &line[m.key.clone()] {
+            b"id" => &mut id,
+            b"stratum" => &mut stratum,
+            b"verdict" => {
+                if verdict.is_some() {
+                    return None;
+                }
+                verdict = Some(match value {
+                    b"\"pass\"" => Verdict::Pass,
+                    b"\"fail\"" => Verdict::Fail,
+                    _ => return None,
+                });
+                continue;
+            }
+            b"reasons" => {
+                if reasons.is_some() {
+                    return None;
+                }
+                reasons = Some(plain_strings(value)?);
+                continue;
+            }
+            _ => continue,
+        };
+        if slot.is_some() {
+            return None;
+        }
+        *slot = Some(plain_str(value)?);
+    }
+    Some(ResultView {
+        id: Cow::Borrowed(id?),
+        stratum: Cow::Borrowed(stratum?),
+        verdict: verdict?,
+        reasons: reasons?,
+    })
+}
+
+/// `[]` or `["A","B"]`: an array of plain strings without spaces.
+fn plain_strings(value: &[u8]) -> Option<Vec<Cow<'_, str>>> {
+    let inner = value.strip_prefix(b"[")?.strip_suffix(b"]")?;
+    if inner.is_empty() {
+        return Some(Vec::new());
+    }
+    let mut out = Vec::new();
+    let mut rest = inner;
+    loop {
+        let body = rest.strip_prefix(b"\"")?;
+        let end = memchr::memchr(b'"', body)? + 2;
+        out.push(Cow::Borrowed(crate::base::jsonline::plain_str(
+            &rest[..end],
+        )?));
+        rest = &rest[end..];
+        if rest.is_empty() {
+            return Some(out);
+        }
+        rest = rest.strip_prefix(b",")?;
+    }
+}
+
+/// As the sink of a streamed check: results and amendments are decoded and
+/// their bytes not kept; every other line is kept.
+impl crate::log::chain::LineSink for ResultPart {
+    fn line(
+        &mut self,
+        seq: u64,
+        kind: &str,
+        line: &[u8],
+        members: &[crate::base::jsonline::Member],
+    ) -> bool {
+        if !is_result(kind) {
+            return true;
+        }
+        // A wrong seq fails the chain check, so the views are never read.
+        self.decode(
+            usize::try_from(seq).unwrap_or(usize::MAX),
+            seq,
+            kind,
+            line,
+            members,
+        );
+        false
+    }
+}
+
+/// Every result and amendment of a log, in order: (line index, its fields or
+/// why they do not decode), in parts: two halves decoded on both cores, or
+/// the stretches of a streamed check. The parts are kept as they were
+/// decoded: joining them copied 40 MB for half a million results, a quarter
+/// of the decoding time.
+#[derive(Debug, Default)]
+pub struct ResultViews {
+    parts: Vec<ResultPart>,
+}
+
+impl ResultViews {
+    pub fn new(parts: Vec<ResultPart>) -> ResultViews {
+        ResultViews { parts }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = ResultAt<'_>> {
+        self.parts
+            .iter()
+            .flat_map(|part| part.rows.iter().map(move |row| part.at(row)))
+    }
+
+    /// The views from index `range.start` to `range.end` (in log order),
+    /// without decoding those before.
+    pub fn iter_range(&self, range: std::ops::Range<usize>) -> impl Iterator<Item = ResultAt<'_>> {
+        self.parts
+            .iter()
+            .scan(0, |start, part| {
+                let first = *start;
+                *start += part.rows.len();
+                Some((part, first))
+            })
+            .flat_map(move |(part, first)| {
+                let n = part.rows.len();
+                let from = range.start.saturating_sub(first).min(n);
+                let to = range.end.saturating_sub(first).min(n).max(from);
+                part.rows[from..to].iter().map(move |row| part.at(row))
+            })
+    }
+
+    /// Each view in brief, in order.
+    pub fn briefs(&self) -> impl Iterator<Item = ResultBrief<'_>> + Clone {
+        self.parts
+            .iter()
+            .flat_map(|part| part.rows.iter().map(move |row| part.brief(row)))
+    }
+
+    pub fn len(&self) -> usize {
+        self.parts.iter().map(|p| p.rows.len()).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A result or amendment in brief: its id ("" for a line that does not
+/// decode), its verdict (None for such a line), and which of the two it is.
+#[derive(Debug, Clone, Copy)]
+pub struct ResultBrief<'a> {
+    /// The line's index in the log.
+    pub line: usize,
+    pub id: &'a str,
+    pub verdict: Option<Verdict>,
+    pub amended: bool,
+}
+
+fn second_result(n: u64, id: &str) -> String {
+    t!("round.second-result", n, id)
+}
+
+fn amendment_without_result(n: u64, id: &str) -> String {
+    t!("round.amendment-without-result", n, id)
+}
+
+/// The first line (by index) at which an id's results break the rules of
+/// the replay — an amendment of an id without a result before it, or a
+/// second result of an id — and what the replay says of it. `sorted` lists
+/// the ids of `briefs`, in the same order; a line that does not decode is
+/// left to the replay (which stops there). Found by sorting instead of the
+/// replay's index of every id: for `verify`, which sorts the ids anyway.
+pub fn first_id_error(
+    briefs: &[ResultBrief<'_>],
+    sorted: &crate::results::idmatch::SortedIds<'_>,
+) -> Option<(usize, String)> {
+    let mut first: Option<&ResultBrief<'_>> = None;
+    for run in sorted.runs() {
+        // The lines of one id, in log order.
+        let mut has_result = false;
+        for j in run {
+            let b = &briefs[j];
+            if b.verdict.is_none() {
+                continue;
+            }
+            if b.amended != has_result {
+                if first.is_none_or(|f| f.line > b.line) {
+                    first = Some(b);
+                }
+                break;
+            }
+            has_result = true;
+        }
+    }
+    first.map(|b| {
+        let n = b.line as u64 + 1;
+        let why = if b.amended {
+            amendment_without_result(n, b.id)
+        } else {
+            second_result(n, b.id)
+        };
+        (b.line, why)
+    })
+}
+
+/// The results and amendments of a whole log in memory, decoded.
+pub fn result_views(log: &Log) -> ResultViews {
+    let at: Vec<usize> = (0..log.lines.len())
+        .filter(|&i| is_result(&log.lines[i].kind))
+        .collect();
+    let decode = |lines: &[usize]| -> ResultPart {
+        let mut part = ResultPart::default();
+        let mut members = Vec::new();
+        for &i in lines {
+            let l = &log.lines[i];
+            match crate::base::jsonline::scan_object(log.line(i), &mut members) {
+                Ok(()) => part.decode(i, l.seq, &l.kind, log.line(i), &members),
+                Err(e) => part.push(
+                    i,
+                    l.seq,
+                    &l.kind,
+                    Err(crate::log::chain::bad_record(l.seq, &l.kind, e.to_string())),
+                ),
+            }
+        }
+        part
+    };
+    if at.len() < 1 << 12 {
+        return ResultViews::new(vec![decode(&at)]);
+    }
+    let (a, b) = at.split_at(at.len() / 2);
+    let (first, second) = crate::base::par::join(|| decode(a), || decode(b));
+    ResultViews::new(vec![first, second])
+}
+
+/// Where a round stands, derived from its log.
+#[derive(Debug, Clone)]
+pub struct RoundState {
+    pub opened: RoundOpened,
+    pub roster: Option<RosterCommitted>,
+    pub seed: Option<SeedRevealed>,
+    pub drawn: Option<SampleDrawn>,
+    /// Id → its latest result.
+    pub results: ResultsById,
+    /// The 1-based log line of `report-published`, once the round is closed.
+    pub published: Option<u64>,
+    /// Number of lines, and the SHA-256 of the last one (the next `prev`).
+    pub len: u64,
+    pub head: String,
+}
+
+/// How the replay checks each id's sequence of results and amendments (a
+/// result first, no second result).
+pub enum IdSequences {
+    /// As it goes, through an index of every id's latest result, which it
+    /// keeps in [`RoundState::results`].
+    Indexed,
+    /// Checked already by the caller ([`first_id_error`]): the first error
+    /// (line index, what to say), reported when the replay reaches that
+    /// line. [`RoundState::results`] stays empty.
+    Checked(Option<(usize, String)>),
+}
+
+impl RoundState {
+    /// Replays a checked log, enforcing the order of the steps.
+    pub fn from_log(log: &Log) -> Result<RoundState, String> {
+        Self::replay(log, false, &result_views(log), IdSequences::Indexed)
+    }
+
+    /// [`RoundState::from_log`] with the results already decoded.
+    pub fn from_log_and_results(
+        log: &Log,
+        results: &ResultViews,
+        ids: IdSequences,
+    ) -> Result<RoundState, String> {
+        Self::replay(log, false, results, ids)
+    }
+
+    /// The state as of the draw: replays the log only up to `sample-drawn`
+    /// (cheap: the results come after it). For work that needs the roster,
+    /// seed and plan but not the results.
+    pub fn through_draw(log: &Log) -> Result<RoundState, String> {
+        Self::replay(log, true, &ResultViews::default(), IdSequences::Indexed)
+    }
+
+    /// `results`: [`result_views`] of the log (unused when stopping at the
+    /// draw).
+    fn replay(
+        log: &Log,
+        stop_at_draw: bool,
+        results: &ResultViews,
+        ids: IdSequences,
+    ) -> Result<RoundState, String> {
+        let (index_ids, id_error) = match ids {
+            IdSequences::Indexed => (true, None),
+            IdSequences::Checked(first) => (false, first),
+        };
+        let id_error_at = |i: usize| match &id_error {
+            Some((at, why)) if *at == i => Err(why.clone()),
+            _ => Ok(()),
+        };
+        let mut decoded = results.iter();
+        // The decoded results in order; a line not among them is read here.
+        let mut view = |i: usize| -> Result<(Cow<'_, str>, Verdict), String> {
+            match decoded.next() {
+                Some((at, r)) if at == i => r
+                    .map(|r| (Cow::Borrowed(r.id), r.verdict))
+                    .map_err(str::to_string),
+                _ => log
+                    .fields::<ResultView>(i)
+                    .map(|r| (Cow::Owned(r.id.into_owned()), r.verdict)),
+            }
+        };
+        let first = log.lines.first().ok_or_else(|| t!("round.log-empty"))?;
+        if first.kind != RoundOpened::TYPE {
+            return Err(t!("round.first-not-opened", kind = first.kind));
+        }
+        let mut st = RoundState {
+            opened: log.fields(0)?,
+            roster: None,
+            seed: None,
+            drawn: None,
+            // Sized once: a million results would otherwise rehash twenty times.
+            results: ResultsById::with_capacity(if index_ids {
+                log.lines
+                    .iter()
+                    .filter(|l| l.kind == ResultRecorded::TYPE)
+                    .count()
+            } else {
+                0
+            }),
+            published: None,
+            len: log.lines.len() as u64,
+            head: log.head(),
+        };
+        for (i, line) in log.lines.iter().enumerate().skip(1) {
+            let n = line.seq + 1;
+            match line.kind.as_ref() {
+                RosterCommitted::TYPE => {
+                    if st.seed.is_some() {
+                        return Err(t!("round.roster-after-seed", n));
+                    }
+                    st.roster = Some(log.fields(i)?);
+                }
+                SeedRevealed::TYPE => {
+                    if st.roster.is_none() {
+                        return Err(t!("round.seed-before-roster", n));
+                    }
+                    if st.seed.is_some() {
+                        return Err(t!("round.second-seed", n));
+                    }
+                    st.seed = Some(log.fields(i)?);
+                }
+                SampleDrawn::TYPE => {
+                    if st.seed.is_none() {
+                        return Err(t!("round.draw-before-seed", n));
+                    }
+                    if st.drawn.is_some() {
+                        return Err(t!("round.second-draw", n));
+                    }
+                    st.drawn = Some(log.fields(i)?);
+                    if stop_at_draw {
+                        return Ok(st);
+                    }
+                }
+                ResultRecorded::TYPE | ResultAmended::TYPE if st.published.is_some() => {
+                    return Err(t!("round.result-after-report", n));
+                }
+                ResultRecorded::TYPE => {
+                    if st.drawn.is_none() {
+                        return Err(t!("round.result-before-draw", n));
+                    }
+                    let (id, verdict) = view(i)?;
+                    if !index_ids {
+                        id_error_at(i)?;
+                        continue;
+                    }
+                    let fresh = FinalResult { verdict, line: n };
+                    if !st.results.insert_new(&id, fresh) {
+                        return Err(second_result(n, &id));
+                    }
+                }
+                ResultAmended::TYPE => {
+                    let (id, verdict) = view(i)?;
+                    if !index_ids {
+                        id_error_at(i)?;
+                        continue;
+                    }
+                    match st.results.get_mut(&id) {
+                        None => return Err(amendment_without_result(n, &id)),
+                        Some(f) => *f = FinalResult { verdict, line: n },
+                    }
+                }
+                crate::audit::report::ReportPublished::TYPE => {
+                    if st.drawn.is_none() {
+                        return Err(t!("round.report-before-draw", n));
+                    }
+                    if let Some(p) = st.published {
+                        return Err(t!("round.second-report", n, first = p));
+                    }
+                    st.published = Some(n);
+                }
+                RoundOpened::TYPE => return Err(t!("round.second-opened", n)),
+                BATCH_TYPE | Repaired::TYPE | crate::proof::tlog::Checkpointed::TYPE => {}
+                other => return Err(t!("round.unknown-record", n, kind = other)),
+            }
+        }
+        Ok(st)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::base::digest::sha256_hex;
+    use crate::log::chain::{GENESIS_PREV, parse_log, render_line};
+
+    fn opened() -> RoundOpened {
+        RoundOpened {
+            format: LOG_FORMAT.into(),
+            round: "r".into(),
+            population: "p".into(),
+            rate: "1/2".into(),
+            allocation: "largest-remainder".into(),
+            quotas: None,
+            quotas_sha256: None,
+            title: String::new(),
+            order: Vec::new(),
+            codes: Vec::new(),
+            tool: "t".into(),
+        }
+    }
+
+    fn amended(id: &str) -> ResultAmended {
+        ResultAmended {
+            id: id.into(),
+            stratum: "S".into(),
+            verdict: Verdict::Pass,
+            reasons: Vec::new(),
+            note: String::new(),
+            inspector: String::new(),
+            why: "w".into(),
+        }
+    }
+
+    /// A log of round-opened then the given amendments, chained.
+    fn log_with_amendments(ids: &[&str]) -> Log {
+        let at = "2026-01-01T00:00:00Z";
+        let mut bytes = Vec::new();
+        let first = render_line(0, GENESIS_PREV, at, &opened());
+        let mut prev = sha256_hex(&first);
+        bytes.extend_from_slice(&first);
+        bytes.push(b'\n');
+        for (i, id) in ids.iter().enumerate() {
+            let line = render_line(i as u64 + 1, &prev, at, &amended(id));
+            prev = sha256_hex(&line);
+            bytes.extend_from_slice(&line);
+            bytes.push(b'\n');
+        }
+        parse_log(bytes).unwrap()
+    }
+
+    /// The replay reads results decoded beforehand; the state as of the draw
+    /// has none, and must still refuse, not fail, on a result before the draw.
+    #[test]
+    fn an_amendment_before_the_draw_is_refused_both_ways() {
+        let log = log_with_amendments(&["A1"]);
+        let full = RoundState::from_log(&log).unwrap_err();
+        let early = RoundState::through_draw(&log).unwrap_err();
+        assert_eq!(full, early);
+        assert!(full.contains("A1"), "{full}");
+    }
+
+    #[test]
+    fn results_by_id_keep_one_result_per_id_through_growth() {
+        let mut r = ResultsById::with_capacity(2);
+        let result = |line| FinalResult {
+            verdict: Verdict::Pass,
+            line,
+        };
+        // Enough ids to grow the table several times; ids that share a
+        // prefix, and one that is another's prefix.
+        let ids: Vec<String> = (0..5000).map(|i| format!("AH{i}")).collect();
+        for (i, id) in ids.iter().enumerate() {
+            assert!(r.insert_new(id, result(i as u64)), "{id}");
+        }
+        assert!(!r.insert_new("AH17", result(99_999)));
+        assert_eq!(r.get("AH17"), Some(&result(17)));
+        assert_eq!(r.get("AH"), None);
+        assert_eq!(r.get("AH50000"), None);
+        r.get_mut("AH4999").unwrap().verdict = Verdict::Fail;
+        assert_eq!(r.get("AH4999").unwrap().verdict, Verdict::Fail);
+        assert!(r.get_mut("合肥").is_none());
+        assert_eq!(r.len(), 5000);
+        assert_eq!(r.values().filter(|f| f.verdict == Verdict::Fail).count(), 1);
+        for (i, id) in ids.iter().enumerate().step_by(97) {
+            assert_eq!(r.get(id).unwrap().line, i as u64, "{id}");
+        }
+    }
+
+    /// A record shaped like a result whose verdict is no verdict.
+    #[derive(Serialize)]
+    struct OddResult {
+        id: String,
+        stratum: String,
+        verdict: String,
+        reasons: Vec<String>,
+    }
+    impl Record for OddResult {
+        const TYPE: &'static str = ResultRecorded::TYPE;
+    }
+
+    /// Streamed in chunks of any size, a log's results decode as they do
+    /// from the whole log (escapes, reasons, a line that does not decode),
+    /// each result's bytes are dropped and every other line's kept.
+    #[test]
+    fn streamed_results_decode_as_the_whole_log_s() {
+        let mut bytes = Vec::new();
+        let mut prev = GENESIS_PREV.to_string();
+        fn put<R: Record>(bytes: &mut Vec<u8>, prev: &mut String, seq: u64, r: &R) {
+            let line = render_line(seq, prev, "2026-01-01T00:00:00Z", r);
+            *prev = sha256_hex(&line);
+            bytes.extend_from_slice(&line);
+            bytes.push(b'\n');
+        }
+        put(&mut bytes, &mut prev, 0, &opened());
+        let long = "长".repeat(300);
+        let ids = ["A\"1", "合肥\\2", "B\t3", &long, "C4"];
+        for (i, id) in ids.iter().enumerate() {
+            let seq = i as u64 * 2 + 1;
+            let mut r = amended(id);
+            r.reasons = (0..i).map(|k| format!("R{k}")).collect();
+            put(&mut bytes, &mut prev, seq, &r);
+            let note = Repaired {
+                moved_to: format!("n{i}"),
+                bytes: 0,
+                sha256: String::new(),
+                from_line: 1,
+            };
+            put(&mut bytes, &mut prev, seq + 1, &note);
+        }
+        let odd = OddResult {
+            id: "X".into(),
+            stratum: "S".into(),
+            verdict: "maybe".into(),
+            reasons: Vec::new(),
+        };
+        put(&mut bytes, &mut prev, 11, &odd);
+        let whole = parse_log(bytes.clone()).unwrap();
+        let expected = result_views(&whole);
+        let expected: Vec<ResultAt<'_>> = expected.iter().collect();
+        assert_eq!(expected.len(), 6);
+        assert!(expected[5].1.as_ref().unwrap_err().contains("maybe"));
+        assert_eq!(expected[1].1.as_ref().unwrap().id, "合肥\\2");
+        assert_eq!(expected[2].1.as_ref().unwrap().reasons, ["R0", "R1"]);
+        for chunk in [1, 3, 100, 333, 1000, bytes.len()] {
+            let (log, parts) =
+                crate::log::chain::parse_log_streamed::<ResultPart>(&bytes[..], chunk)
+                    .unwrap()
+                    .unwrap();
+            let views = ResultViews::new(parts);
+            let got: Vec<ResultAt<'_>> = views.iter().collect();
+            assert_eq!(got, expected, "chunk {chunk}");
+            for (a, b) in [(0, 6), (2, 5), (5, 6), (3, 3), (4, 9)] {
+                let part: Vec<ResultAt<'_>> = views.iter_range(a..b).collect();
+                assert_eq!(
+                    part,
+                    expected[a.min(6)..b.min(6)],
+                    "chunk {chunk}, {a}..{b}"
+                );
+            }
+            for i in 0..whole.lines.len() {
+                let kept: &[u8] = if is_result(&whole.lines[i].kind) {
+                    b""
+                } else {
+                    whole.line(i)
+                };
+                assert_eq!(log.line(i), kept, "chunk {chunk}, line {i}");
+            }
+            let state = RoundState::from_log_and_results(&log, &views, IdSequences::Indexed);
+            assert_eq!(
+                state
+                    .map(|s| s.results.len())
+                    .map_err(|e| e.contains("amendment")),
+                Err(true)
+            );
+        }
+    }
+
+    /// One record of a generated log.
+    #[derive(Debug, Clone)]
+    enum Step {
+        Roster,
+        Seed,
+        Draw,
+        Result(u8),
+        Amend(u8),
+        /// A result whose fields do not decode.
+        Odd,
+        Report,
+    }
+
+    fn step() -> impl proptest::strategy::Strategy<Value = Step> {
+        use proptest::prelude::*;
+        prop_oneof![
+            1 => Just(Step::Roster),
+            1 => Just(Step::Seed),
+            1 => Just(Step::Draw),
+            12 => (0u8..6).prop_map(Step::Result),
+            6 => (0u8..6).prop_map(Step::Amend),
+            1 => Just(Step::Odd),
+            1 => Just(Step::Report),
+        ]
+    }
+
+    fn log_of(steps: &[Step]) -> Log {
+        fn put<R: Record>(bytes: &mut Vec<u8>, prev: &mut String, seq: &mut u64, r: &R) {
+            let line = render_line(*seq, prev, "2026-01-01T00:00:00Z", r);
+            *prev = sha256_hex(&line);
+            *seq += 1;
+            bytes.extend_from_slice(&line);
+            bytes.push(b'\n');
+        }
+        let (mut bytes, mut prev, mut seq) = (Vec::new(), GENESIS_PREV.to_string(), 0);
+        put(&mut bytes, &mut prev, &mut seq, &opened());
+        // A long id (past the 16 bytes a sort key holds) among short ones.
+        let id = |k: u8| match k {
+            5 => "https://www.ah.gov.cn/x".to_string(),
+            4 => "https://www.ah.gov.cn/y".to_string(),
+            k => format!("A{k}"),
+        };
+        for step in steps {
+            let b = (&mut bytes, &mut prev, &mut seq);
+            match step {
+                Step::Roster => put(
+                    b.0,
+                    b.1,
+                    b.2,
+                    &RosterCommitted {
+                        roster_sha256: "d".into(),
+                        accounts: 1,
+                        strata: BTreeMap::new(),
+                        order: Vec::new(),
+                        source: String::new(),
+                        source_sha256: String::new(),
+                        encoding: String::new(),
+                        id_column: String::new(),
+                        stratum_column: String::new(),
+                    },
+                ),
+                Step::Seed => put(
+                    b.0,
+                    b.1,
+                    b.2,
+                    &SeedRevealed {
+                        seed: "s".into(),
+                        source: String::new(),
+                    },
+                ),
+                Step::Draw => put(
+                    b.0,
+                    b.1,
+                    b.2,
+                    &SampleDrawn {
+                        algorithm: String::new(),
+                        roster_sha256: String::new(),
+                        manifest_sha256: String::new(),
+                        sample_size: 0,
+                        quotas: BTreeMap::new(),
+                        signer: String::new(),
+                    },
+                ),
+                Step::Result(k) => put(
+                    b.0,
+                    b.1,
+                    b.2,
+                    &ResultRecorded {
+                        id: id(*k),
+                        stratum: "S".into(),
+                        verdict: Verdict::Pass,
+                        reasons: Vec::new(),
+                        note: String::new(),
+                        inspector: String::new(),
+                        checked_at: String::new(),
+                    },
+                ),
+                Step::Amend(k) => put(b.0, b.1, b.2, &amended(&id(*k))),
+                Step::Odd => put(
+                    b.0,
+                    b.1,
+                    b.2,
+                    &OddResult {
+                        id: "A1".into(),
+                        stratum: "S".into(),
+                        verdict: "maybe".into(),
+                        reasons: Vec::new(),
+                    },
+                ),
+                Step::Report => put(
+                    b.0,
+                    b.1,
+                    b.2,
+                    &crate::audit::report::ReportPublished {
+                        table_sha256: String::new(),
+                        total: 0,
+                        checked: 0,
+                        failed: 0,
+                        pass_rate: String::new(),
+                        fraction: String::new(),
+                    },
+                ),
+            }
+        }
+        parse_log(bytes).unwrap()
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        /// `verify` checks each id's sequence of results by sorting
+        /// ([`first_id_error`]); the replay then says what the replay that
+        /// indexes every id says, at the same line, for any log.
+        #[test]
+        fn ids_checked_by_sorting_replay_as_the_index_does(
+            started in proptest::bool::weighted(0.8),
+            steps in proptest::collection::vec(step(), 0..30),
+        ) {
+            let mut all = if started {
+                vec![Step::Roster, Step::Seed, Step::Draw]
+            } else {
+                Vec::new()
+            };
+            all.extend(steps);
+            let log = log_of(&all);
+            let views = result_views(&log);
+            let briefs: Vec<ResultBrief<'_>> = views.briefs().collect();
+            let sorted = crate::results::idmatch::SortedIds::new(briefs.iter().map(|b| b.id)).unwrap();
+            let first = first_id_error(&briefs, &sorted);
+            let checked =
+                RoundState::from_log_and_results(&log, &views, IdSequences::Checked(first));
+            let indexed = RoundState::from_log(&log);
+            proptest::prop_assert_eq!(checked.as_ref().err(), indexed.as_ref().err());
+            if let (Ok(a), Ok(b)) = (checked, indexed) {
+                proptest::prop_assert_eq!((a.published, a.len), (b.published, b.len));
+                proptest::prop_assert!(a.results.is_empty());
+            }
+        }
+    }
+
+    const RESULT_LINE: &str = r#"{"seq":9,"prev":"831da0140a6b761dcc3492cc1e9191a9be9209e464382d21a60a326b88f4090c","type":"result-recorded","at":"2026-11-28T04:57:54Z","id":"AH5359958750","stratum":"亳州市","verdict":"fail","reasons":["NM_NOT_UPDATED","X,Y"],"note":"","inspector":"检查组","checked_at":"2023-08-23"}"#;
+
+    /// Whenever a result's fields are read as they stand, serde_json reads
+    /// the same from the whole line.
+    fn plain_view_agrees(line: &[u8]) -> Result<bool, String> {
+        let show =
+            |r: ResultView<'_>| format!("{} {} {:?} {:?}", r.id, r.stratum, r.verdict, r.reasons);
+        let mut members = Vec::new();
+        if crate::base::jsonline::scan_object(line, &mut members).is_err() {
+            return Ok(false);
+        }
+        let Some(ours) = plain_view(line, &members).map(show) else {
+            return Ok(false);
+        };
+        let theirs = serde_json::from_slice::<ResultView>(line).map(show);
+        if theirs.as_ref().ok() != Some(&ours) {
+            return Err(format!("{ours:?} vs {theirs:?}"));
+        }
+        Ok(true)
+    }
+
+    #[test]
+    fn plain_fields_read_as_serde_json_reads_them() {
+        assert_eq!(plain_view_agrees(RESULT_LINE.as_bytes()), Ok(true));
+        let empty = RESULT_LINE.replace(r#"["NM_NOT_UPDATED","X,Y"]"#, "[]");
+        assert_eq!(plain_view_agrees(empty.as_bytes()), Ok(true));
+        // Left to serde (which refuses, or decodes what needs decoding).
+        for (from, to) in [
+            (r#""verdict":"fail""#, r#""verdict":"Fail""#),
+            (
+                r#""verdict":"fail""#,
+                r#""verdict":"fail","verdict":"pass""#,
+            ),
+            (r#""id":"AH5359958750""#, r#""id":"AH5359958750","id":"B""#),
+            (r#""id":"AH5359958750""#, r#""\u0069d":"AH5359958750""#),
+            (r#""id":"AH5359958750""#, r#""id":"AH\u0035""#),
+            (r#""id":"AH5359958750""#, r#""id":5"#),
+            (r#""id":"AH5359958750","#, ""),
+            (r#"["NM_NOT_UPDATED","X,Y"]"#, r#"[ "NM_NOT_UPDATED"]"#),
+            (r#"["NM_NOT_UPDATED","X,Y"]"#, r#"["A\"B"]"#),
+            (r#"["NM_NOT_UPDATED","X,Y"]"#, r#"["A",1]"#),
+            (r#"["NM_NOT_UPDATED","X,Y"]"#, r#""A""#),
+            (r#""note":"""#, r#""reasons":[]"#),
+        ] {
+            let line = RESULT_LINE.replace(from, to);
+            assert_ne!(line, RESULT_LINE);
+            assert_eq!(plain_view_agrees(line.as_bytes()), Ok(false), "{line}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        #[test]
+        fn plain_fields_agree_with_serde_json_on_edited_lines(
+            edits in crate::base::jsonline::edits::edits(150..300, br#"{}[]":,\ 0129eE+-.tfnulsridpa"#)
+        ) {
+            let line = crate::base::jsonline::edits::edited(RESULT_LINE, &edits);
+            if std::str::from_utf8(&line).is_ok() {
+                proptest::prop_assert!(plain_view_agrees(&line).is_ok());
+            }
+        }
+    }
+
+    #[test]
+    fn results_are_decoded_in_order_on_both_cores() {
+        let ids: Vec<String> = (0..5000).map(|i| format!("ID{i}")).collect();
+        let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let log = log_with_amendments(&refs);
+        let views = result_views(&log);
+        assert_eq!(views.len(), ids.len());
+        for (k, (i, v)) in views.iter().enumerate() {
+            assert_eq!(i, k + 1);
+            assert_eq!(v.as_ref().unwrap().id, ids[k].as_str());
+        }
+    }
+}

@@ -1,0 +1,136 @@
+//! The log as a transparency log: each line (without LF) is a leaf of an
+//! RFC 6962 Merkle tree; signed checkpoints pin its first N lines, and an
+//! inclusion proof shows one line is among them (SPEC.md §11). Pure.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use serde::{Deserialize, Serialize};
+
+use crate::log::chain::{Log, Record};
+use crate::proof::checkpoint::Checkpoint;
+use crate::proof::merkle::{self, Hash};
+use crate::proof::note::Verifier;
+use crate::t;
+
+pub const CHECKPOINT_DIR: &str = "checkpoints";
+pub const PROOF_FORMAT: &str = "choucha-proof/1";
+
+/// The record a checkpoint leaves in the log, so that the next one covers it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Checkpointed {
+    pub origin: String,
+    /// Lines covered: the log before this record.
+    pub size: u64,
+    /// The Merkle root of those lines, base64 as in the checkpoint.
+    pub root: String,
+    /// The signing key's fingerprint (SHA256:…).
+    pub signer: String,
+    pub file: String,
+}
+
+impl Record for Checkpointed {
+    const TYPE: &'static str = "checkpoint";
+}
+
+/// The leaf hashes of the log's first `size` lines.
+pub fn leaf_hashes(log: &Log, size: usize) -> Vec<Hash> {
+    (0..size).map(|i| merkle::leaf_hash(log.line(i))).collect()
+}
+
+pub fn b64(h: &Hash) -> String {
+    B64.encode(h)
+}
+
+pub fn unb64(s: &str) -> Result<Hash, String> {
+    B64.decode(s)
+        .ok()
+        .and_then(|v| <Hash>::try_from(v.as_slice()).ok())
+        .ok_or_else(|| t!("tlog.not-hash", value = s))
+}
+
+/// Opens a signed checkpoint with a public key: the signature must be by a
+/// key named after the checkpoint's origin (its first line).
+pub fn open_checkpoint(
+    note: &str,
+    key: &ed25519_dalek::VerifyingKey,
+) -> Result<Checkpoint, String> {
+    let origin = note.lines().next().unwrap_or("").to_string();
+    let verifier = Verifier {
+        key_id: crate::proof::note::key_id(&origin, key.as_bytes()),
+        name: origin,
+        key: *key,
+    };
+    let text = crate::proof::note::open(note, &verifier)?;
+    Checkpoint::parse(&text)
+}
+
+/// Does the log's beginning match a checkpoint? Err says how it differs.
+pub fn check_against(log: &Log, cp: &Checkpoint) -> Result<(), String> {
+    let n = log.lines.len() as u64;
+    if cp.size > n {
+        return Err(t!("tlog.cut-off", size = cp.size, lines = n));
+    }
+    let root = merkle::root(&leaf_hashes(log, cp.size as usize));
+    if root != cp.root {
+        return Err(t!(
+            "tlog.root-differs",
+            size = cp.size,
+            root = b64(&root),
+            signed = b64(&cp.root)
+        ));
+    }
+    Ok(())
+}
+
+/// An inclusion proof of one log line against a checkpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Proof {
+    pub format: String,
+    pub origin: String,
+    pub size: u64,
+    pub root: String,
+    /// 0-based index of the line in the log (= seq).
+    pub index: u64,
+    /// The line's exact text, without LF.
+    pub line: String,
+    /// The RFC 6962 audit path, base64, leaf to root.
+    pub proof: Vec<String>,
+}
+
+pub fn prove(log: &Log, cp: &Checkpoint, index: usize) -> Proof {
+    let leaves = leaf_hashes(log, cp.size as usize);
+    Proof {
+        format: PROOF_FORMAT.into(),
+        origin: cp.origin.clone(),
+        size: cp.size,
+        root: b64(&cp.root),
+        index: index as u64,
+        line: String::from_utf8_lossy(log.line(index)).into_owned(),
+        proof: merkle::inclusion_proof(&leaves, index as u64)
+            .iter()
+            .map(b64)
+            .collect(),
+    }
+}
+
+/// Checks a proof against an opened checkpoint, without the log.
+pub fn verify_proof(p: &Proof, cp: &Checkpoint) -> Result<(), String> {
+    if p.origin != cp.origin || p.size != cp.size || unb64(&p.root)? != cp.root {
+        return Err(t!(
+            "tlog.wrong-checkpoint",
+            origin = p.origin,
+            size = p.size,
+            cp_origin = cp.origin,
+            cp_size = cp.size
+        ));
+    }
+    let path: Vec<Hash> = p.proof.iter().map(|h| unb64(h)).collect::<Result<_, _>>()?;
+    merkle::verify_inclusion(
+        &merkle::leaf_hash(p.line.as_bytes()),
+        p.index,
+        p.size,
+        &path,
+        &cp.root,
+    )
+    .map_err(|e| t!("tlog.not-included", line = p.index + 1, error = e))
+}

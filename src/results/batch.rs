@@ -1,0 +1,416 @@
+//! Inspection results: parsed from the inspectors' CSV (or one command
+//! line), checked against the sample, the results already in the log and the
+//! reason codes, and turned into `result-recorded` records. Pure.
+
+use crate::error::{Error, Result};
+use crate::input::columns::ID_HEADERS;
+use crate::input::text::{LineCounter, Origin, header_is, normalize_field};
+use crate::log::state::{IdMap, ResultRecorded, Verdict};
+use crate::results::codes::Codebook;
+use crate::sampling::manifest::Manifest;
+use crate::t;
+
+const VERDICT_HEADERS: &[&str] = &["verdict", "结果", "检查结果", "结论"];
+const REASON_HEADERS: &[&str] = &["reason", "reasons", "原因", "问题", "问题类型"];
+const NOTE_HEADERS: &[&str] = &["note", "备注", "说明"];
+const INSPECTOR_HEADERS: &[&str] = &["inspector", "检查人", "检查员"];
+const CHECKED_AT_HEADERS: &[&str] = &["checked_at", "checked-at", "检查日期", "日期"];
+
+/// Most problems listed in one refusal; the rest are counted.
+const MAX_REPORTED: usize = 20;
+
+/// One row of a results file, before it is checked against the round.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResultRow {
+    /// 1-based line of the results file; 0 for a result given on the command line.
+    pub line: u64,
+    pub id: String,
+    pub verdict: Verdict,
+    pub reasons: Vec<String>,
+    pub note: String,
+    pub inspector: String,
+    pub checked_at: String,
+}
+
+/// `pass`/`fail`, or 合格/不合格.
+pub fn parse_verdict(s: &str) -> Option<Verdict> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "pass" | "合格" => Some(Verdict::Pass),
+        "fail" | "不合格" => Some(Verdict::Fail),
+        _ => None,
+    }
+}
+
+/// Reason codes separated by `;` (also `；`, `,`, `，`, `、`).
+pub fn split_reasons(s: &str) -> Vec<String> {
+    s.split([';', '；', ',', '，', '、'])
+        .map(|r| normalize_field(r).into_owned())
+        .filter(|r| !r.is_empty())
+        .collect()
+}
+
+/// A date as YYYY-MM-DD; also accepts YYYY/M/D as Excel writes it. "" stays "".
+pub fn parse_date(s: &str) -> std::result::Result<String, String> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(String::new());
+    }
+    let bad = || t!("results.bad-date", value = s);
+    let parts: Vec<&str> = s.split(['-', '/']).collect();
+    let [y, m, d] = parts.as_slice() else {
+        return Err(bad());
+    };
+    if y.len() != 4 || m.is_empty() || m.len() > 2 || d.is_empty() || d.len() > 2 {
+        return Err(bad());
+    }
+    let (y, m, d): (u32, u32, u32) = (
+        y.parse().map_err(|_| bad())?,
+        m.parse().map_err(|_| bad())?,
+        d.parse().map_err(|_| bad())?,
+    );
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    if !(1..=12).contains(&m) || d == 0 || d > days[m as usize - 1] {
+        return Err(bad());
+    }
+    Ok(format!("{y:04}-{m:02}-{d:02}"))
+}
+
+/// The columns of a results file that its problems point at (in a
+/// workbook, a problem with an id or a reason names that cell).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResultColumns {
+    pub id: String,
+    pub reason: Option<String>,
+}
+
+impl Default for ResultColumns {
+    /// A result given on the command line.
+    fn default() -> Self {
+        ResultColumns {
+            id: "id".into(),
+            reason: None,
+        }
+    }
+}
+
+/// Parses a results CSV: columns id and verdict, optionally reason, note,
+/// inspector and checked_at (English or Chinese headers); other columns,
+/// such as those of sample.csv, are ignored.
+pub fn parse_results(text: &str, origin: &Origin) -> Result<(Vec<ResultRow>, ResultColumns)> {
+    let file = &origin.file;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut records = reader.records();
+    let mut lines = LineCounter::new(text.as_bytes());
+    let (header, header_line): (Vec<String>, u64) = match records.next() {
+        None => {
+            return Err(Error::input(t!("results.empty", file)));
+        }
+        Some(h) => {
+            let h = h.map_err(|e| {
+                Error::input(t!("text.not-csv", at = origin.at(1, None), error = e))
+            })?;
+            let line = h.position().map_or(1, |p| lines.line_at(p.byte() as usize));
+            (
+                h.iter().map(|h| normalize_field(h).into_owned()).collect(),
+                line,
+            )
+        }
+    };
+    let find = |names: &[&str]| header.iter().position(|h| header_is(h, names));
+    let id_col = find(ID_HEADERS).ok_or_else(|| {
+        Error::input(t!(
+            "results.no-id-column",
+            at = origin.at(header_line, None),
+            expected = ID_HEADERS.join(" / ")
+        ))
+    })?;
+    let verdict_col = find(VERDICT_HEADERS).ok_or_else(|| {
+        Error::input(t!(
+            "results.no-verdict-column",
+            at = origin.at(header_line, None),
+            expected = VERDICT_HEADERS.join(" / ")
+        ))
+    })?;
+    let (reason_col, note_col, insp_col, date_col) = (
+        find(REASON_HEADERS),
+        find(NOTE_HEADERS),
+        find(INSPECTOR_HEADERS),
+        find(CHECKED_AT_HEADERS),
+    );
+
+    let mut rows = Vec::new();
+    let mut problems = Problems::new(origin);
+    for rec in records {
+        let rec = rec.map_err(|e| {
+            let line = e.position().map_or(0, |p| {
+                LineCounter::new(text.as_bytes()).line_at(p.byte() as usize)
+            });
+            Error::input(t!("text.not-csv", at = origin.at(line, None), error = e))
+        })?;
+        let line = rec
+            .position()
+            .map_or(0, |p| lines.line_at(p.byte() as usize));
+        let get = |c: Option<usize>| {
+            c.and_then(|c| rec.get(c))
+                .map(normalize_field)
+                .unwrap_or_default()
+                .into_owned()
+        };
+        let id = get(Some(id_col));
+        if rec.iter().all(|f| f.trim().is_empty()) {
+            continue; // an empty row, as spreadsheets leave at the end
+        }
+        if id.is_empty() || id.chars().any(char::is_control) {
+            let column = &header[id_col];
+            problems.add(line, Some(column), t!("results.id-empty", column));
+            continue;
+        }
+        let verdict_text = get(Some(verdict_col));
+        let Some(verdict) = parse_verdict(&verdict_text) else {
+            let column = &header[verdict_col];
+            problems.add(
+                line,
+                Some(column),
+                t!("results.bad-verdict", column, value = verdict_text),
+            );
+            continue;
+        };
+        let checked_at = match parse_date(&get(date_col)) {
+            Ok(d) => d,
+            Err(error) => {
+                // A date that does not parse comes from a date column.
+                let column = date_col.map_or("checked_at", |c| header[c].as_str());
+                problems.add(
+                    line,
+                    Some(column),
+                    t!("results.field-problem", column, error),
+                );
+                continue;
+            }
+        };
+        rows.push(ResultRow {
+            line,
+            id,
+            verdict,
+            reasons: split_reasons(&get(reason_col)),
+            note: get(note_col),
+            inspector: get(insp_col),
+            checked_at,
+        });
+    }
+    problems.finish()?;
+    if rows.is_empty() {
+        return Err(Error::input(t!("results.no-results", file)));
+    }
+    let columns = ResultColumns {
+        id: header[id_col].clone(),
+        reason: reason_col.map(|c| header[c].clone()),
+    };
+    Ok((rows, columns))
+}
+
+/// Collects a batch's problems so that one refusal lists them all.
+struct Problems<'a> {
+    origin: &'a Origin,
+    list: Vec<String>,
+    count: usize,
+}
+
+impl<'a> Problems<'a> {
+    fn new(origin: &'a Origin) -> Self {
+        Problems {
+            origin,
+            list: Vec::new(),
+            count: 0,
+        }
+    }
+
+    /// A problem on a line, in the field of `column` if it concerns one.
+    fn add(&mut self, line: u64, column: Option<&str>, problem: String) {
+        self.count += 1;
+        if self.list.len() < MAX_REPORTED {
+            // Line 0 is a result given on the command line: nothing to locate.
+            self.list.push(if line == 0 {
+                problem
+            } else {
+                let at = self.origin.at(line, column);
+                t!("results.problem", at, problem)
+            });
+        }
+    }
+
+    fn finish(self) -> Result<()> {
+        if self.count == 0 {
+            return Ok(());
+        }
+        let mut out = self.list.join("\n");
+        if self.count > self.list.len() {
+            out.push('\n');
+            out.push_str(&t!("results.more", count = self.count - self.list.len()));
+        }
+        out.push('\n');
+        out.push_str(&t!("results.nothing-recorded"));
+        Err(Error::input(out))
+    }
+}
+
+/// Checks a verdict against its reasons: a fail needs at least one
+/// single-veto reason, a pass may carry only non-veto ones. Returns the codes
+/// as written in records.
+pub fn check_reasons(
+    verdict: Verdict,
+    reasons: &[impl AsRef<str>],
+    codes: &Codebook,
+) -> std::result::Result<Vec<String>, String> {
+    let mut out = Vec::with_capacity(reasons.len());
+    let mut veto = false;
+    for r in reasons {
+        let c = codes.get(r.as_ref())?;
+        if out.contains(&c.code) {
+            return Err(t!("results.reason-twice", code = c.code));
+        }
+        if verdict == Verdict::Pass && c.veto {
+            return Err(t!("results.pass-with-veto", code = c.code, label = c.label));
+        }
+        veto |= c.veto;
+        out.push(c.code.clone());
+    }
+    if verdict == Verdict::Fail && !veto {
+        return Err(t!("results.fail-needs-veto"));
+    }
+    Ok(out)
+}
+
+/// The sample as a lookup: id → stratum.
+pub fn sample_index<'m>(m: &'m Manifest<'_>) -> IdMap<&'m str, &'m str> {
+    let mut map = IdMap::with_capacity_and_hasher(m.sample_size as usize, Default::default());
+    for s in &m.strata {
+        for id in &s.ids {
+            map.insert(id.as_ref(), s.name.as_str());
+        }
+    }
+    map
+}
+
+/// Checks a whole batch; on any problem nothing is returned but the list.
+/// `origin` and `columns` say where the rows came from, for the messages.
+pub fn validate(
+    rows: Vec<ResultRow>,
+    origin: &Origin,
+    columns: &ResultColumns,
+    sample: &IdMap<&str, &str>,
+    existing: &crate::log::state::ResultsById,
+    codes: &Codebook,
+) -> Result<Vec<ResultRecorded>> {
+    let mut problems = Problems::new(origin);
+    let id_column = Some(columns.id.as_str());
+    let mut first_line: IdMap<&str, u64> =
+        IdMap::with_capacity_and_hasher(rows.len(), Default::default());
+    for row in &rows {
+        if let Some(prev) = first_line.insert(&row.id, row.line) {
+            let first = origin.on(prev, id_column);
+            problems.add(
+                row.line,
+                id_column,
+                t!("results.twice-in-batch", id = row.id, first),
+            );
+        }
+    }
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let id = &row.id;
+        let Some(&stratum) = sample.get(id.as_str()) else {
+            problems.add(row.line, id_column, t!("results.not-in-sample", id));
+            continue;
+        };
+        if let Some(r) = existing.get(id.as_str()) {
+            problems.add(
+                row.line,
+                id_column,
+                t!("results.has-result", id, line = r.line),
+            );
+            continue;
+        }
+        match check_reasons(row.verdict, &row.reasons, codes) {
+            Err(error) => problems.add(
+                row.line,
+                columns.reason.as_deref(),
+                t!("results.reason-problem", id, error),
+            ),
+            Ok(reasons) => out.push(ResultRecorded {
+                id: row.id,
+                stratum: stratum.to_string(),
+                verdict: row.verdict,
+                reasons,
+                note: row.note,
+                inspector: row.inspector,
+                checked_at: row.checked_at,
+            }),
+        }
+    }
+    problems.finish()?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_and_verdicts() {
+        assert_eq!(parse_date("2023/8/23").unwrap(), "2023-08-23");
+        assert_eq!(parse_date("").unwrap(), "");
+        assert!(parse_date("2023-02-29").is_err());
+        assert!(parse_date("2024-02-29").is_ok());
+        assert!(parse_date("23-8-1").is_err());
+        assert_eq!(parse_verdict(" 不合格"), Some(Verdict::Fail));
+        assert_eq!(parse_verdict("PASS"), Some(Verdict::Pass));
+        assert_eq!(parse_verdict("ok"), None);
+        assert_eq!(
+            split_reasons("NM_SECURITY；NM_NOT_UPDATED; "),
+            vec!["NM_SECURITY", "NM_NOT_UPDATED"]
+        );
+    }
+
+    #[test]
+    fn reasons_follow_the_veto_rules() {
+        let c = Codebook::new(&[], "政务新媒体");
+        let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert!(
+            check_reasons(Verdict::Fail, &[] as &[&str], &c)
+                .unwrap_err()
+                .contains("needs a single-veto")
+        );
+        assert!(check_reasons(Verdict::Fail, &v(&["REGISTRY_MISMATCH"]), &c).is_err());
+        assert!(
+            check_reasons(Verdict::Pass, &v(&["NM_NOT_UPDATED"]), &c)
+                .unwrap_err()
+                .contains("single-veto")
+        );
+        assert_eq!(
+            check_reasons(Verdict::Pass, &v(&["REGISTRY_MISMATCH"]), &c).unwrap(),
+            v(&["REGISTRY_MISMATCH"])
+        );
+        assert_eq!(
+            check_reasons(Verdict::Fail, &v(&["内容不更新"]), &c).unwrap(),
+            v(&["NM_NOT_UPDATED"])
+        );
+    }
+}

@@ -1,0 +1,8 @@
+//! What inspectors found: reason codes, verdicts, result batches, and the
+//! matching of result ids to the sample. Below `log`: the log records results,
+//! so it must know what one is; results never read the log.
+//! Imports `sampling` and below.
+
+pub mod batch;
+pub mod codes;
+pub mod idmatch;

@@ -1,0 +1,1305 @@
+//! The roster: every registered account with its stratum, parsed from the
+//! office's CSV and brought into the canonical form that is committed to.
+//!
+//! Pure: takes decoded text, returns a [`Roster`] or an error naming the file,
+//! line and field. The canonical form is `STRATUM<TAB>ID<LF>` per account,
+//! sorted by the UTF-8 bytes of the stratum, then of the id (SPEC.md §2).
+
+use std::collections::HashMap;
+
+use crate::error::{Error, Result};
+use crate::input::csvscan::{Scanner, split_point};
+use crate::input::text::{Origin, header_is, normalize_field};
+use crate::t;
+use rustc_hash::FxHashMap;
+
+use crate::input::columns::{ID_HEADERS, STRATUM_HEADERS};
+
+#[derive(Debug, Default, Clone)]
+pub struct RosterOptions {
+    pub id_column: Option<String>,
+    pub stratum_column: Option<String>,
+}
+
+/// One account. 32 bytes that carry the account's sort key: the first 16
+/// bytes of its id, which for most ids is the whole id, so that sorting,
+/// finding duplicates and writing roster.tsv read a million accounts in
+/// order instead of chasing each id through memory.
+#[derive(Debug, Clone, Copy)]
+struct Account {
+    /// The id's first 16 bytes, zero-padded.
+    prefix: [u8; 16],
+    /// Index into [`Roster::strata`] (byte order).
+    stratum: u32,
+    /// Where the record starts in the source text (which `roster` keeps as
+    /// roster-columns.csv); its line is counted from this when a message needs it.
+    start: u32,
+    /// An id longer than 16 bytes is kept whole in the parse's arena of long ids.
+    id_start: u32,
+    id_len: u32,
+}
+
+impl Account {
+    /// The id is all in `prefix`.
+    fn short(&self) -> bool {
+        self.id_len <= 16
+    }
+
+    /// The prefix as a big-endian integer: ids hold no NUL, so comparing
+    /// these agrees with comparing the ids' bytes whenever they differ.
+    fn key(&self) -> u128 {
+        u128::from_be_bytes(self.prefix)
+    }
+
+    /// The id's bytes: from the prefix, or from `long_ids` for a long id.
+    fn id<'a>(&'a self, long_ids: &'a str) -> &'a [u8] {
+        if self.short() {
+            &self.prefix[..self.id_len as usize]
+        } else {
+            &long_ids.as_bytes()[self.id_start as usize..(self.id_start + self.id_len) as usize]
+        }
+    }
+}
+
+/// The order of the id sort: id bytes, then place in the file (so that of
+/// two accounts with one id the earlier comes first).
+fn by_id(a: &Account, b: &Account, long_ids: &str) -> std::cmp::Ordering {
+    a.key().cmp(&b.key()).then_with(|| {
+        let ids = if a.short() && b.short() {
+            std::cmp::Ordering::Equal // equal prefixes of short ids: equal ids
+        } else {
+            a.id(long_ids).cmp(b.id(long_ids))
+        };
+        ids.then(a.start.cmp(&b.start))
+    })
+}
+
+#[derive(Debug, Clone)]
+pub struct Roster {
+    /// Stratum names sorted by their UTF-8 bytes.
+    pub strata: Vec<String>,
+    /// Stratum names in the order they first appear in the source.
+    pub first_seen: Vec<String>,
+    /// Accounts per stratum, in the byte order of [`Roster::strata`].
+    pub counts: Vec<u64>,
+    /// The committed bytes, `roster.tsv`: a line per account, in canonical
+    /// order (stratum bytes, then id bytes).
+    pub tsv: Vec<u8>,
+    /// `roster-columns.idx`: for each line of roster.tsv, where its record
+    /// starts in roster-columns.csv, as a 4-byte little-endian integer.
+    pub columns_index: Vec<u8>,
+    /// The header names, normalised.
+    pub header: Vec<String>,
+    pub id_column: String,
+    pub stratum_column: String,
+}
+
+/// Finds a column: the one the user named, or the single recognised default.
+/// `at` names the header line.
+fn find_column(
+    header: &[String],
+    explicit: Option<&str>,
+    defaults: &[&str],
+    what: &str,
+    flag: &str,
+    at: &str,
+) -> Result<usize> {
+    let shown = || {
+        header
+            .iter()
+            .map(|h| format!("{h:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if let Some(want) = explicit {
+        let want = normalize_field(want);
+        let hits: Vec<usize> = (0..header.len()).filter(|&i| header[i] == want).collect();
+        return match hits.as_slice() {
+            [i] => Ok(*i),
+            [] => Err(Error::input(t!(
+                "roster.no-such-column",
+                at,
+                want,
+                what,
+                flag,
+                header = shown()
+            ))),
+            _ => Err(Error::input(t!("roster.column-twice", at, want))),
+        };
+    }
+    let hits: Vec<usize> = (0..header.len())
+        .filter(|&i| header_is(&header[i], defaults))
+        .collect();
+    match hits.as_slice() {
+        [i] => Ok(*i),
+        [] => Err(Error::input(t!(
+            "roster.no-column",
+            at,
+            what,
+            defaults = defaults.join(" / "),
+            flag,
+            header = shown()
+        ))),
+        many => Err(Error::input(t!(
+            "roster.ambiguous-column",
+            at,
+            what,
+            columns = many
+                .iter()
+                .map(|&i| format!("{:?}", header[i]))
+                .collect::<Vec<_>>()
+                .join(", "),
+            flag
+        ))),
+    }
+}
+
+/// Checks one normalised field of one record.
+fn check_field<'a>(value: &'a str, origin: &Origin, line: u64, column: &str) -> Result<&'a str> {
+    if value.is_empty() {
+        let at = origin.at(line, Some(column));
+        return Err(Error::input(t!("roster.field-empty", at, column)));
+    }
+    // Printable ASCII (most ids) holds no control character: no need to
+    // decode its characters to see that.
+    if value.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return Ok(value);
+    }
+    if let Some(c) = value.chars().find(|c| c.is_control()) {
+        let at = origin.at(line, Some(column));
+        let what = match c {
+            '\t' => t!("roster.a-tab"),
+            '\n' | '\r' => t!("roster.a-line-break"),
+            other => t!(
+                "roster.control-character",
+                code = format!("U+{:04X}", other as u32)
+            ),
+        };
+        return Err(Error::input(t!("roster.field-control", at, column, what)));
+    }
+    Ok(value)
+}
+
+/// The first 16 bytes of an id, zero-padded.
+fn prefix_of(id: &[u8]) -> [u8; 16] {
+    let mut k = [0u8; 16];
+    let n = id.len().min(16);
+    k[..n].copy_from_slice(&id[..n]);
+    k
+}
+
+/// Parses and canonicalises a roster. `text` is the decoded file, `origin`
+/// where it came from, for messages.
+pub fn parse(text: &[u8], origin: &Origin, opts: &RosterOptions) -> Result<Roster> {
+    let file = &origin.file;
+    if text.len() >= u32::MAX as usize {
+        return Err(Error::input(t!("roster.too-large", file)));
+    }
+    // The header, read as the body is (csvscan), so that both agree on
+    // where it ends.
+    let mut records = Scanner::new(text, 0, text.len(), 0);
+    let Some(record) = records.next() else {
+        return Err(Error::input(t!("roster.empty", file)));
+    };
+    let at = origin.at(record.line, None);
+    let header: Vec<String> = (0..record.len())
+        .map(|i| {
+            let field = record.get(i).unwrap_or(b"");
+            normalize_field(std::str::from_utf8(field).unwrap_or("")).into_owned()
+        })
+        .collect();
+    let body_start = records.position();
+    let id_col = find_column(
+        &header,
+        opts.id_column.as_deref(),
+        ID_HEADERS,
+        &t!("roster.what-id"),
+        "--id-column",
+        &at,
+    )?;
+    let st_col = find_column(
+        &header,
+        opts.stratum_column.as_deref(),
+        STRATUM_HEADERS,
+        &t!("roster.what-stratum"),
+        "--stratum-column",
+        &at,
+    )?;
+    if id_col == st_col {
+        return Err(Error::input(t!(
+            "roster.same-column",
+            at,
+            column = header[id_col]
+        )));
+    }
+    let id_name = header[id_col].clone();
+    let st_name = header[st_col].clone();
+
+    // The body is parsed in two halves on both cores when it can be cut at a
+    // record boundary: after a line feed preceded by an even number of quotes.
+    let cols = Columns {
+        id: id_col,
+        stratum: st_col,
+        id_name: &id_name,
+        stratum_name: &st_name,
+    };
+    let whole = || parse_chunk(text, body_start, text.len(), &cols, origin);
+    let chunks = match split_point(text, body_start) {
+        Some(mid) => {
+            let (first, second) = crate::base::par::join(
+                || parse_chunk(text, body_start, mid, &cols, origin),
+                || parse_chunk(text, mid, text.len(), &cols, origin),
+            );
+            match (first, second) {
+                (Ok((first, false)), Ok((second, _))) => vec![first, second],
+                // A cut inside a quoted field, or a refusal: the file read in
+                // one piece decides (errors are then those of a plain pass).
+                _ => vec![whole()?.0],
+            }
+        }
+        None => vec![whole()?.0],
+    };
+    let total: usize = chunks.iter().map(|c| c.accounts.len()).sum();
+    if total == 0 {
+        return Err(Error::input(t!("roster.no-accounts", file)));
+    }
+
+    // The strata in order of first appearance, then numbered by their bytes.
+    let mut first_seen: Vec<String> = Vec::new();
+    let mut local_to_seen: Vec<Vec<usize>> = Vec::new();
+    for c in &chunks {
+        local_to_seen.push(
+            c.first_seen
+                .iter()
+                .map(|name| match first_seen.iter().position(|n| n == name) {
+                    Some(i) => i,
+                    None => {
+                        first_seen.push(name.clone());
+                        first_seen.len() - 1
+                    }
+                })
+                .collect(),
+        );
+    }
+    let mut order: Vec<usize> = (0..first_seen.len()).collect();
+    order.sort_unstable_by(|&a, &b| first_seen[a].as_bytes().cmp(first_seen[b].as_bytes()));
+    let mut rank = vec![0u32; order.len()];
+    for (r, &i) in order.iter().enumerate() {
+        rank[i] = r as u32;
+    }
+
+    // Each chunk's strata renumbered, its long ids moved into one arena; and
+    // how many accounts, and how many bytes of roster.tsv, each stratum has.
+    let strata: Vec<String> = order.iter().map(|&i| first_seen[i].clone()).collect();
+    // The length of an account's line in roster.tsv: stratum, tab, id, LF.
+    let line_len = |a: &Account| strata[a.stratum as usize].len() + a.id_len as usize + 2;
+    let mut ids = String::new();
+    let mut counts = vec![0u64; order.len()];
+    let mut line_bytes = vec![0usize; order.len()];
+    let mut sorted: Vec<Vec<Account>> = Vec::with_capacity(chunks.len());
+    for (c, map) in chunks.into_iter().zip(&local_to_seen) {
+        let shift = ids.len() as u32;
+        ids.push_str(&c.ids);
+        let mut accounts = c.accounts;
+        for a in &mut accounts {
+            a.stratum = rank[map[a.stratum as usize]];
+            a.id_start += shift;
+            counts[a.stratum as usize] += 1;
+            line_bytes[a.stratum as usize] += line_len(a);
+        }
+        sorted.push(accounts);
+    }
+
+    // One merge of the sorted chunks, in id order: duplicates are neighbours
+    // there, and each account's line of roster.tsv and its entry of the
+    // columns index are written straight into their stratum's place, so the
+    // canonical order (stratum bytes, then id bytes) needs no second sort
+    // and no list of accounts in it. A large merge is cut in two where its
+    // first half ends, and each half merged on its own core into its own
+    // part of each stratum's place.
+    let (a, b) = match sorted.as_slice() {
+        [one] => (one.as_slice(), &[][..]),
+        [a, b] => (a.as_slice(), b.as_slice()),
+        _ => unreachable!("one or two chunks"),
+    };
+    let mid = if total < 1 << 16 { 0 } else { total / 2 };
+    let (i, j) = merge_cut(a, b, mid, &ids);
+    // How many of each stratum, and how many of its bytes, the first half places.
+    let mut in_first = vec![(0usize, 0usize); order.len()];
+    for x in a[..i].iter().chain(&b[..j]) {
+        let first = &mut in_first[x.stratum as usize];
+        first.0 += 1;
+        first.1 += line_len(x);
+    }
+    // Zeroed memory comes untouched from the allocator: the pages are first
+    // touched by the core that merges into them.
+    let mut tsv = vec![0u8; line_bytes.iter().sum()];
+    let mut index = vec![0u8; 4 * total];
+    let (mut first_slots, mut second_slots) = (Vec::new(), Vec::new());
+    let (mut tsv_rest, mut index_rest) = (tsv.as_mut_slice(), index.as_mut_slice());
+    for (s, &(n, bytes)) in in_first.iter().enumerate() {
+        let (lines, after) = tsv_rest.split_at_mut(line_bytes[s]);
+        let (entries, entries_after) = index_rest.split_at_mut(4 * counts[s] as usize);
+        let (x, y) = lines.split_at_mut(bytes);
+        let (p, q) = entries.split_at_mut(4 * n);
+        first_slots.push(Slot::new(x, p));
+        second_slots.push(Slot::new(y, q));
+        (tsv_rest, index_rest) = (after, entries_after);
+    }
+    // The second half's first account follows the first half's last.
+    let last_of_first = match (i.checked_sub(1), j.checked_sub(1)) {
+        (Some(x), Some(y)) => Some(std::cmp::max_by(a[x], b[y], |p, q| by_id(p, q, &ids))),
+        (Some(x), None) => Some(a[x]),
+        (None, Some(y)) => Some(b[y]),
+        (None, None) => None,
+    };
+    let names: Vec<&[u8]> = strata.iter().map(|s| s.as_bytes()).collect();
+    let first_half = || merge_part(&a[..i], &b[..j], &ids, &names, None, &mut first_slots);
+    let mut second_half = || {
+        merge_part(
+            &a[i..],
+            &b[j..],
+            &ids,
+            &names,
+            last_of_first,
+            &mut second_slots,
+        )
+    };
+    // A small roster is merged in one piece (the first half is empty) without a thread.
+    let (first, second) = if mid == 0 {
+        (Duplicates::default(), second_half())
+    } else {
+        crate::base::par::join(first_half, second_half)
+    };
+    let duplicates = first.earlier(second);
+    drop(sorted);
+    duplicates.refuse(text, &ids, origin, &id_name)?;
+
+    Ok(Roster {
+        strata,
+        first_seen,
+        counts,
+        tsv,
+        columns_index: index,
+        header,
+        id_column: id_name,
+        stratum_column: st_name,
+    })
+}
+
+/// Where a stratum's accounts go in one half of the merge: their lines of
+/// roster.tsv, and their entries of the columns index, each filled from the start.
+struct Slot<'a> {
+    lines: &'a mut [u8],
+    entries: &'a mut [u8],
+    line_at: usize,
+    entry_at: usize,
+}
+
+impl<'a> Slot<'a> {
+    fn new(lines: &'a mut [u8], entries: &'a mut [u8]) -> Slot<'a> {
+        Slot {
+            lines,
+            entries,
+            line_at: 0,
+            entry_at: 0,
+        }
+    }
+
+    /// Writes the account's line (`stratum` TAB id LF) and index entry.
+    fn put(&mut self, stratum: &[u8], id: &[u8], start: u32) {
+        for part in [stratum, b"\t", id, b"\n"] {
+            self.lines[self.line_at..self.line_at + part.len()].copy_from_slice(part);
+            self.line_at += part.len();
+        }
+        self.entries[self.entry_at..self.entry_at + 4].copy_from_slice(&start.to_le_bytes());
+        self.entry_at += 4;
+    }
+}
+
+/// Where the id and stratum are in each record.
+struct Columns<'a> {
+    id: usize,
+    stratum: usize,
+    id_name: &'a str,
+    stratum_name: &'a str,
+}
+
+/// The accounts of one stretch of the file, strata numbered in order of first appearance.
+struct Chunk {
+    accounts: Vec<Account>,
+    first_seen: Vec<String>,
+    ids: String,
+}
+
+/// Parses the records in `text[from..to]`, which starts at a record boundary.
+fn parse_chunk(
+    text: &[u8],
+    from: usize,
+    to: usize,
+    cols: &Columns<'_>,
+    origin: &Origin,
+) -> Result<(Chunk, bool)> {
+    // Line numbers count from the file's start.
+    let base = memchr::memchr_iter(b'\n', &text[..from]).count() as u64;
+    let mut records = Scanner::new(text, from, to, base);
+    let mut chunk = Chunk {
+        accounts: Vec::with_capacity((to - from) / 48),
+        first_seen: Vec::new(),
+        ids: String::new(),
+    };
+    let mut strata_index: HashMap<String, u32> = HashMap::new();
+    // A stratum is spelled the same way on most lines: its raw spelling
+    // finds its number without normalising it again.
+    let mut spelled: FxHashMap<Vec<u8>, u32> = FxHashMap::default();
+    while let Some(record) = records.next() {
+        let line = record.line;
+        let field = |i: usize, name: &str| -> Result<&[u8]> {
+            record.get(i).ok_or_else(|| {
+                Error::input(t!(
+                    "roster.short-row",
+                    at = origin.at(line, None),
+                    fields = record.len(),
+                    column = name,
+                    index = i + 1
+                ))
+            })
+        };
+        // The text is valid UTF-8 and fields end at ASCII commas and quotes.
+        let as_str = |b: &[u8]| std::str::from_utf8(b).unwrap_or("").to_owned();
+        let raw_st = field(cols.stratum, cols.stratum_name)?;
+        let stratum = match spelled.get(raw_st) {
+            Some(&i) => i,
+            None => {
+                let owned = as_str(raw_st);
+                let st = normalize_field(&owned);
+                check_field(&st, origin, line, cols.stratum_name)?;
+                let i = match strata_index.get(st.as_ref()) {
+                    Some(&i) => i,
+                    None => {
+                        let i = chunk.first_seen.len() as u32;
+                        strata_index.insert(st.to_string(), i);
+                        chunk.first_seen.push(st.to_string());
+                        i
+                    }
+                };
+                spelled.insert(raw_st.to_vec(), i);
+                i
+            }
+        };
+        let raw_id = field(cols.id, cols.id_name)?;
+        let raw_id = std::str::from_utf8(raw_id).unwrap_or("");
+        let id = normalize_field(raw_id);
+        check_field(&id, origin, line, cols.id_name)?;
+        chunk.accounts.push(Account {
+            prefix: prefix_of(id.as_bytes()),
+            stratum,
+            start: record.start as u32,
+            id_start: chunk.ids.len() as u32,
+            id_len: id.len() as u32,
+        });
+        if id.len() > 16 {
+            chunk.ids.push_str(&id);
+        }
+    }
+    // Sorted by id here, on this chunk's core; `parse` merges the chunks.
+    let ids = std::mem::take(&mut chunk.ids);
+    chunk.accounts.sort_unstable_by(|a, b| by_id(a, b, &ids));
+    chunk.ids = ids;
+    Ok((chunk, records.unterminated()))
+}
+
+/// Where the merge of the id-sorted `a` and `b` has placed its first `mid`
+/// accounts: after `a[..i]` and `b[..j]`, with `i + j == mid`.
+fn merge_cut(a: &[Account], b: &[Account], mid: usize, ids: &str) -> (usize, usize) {
+    let (mut lo, mut hi) = (mid.saturating_sub(b.len()), mid.min(a.len()));
+    // The first i at which a[i] no longer comes before b[mid - i - 1].
+    while lo < hi {
+        let i = lo + (hi - lo) / 2;
+        if by_id(&a[i], &b[mid - i - 1], ids) == std::cmp::Ordering::Less {
+            lo = i + 1;
+        } else {
+            hi = i;
+        }
+    }
+    (lo, mid - lo)
+}
+
+/// Merges the id-sorted `a` and `b`, putting each account in the next free
+/// place of its stratum's slot, and finds duplicate ids on the way
+/// (`previous` is the account before them in the whole merge).
+fn merge_part(
+    a: &[Account],
+    b: &[Account],
+    ids: &str,
+    names: &[&[u8]],
+    mut previous: Option<Account>,
+    slots: &mut [Slot<'_>],
+) -> Duplicates {
+    let mut duplicates = Duplicates::default();
+    let mut place = |x: Account| {
+        if let Some(p) = &previous {
+            duplicates.see(p, &x, ids);
+        }
+        previous = Some(x);
+        let s = x.stratum as usize;
+        slots[s].put(names[s], x.id(ids), x.start);
+    };
+    // Which side goes next is as random as the ids: it is chosen without a
+    // branch for the processor to guess (a short id's order is its key, then
+    // its place in the file, compared all at once).
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        let (x, y) = (&a[i], &b[j]);
+        let take_a = if x.short() && y.short() {
+            let (kx, ky) = (x.key(), y.key());
+            (kx < ky) | ((kx == ky) & (x.start <= y.start))
+        } else {
+            by_id(x, y, ids) != std::cmp::Ordering::Greater
+        };
+        place(*if take_a { x } else { y });
+        i += usize::from(take_a);
+        j += usize::from(!take_a);
+    }
+    for &x in a[i..].iter().chain(&b[j..]) {
+        place(x);
+    }
+    duplicates
+}
+
+/// Ids are unique across the whole roster, not only within a stratum. Fed
+/// the accounts in id order (equal ids by line), it keeps the duplicate whose
+/// second occurrence comes first in the file, to report that one.
+#[derive(Default)]
+struct Duplicates {
+    /// (first place, second place, the id as an account to read it from).
+    worst: Option<(u32, u32, Account)>,
+}
+
+impl Duplicates {
+    fn see(&mut self, a: &Account, b: &Account, long_ids: &str) {
+        let same = a.key() == b.key()
+            && a.id_len == b.id_len
+            && (a.short() || a.id(long_ids) == b.id(long_ids));
+        let better = match &self.worst {
+            None => true,
+            // The first pair of a group holds its two earliest lines.
+            Some((_, second, w)) => w.id(long_ids) != a.id(long_ids) && b.start < *second,
+        };
+        if same && better {
+            self.worst = Some((a.start, b.start, *a));
+        }
+    }
+
+    /// Of the duplicates found in two stretches of the merge, the one to
+    /// report: each stretch keeps the pair whose second place is earliest
+    /// (later pairs of one id come later still), so the earlier of the two.
+    fn earlier(self, other: Duplicates) -> Duplicates {
+        match (&self.worst, &other.worst) {
+            (Some(x), Some(y)) if y.1 < x.1 => other,
+            (None, _) => other,
+            _ => self,
+        }
+    }
+
+    fn refuse(&self, text: &[u8], long_ids: &str, origin: &Origin, id_name: &str) -> Result<()> {
+        let line = |at: u32| 1 + memchr::memchr_iter(b'\n', &text[..at as usize]).count() as u64;
+        match &self.worst {
+            None => Ok(()),
+            Some((first, second, a)) => Err(Error::input(t!(
+                "roster.duplicate-id",
+                at = origin.at(line(*second), Some(id_name)),
+                column = id_name,
+                id = String::from_utf8_lossy(a.id(long_ids)),
+                first = origin.on(line(*first), Some(id_name))
+            ))),
+        }
+    }
+}
+
+impl Roster {
+    /// The number of accounts.
+    pub fn accounts(&self) -> usize {
+        self.columns_index.len() / 4
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_ok(text: &str) -> Roster {
+        parse(
+            text.as_bytes(),
+            &Origin::file("r.csv"),
+            &RosterOptions::default(),
+        )
+        .unwrap()
+    }
+
+    fn parse_err(text: &str) -> String {
+        parse(
+            text.as_bytes(),
+            &Origin::file("r.csv"),
+            &RosterOptions::default(),
+        )
+        .unwrap_err()
+        .to_string()
+    }
+
+    #[test]
+    fn canonical_form_sorts_by_bytes_of_stratum_then_id() {
+        let r =
+            parse_ok("id,region,name\nB2,省直厅局,x\nA10,合肥市,y\nA9,合肥市,z\nB1,省直厅局,w\n");
+        // 合 is E5 90 88, 省 is E7 9C 81: 合肥市 sorts first; "A10" < "A9" bytewise.
+        assert_eq!(
+            String::from_utf8(r.tsv.clone()).unwrap(),
+            "合肥市\tA10\n合肥市\tA9\n省直厅局\tB1\n省直厅局\tB2\n"
+        );
+        assert_eq!(r.first_seen, vec!["省直厅局", "合肥市"]);
+        assert_eq!(r.counts, vec![2, 2]);
+    }
+
+    /// The roster of `text` is `pairs` (stratum, id) sorted by their bytes.
+    fn assert_is_the_plain_sort(text: &str, mut pairs: Vec<(String, String)>) {
+        pairs.sort_by(|a, b| {
+            (a.0.as_bytes(), a.1.as_bytes()).cmp(&(b.0.as_bytes(), b.1.as_bytes()))
+        });
+        let want: String = pairs.iter().map(|(s, i)| format!("{s}\t{i}\n")).collect();
+        let r = parse_ok(text);
+        assert_eq!(r.accounts(), pairs.len());
+        assert!(String::from_utf8(r.tsv.clone()).unwrap() == want);
+    }
+
+    /// A roster large enough to be parsed in two halves, with ids short and
+    /// long (longer than the 16-byte sort key, sharing it), Chinese strata,
+    /// quoted fields: the result is the plain sort of (stratum, id) pairs, and
+    /// a duplicate of a long id in the second half is named with both lines.
+    #[test]
+    fn two_halves_merge_into_the_plain_sort() {
+        let strata = ["合肥市", "省直厅局", "黄山市", "B", "A"];
+        let mut text = String::from("id,region,name\n");
+        let mut pairs = Vec::new();
+        let mut n = 0u64;
+        while text.len() < 3 << 20 {
+            let k = (n * 2_654_435_761) % 1_000_003;
+            let id = match n % 3 {
+                0 => format!("X{k}"),
+                1 => format!("LONG-PREFIX-SHARED-{k:07}"),
+                _ => format!("账号{k}"),
+            };
+            let st = strata[(k % 5) as usize];
+            if n.is_multiple_of(11) {
+                text.push_str(&format!("\"{id}\",{st},\"a, \"\"b\"\"\"\n"));
+            } else {
+                text.push_str(&format!("{id},{st},n{n}\n"));
+            }
+            pairs.push((st.to_string(), id));
+            n += 1;
+        }
+        assert_is_the_plain_sort(&text, pairs);
+
+        let lines = text.lines().count();
+        let dup_of = text
+            .lines()
+            .nth(2)
+            .unwrap()
+            .split(',')
+            .next()
+            .unwrap()
+            .to_string();
+        assert!(dup_of.len() > 16, "{dup_of}");
+        let e = parse_err(&format!("{text}{dup_of},A,x\n"));
+        assert!(
+            e.contains(&format!(
+                "line {}: duplicate \"id\" \"{dup_of}\", already on line 3",
+                lines + 1
+            )),
+            "{e}"
+        );
+    }
+
+    /// A quote inside an unquoted field (not RFC 4180, but csv reads it as a
+    /// character) upsets the quote count that picks where to cut the file in
+    /// two; with multi-line quoted fields after it the cut falls inside one.
+    /// The roster must come out as a single pass reads it.
+    #[test]
+    fn a_misleading_quote_does_not_change_the_roster() {
+        let mut text = String::from("id,region,name\nQ1,R,5\" screen\n");
+        let mut n = 0;
+        while text.len() < 3 << 20 {
+            // The second line of the name reads like a record of its own.
+            text.push_str(&format!("\"ID{n:07}\",R{},\"x\nZZ{n},R9,y\"\n", n % 7));
+            n += 1;
+        }
+        let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+        let pairs: Vec<(String, String)> = reader
+            .records()
+            .map(|r| {
+                let r = r.unwrap();
+                (r[1].to_string(), r[0].to_string())
+            })
+            .collect();
+        assert_is_the_plain_sort(&text, pairs);
+    }
+
+    /// [`canonical_lines`] as first written, searching every line for its tab
+    /// and comparing every id's bytes: the reference the fast reading is held to.
+    pub(super) fn canonical_lines_plainly<'a>(
+        text: &'a str,
+        from: usize,
+        to: usize,
+        lines_before: u64,
+        mut prev: Option<(&'a str, &'a str)>,
+        origin: &Origin,
+    ) -> Result<Vec<(&'a str, Vec<&'a str>)>> {
+        let mut strata: Vec<(&str, Vec<&str>)> = Vec::new();
+        let mut start = from;
+        for (i, end) in memchr::memchr_iter(b'\n', &text.as_bytes()[from..to]).enumerate() {
+            let end = from + end;
+            let line = &text[start..end];
+            start = end + 1;
+            let n = lines_before + i as u64 + 1;
+            let bad = |problem: String| {
+                Error::input(t!("roster.tsv-bad-line", at = origin.at(n, None), problem))
+            };
+            let (st, id) = line
+                .split_once('\t')
+                .ok_or_else(|| bad(t!("roster.tsv-no-tab")))?;
+            let same_stratum = prev.is_some_and(|p| p.0 == st);
+            if let Some(problem) = tsv_fields_problem(st, id, same_stratum) {
+                return Err(bad(problem));
+            }
+            let ascending = match prev {
+                None => true,
+                Some(p) if same_stratum => p.1.as_bytes() < id.as_bytes(),
+                Some(p) => p.0.as_bytes() < st.as_bytes(),
+            };
+            if !ascending {
+                return Err(bad(t!("roster.tsv-order")));
+            }
+            prev = Some((st, id));
+            match strata.last_mut() {
+                Some((name, ids)) if *name == st => ids.push(id),
+                _ => strata.push((st, vec![id])),
+            }
+        }
+        Ok(strata)
+    }
+
+    /// A large roster.tsv is checked in two halves: the result is the same
+    /// as in one piece, and a line out of order just across the cut, or a bad
+    /// line in the second half, is named with its own line number.
+    #[test]
+    fn a_large_canonical_roster_is_checked_across_the_cut() {
+        let mut text = String::new();
+        let mut n = 0;
+        for st in ["合肥市", "省直厅局", "黄山市"] {
+            for k in 0..30_000 {
+                text.push_str(&format!("{st}\tID{k:08}\n"));
+                n += 1;
+            }
+        }
+        let c = parse_canonical(text.as_bytes(), "roster.tsv").unwrap();
+        assert_eq!(c.accounts(), n);
+        assert_eq!(c.strata.len(), 3);
+        assert!(c.strata.iter().all(|(_, ids)| ids.len() == 30_000));
+
+        let lines: Vec<&str> = text.lines().collect();
+        let mid = text.len() / 2;
+        let cut = mid + text[mid..].find('\n').unwrap() + 1;
+        let first_after = text[..cut].matches('\n').count(); // index of the line after the cut
+        let mut swapped = lines.clone();
+        swapped.swap(first_after - 1, first_after);
+        let swapped = swapped.join("\n") + "\n";
+        let e = parse_canonical(swapped.as_bytes(), "roster.tsv")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(&format!("line {}:", first_after + 1)), "{e}");
+
+        let mut bad = lines.clone();
+        bad[first_after + 5] = "黄山市 no tab";
+        let bad = bad.join("\n") + "\n";
+        let e = parse_canonical(bad.as_bytes(), "roster.tsv")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(&format!("line {}:", first_after + 6)), "{e}");
+
+        // A byte that is not UTF-8 is named by its line, in either half.
+        for at in [10, first_after + 7] {
+            let mut bytes = text.clone().into_bytes();
+            let start: usize = lines[..at].iter().map(|l| l.len() + 1).sum();
+            bytes[start + 1] = 0xFF;
+            let e = parse_canonical(&bytes, "roster.tsv")
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains("UTF-8") && e.contains(&format!("line {}:", at + 1)),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn chinese_headers_are_recognised() {
+        let r = parse_ok("序号,账号ID,省直厅局/各市\n1,X1,合肥市\n");
+        assert_eq!(
+            (r.id_column.as_str(), r.stratum_column.as_str()),
+            ("账号ID", "省直厅局/各市")
+        );
+    }
+
+    #[test]
+    fn refusals_name_the_line() {
+        assert!(parse_err("").contains("empty"));
+        assert!(parse_err("id,region\n").contains("no accounts"));
+        assert!(parse_err("id,name\nA,b\n").contains("no stratum (region) column"));
+        assert!(parse_err("id,账号,region\nA,B,C\n").contains("ambiguous"));
+        assert!(parse_err("id,region\nA,H\n,H\n").contains("line 3: field \"id\" is empty"));
+        assert!(
+            parse_err("id,region\nA,H\nB,\u{3000}\n").contains("line 3: field \"region\" is empty")
+        );
+        assert!(
+            parse_err("id,region\n\"A\tB\",H\n").contains("line 2: field \"id\" contains a tab")
+        );
+        assert!(
+            parse_err("id,region\n\"A\nB\",H\n")
+                .contains("line 2: field \"id\" contains a line break")
+        );
+        let dup = parse_err("id,region\nA,H\nB,H\nA ,S\nB,S\n");
+        assert!(
+            dup.contains("line 4: duplicate \"id\" \"A\", already on line 2"),
+            "{dup}"
+        );
+        assert!(parse_err("id,region,x\nA\n").contains("line 2: has 1 fields"));
+    }
+
+    /// The duplicate refusal in Chinese names both lines (and in a
+    /// workbook both cells).
+    #[test]
+    fn the_duplicate_refusal_reads_in_chinese() {
+        use crate::i18n::Lang;
+        let render = |origin: &Origin, lang: Lang| {
+            crate::tl!(
+                lang,
+                "roster.duplicate-id",
+                at = origin.at_in(lang, 4, Some("id")),
+                column = "id",
+                id = "A1",
+                first = origin.on_in(lang, 2, Some("id"))
+            )
+        };
+        let zh = render(&Origin::file("r.csv"), Lang::Zh);
+        assert!(
+            zh.contains("重复") && zh.contains("第 4 行") && zh.contains("第 2 行"),
+            "{zh}"
+        );
+        let en = render(&Origin::file("r.csv"), Lang::En);
+        assert!(
+            en.starts_with("r.csv: line 4: duplicate \"id\" \"A1\", already on line 2"),
+            "{en}"
+        );
+        let book = Origin::sheet("名册.xlsx", "名单", vec!["地区".into(), "id".into()]);
+        let zh = render(&book, Lang::Zh);
+        assert!(
+            zh.starts_with("名册.xlsx：名单!B4：") && zh.contains("重复，已在名单!B2出现"),
+            "{zh}"
+        );
+    }
+
+    /// A file large enough to be parsed in two halves gives what one pass gives.
+    #[test]
+    fn a_large_roster_parsed_on_two_cores_matches_the_plain_sort() {
+        let strata = ["省直厅局", "合肥市", "亳州市"];
+        let mut text = String::from("id,region,name\r\n");
+        let mut pairs = Vec::new();
+        for i in 0..40_000u32 {
+            let id = format!("ID{:07}", (i * 7919) % 40_000);
+            let st = strata[(i % 3) as usize];
+            // Quoted line breaks in another column, some near the middle.
+            let name = if i % 1000 == 0 {
+                format!("\"a\r\nb {i}\"")
+            } else {
+                format!("n{i}")
+            };
+            text.push_str(&format!("{id},{st},{name}\r\n"));
+            pairs.push((st.to_string(), id));
+        }
+        assert!(text.len() > 1 << 20 && split_point(text.as_bytes(), 16).is_some());
+        let r = parse_ok(&text);
+        pairs.sort_by(|a, b| {
+            (a.0.as_bytes(), a.1.as_bytes()).cmp(&(b.0.as_bytes(), b.1.as_bytes()))
+        });
+        let want: String = pairs.iter().map(|(s, i)| format!("{s}\t{i}\n")).collect();
+        assert_eq!(String::from_utf8(r.tsv.clone()).unwrap(), want);
+        assert_eq!(r.first_seen, strata);
+        // A duplicate across the halves names both lines.
+        let dup = format!("{text}ID0000001,合肥市,x\r\n");
+        let e = parse_err(&dup);
+        let first = text
+            .lines()
+            .position(|l| l.starts_with("ID0000001,"))
+            .unwrap()
+            + 1;
+        assert!(e.contains(&format!("already on line {first}")), "{e}");
+    }
+
+    /// A roster past the size whose merge is cut in two (one core each):
+    /// every account lands where the plain sort puts it, and of several
+    /// duplicated ids (one of them on both sides of the cut) the one reported
+    /// is the one whose second line comes first, as a one-piece merge finds it.
+    #[test]
+    fn a_merge_cut_in_two_matches_the_plain_sort_and_its_duplicates() {
+        let n = 70_000u32;
+        // One stratum (where any account out of place at the cut shows) and four.
+        for strata in [&["合肥市"][..], &["省直厅局", "合肥市", "亳州市", "黄山市"]]
+        {
+            let stratum = |i: u32| strata[i as usize % strata.len()];
+            let text: String = std::iter::once("id,region,name\n".to_string())
+                .chain((0..n).map(|i| format!("ID{:07},{},n{i}\n", (i * 7919) % n, stratum(i))))
+                .collect();
+            let r = parse_ok(&text);
+            assert!(r.accounts() >= 1 << 16);
+            let mut pairs: Vec<(&str, String)> = (0..n)
+                .map(|i| (stratum(i), format!("ID{:07}", (i * 7919) % n)))
+                .collect();
+            pairs.sort_by(|a, b| {
+                (a.0.as_bytes(), a.1.as_bytes()).cmp(&(b.0.as_bytes(), b.1.as_bytes()))
+            });
+            let want: String = pairs.iter().map(|(s, i)| format!("{s}\t{i}\n")).collect();
+            assert!(String::from_utf8(r.tsv.clone()).unwrap() == want);
+            // Each line's index entry is where its account's record starts.
+            assert_eq!(r.columns_index.len(), 4 * n as usize);
+            for (k, line) in want.lines().enumerate() {
+                let entry = r.columns_index[4 * k..4 * k + 4].try_into().unwrap();
+                let start = u32::from_le_bytes(entry) as usize;
+                let id = line.split('\t').nth(1).unwrap();
+                assert!(text[start..].starts_with(&format!("{id},")), "line {k}");
+            }
+        }
+        let body: Vec<String> = (0..n)
+            .map(|i| format!("ID{:07},合肥市,n{i}\n", (i * 7919) % n))
+            .collect();
+
+        // Duplicates of a low id, of the middle id (three times, across the
+        // cut) and of a high id, inserted at chosen lines; each arrangement
+        // makes a different one the first to repeat.
+        for (low_at, mid_at, high_at) in [
+            (10, 20, 30),
+            (30, 10, 20),
+            (30, 20, 10),
+            (5, 60_000, 60_001),
+        ] {
+            let mut lines = body.clone();
+            let mut extra = [
+                (low_at, 100),
+                (mid_at, n / 2),
+                (mid_at + 1, n / 2),
+                (high_at, n - 100),
+            ];
+            extra.sort();
+            for (k, &(at, id)) in extra.iter().enumerate() {
+                lines.insert(at + k, format!("ID{id:07},合肥市,x\n"));
+            }
+            let dup = format!("id,region,name\n{}", lines.concat());
+            // The plain answer: of all ids on two lines or more, the one whose
+            // second line comes first (file lines count the header as 1).
+            let mut seen: std::collections::HashMap<&str, usize> = Default::default();
+            let (mut first, mut second, mut id) = (0, 0, "");
+            for (k, l) in lines.iter().enumerate() {
+                let this = l.split(',').next().unwrap();
+                if let Some(&f) = seen.get(this) {
+                    (first, second, id) = (f + 2, k + 2, this);
+                    break;
+                }
+                seen.insert(this, k);
+            }
+            let e = parse_err(&dup);
+            let expected =
+                format!("line {second}: duplicate \"id\" \"{id}\", already on line {first}");
+            assert!(e.contains(&expected), "{e} / {expected}");
+        }
+    }
+
+    #[test]
+    fn line_numbers_count_crlf_and_blank_lines() {
+        // Excel on Windows writes CRLF; blank lines are skipped by the parser
+        // but still count for the person reading the message.
+        let e = parse_err("id,region\r\nA,H\r\n\r\nB,H\r\nA,S\r\n");
+        assert!(
+            e.contains("line 5: duplicate \"id\" \"A\", already on line 2"),
+            "{e}"
+        );
+        let e = parse_err("id,region,name\nA,H,\"x\ny\"\nB,,z\n");
+        assert!(e.contains("line 4: field \"region\" is empty"), "{e}");
+    }
+}
+
+/// roster.tsv read back: strata in byte order, each with its ids in byte order.
+#[derive(Debug)]
+pub struct CanonicalRoster<'a> {
+    pub strata: Vec<(&'a str, Vec<&'a str>)>,
+}
+
+impl CanonicalRoster<'_> {
+    pub fn accounts(&self) -> u64 {
+        self.strata.iter().map(|(_, ids)| ids.len() as u64).sum()
+    }
+}
+
+/// Reads roster.tsv and checks that it is in canonical form: UTF-8, every
+/// line `STRATUM<TAB>ID<LF>` with both fields normalised and non-empty, and
+/// strictly ascending by (stratum, id) bytes. `file` names it in errors.
+pub fn parse_canonical<'a>(bytes: &'a [u8], file: &str) -> Result<CanonicalRoster<'a>> {
+    let origin = Origin::file(file);
+    // UTF-8 is checked piece by piece, each piece on the core that reads it.
+    let text_of = |from: usize, to: usize| -> Result<&'a str> {
+        simdutf8::compat::from_utf8(&bytes[from..to]).map_err(|e| {
+            let at = from + e.valid_up_to();
+            let line = memchr::memchr_iter(b'\n', &bytes[..at]).count() + 1;
+            Error::input(t!("roster.tsv-not-utf8", at = origin.at(line as u64, None)))
+        })
+    };
+    if !bytes.is_empty() && !bytes.ends_with(b"\n") {
+        text_of(0, bytes.len())?;
+        return Err(Error::input(t!("roster.tsv-no-line-feed", file)));
+    }
+    // Two halves on both cores for a large roster, cut after a line feed;
+    // the second half starts from the first half's last line, so that the
+    // order across the cut is checked too. The first half's error comes first.
+    let cut = (bytes.len() >= 1 << 20)
+        .then(|| memchr::memchr(b'\n', &bytes[bytes.len() / 2..]).map(|i| bytes.len() / 2 + i + 1))
+        .flatten()
+        .filter(|&c| c < bytes.len());
+    let mut strata = match cut {
+        None => {
+            let text = text_of(0, bytes.len())?;
+            canonical_lines(text, 0, text.len(), 0, None, &origin)?
+        }
+        Some(cut) => {
+            let last_start = memchr::memrchr(b'\n', &bytes[..cut - 1]).map_or(0, |i| i + 1);
+            let (first, second) = crate::base::par::join(
+                || {
+                    let text = text_of(0, cut)?;
+                    canonical_lines(text, 0, text.len(), 0, None, &origin)
+                },
+                || {
+                    let text = text_of(cut, bytes.len())?;
+                    // The line before the cut, as the second half's predecessor
+                    // (if it is not UTF-8, the first half says so first).
+                    let last = std::str::from_utf8(&bytes[last_start..cut - 1])
+                        .ok()
+                        .and_then(|l| l.split_once('\t'));
+                    let lines = memchr::memchr_iter(b'\n', &bytes[..cut]).count() as u64;
+                    canonical_lines(text, 0, text.len(), lines, last, &origin)
+                },
+            );
+            let mut strata = first?;
+            let mut rest = second?.into_iter();
+            if let (Some(last), Some(next)) = (strata.last_mut(), rest.as_slice().first())
+                && last.0 == next.0
+            {
+                last.1.extend(rest.next().expect("present").1);
+            }
+            strata.extend(rest);
+            strata
+        }
+    };
+    strata.shrink_to_fit();
+    if strata.is_empty() {
+        return Err(Error::input(t!("roster.tsv-empty", file)));
+    }
+    Ok(CanonicalRoster { strata })
+}
+
+/// What is wrong with a roster.tsv line's fields, if anything: a stratum is
+/// checked where it begins, every id on its line; a value of printable ASCII
+/// without spaces is normalised as it stands.
+fn tsv_fields_problem(st: &str, id: &str, same_stratum: bool) -> Option<String> {
+    let checks = [(st, false), (id, true)];
+    let to_check = if same_stratum {
+        &checks[1..]
+    } else {
+        &checks[..]
+    };
+    to_check.iter().find_map(|&(value, is_id)| {
+        let plain = !value.is_empty() && value.bytes().all(|b| (0x21..0x7f).contains(&b));
+        let bad = !plain
+            && (value.is_empty()
+                || normalize_field(value) != value
+                || value.chars().any(|c| c.is_control()));
+        bad.then(|| {
+            if is_id {
+                t!("roster.tsv-bad-id", value)
+            } else {
+                t!("roster.tsv-bad-stratum", value)
+            }
+        })
+    })
+}
+
+/// The canonical-form checks of the lines in `text[from..to]` (whole lines),
+/// the first of which is line `lines_before + 1`; `prev` is the line before
+/// them, as (stratum, id). Returns the strata with their ids, in order.
+///
+/// Most lines continue the stratum of the line before, and most ids differ
+/// from the one before within their first 16 bytes: such a line is taken
+/// as that stratum's name and a tab, and its order decided by comparing two
+/// numbers, without searching for the tab or comparing the ids' bytes.
+fn canonical_lines<'a>(
+    text: &'a str,
+    from: usize,
+    to: usize,
+    lines_before: u64,
+    mut prev: Option<(&'a str, &'a str)>,
+    origin: &Origin,
+) -> Result<Vec<(&'a str, Vec<&'a str>)>> {
+    let mut strata: Vec<(&str, Vec<&str>)> = Vec::new();
+    // The previous id's first 16 bytes, zero-padded, as a big-endian number:
+    // ids hold no NUL (a control character), so these order as the ids do
+    // wherever they differ.
+    let key = |id: &str| u128::from_be_bytes(prefix_of(id.as_bytes()));
+    let mut prev_key = prev.map_or(0, |p| key(p.1));
+    let mut start = from;
+    for (i, end) in memchr::memchr_iter(b'\n', &text.as_bytes()[from..to]).enumerate() {
+        let end = from + end;
+        let line = &text[start..end];
+        start = end + 1;
+        let n = lines_before + i as u64 + 1;
+        let bad = |problem: String| {
+            Error::input(t!("roster.tsv-bad-line", at = origin.at(n, None), problem))
+        };
+        let continued = prev.map(|p| p.0).filter(|st| {
+            let b = line.as_bytes();
+            b.get(st.len()) == Some(&b'\t') && b[..st.len()] == *st.as_bytes()
+        });
+        let (st, id) = match continued {
+            Some(st) => (st, &line[st.len() + 1..]),
+            None => line
+                .split_once('\t')
+                .ok_or_else(|| bad(t!("roster.tsv-no-tab")))?,
+        };
+        let same_stratum = continued.is_some();
+        if let Some(problem) = tsv_fields_problem(st, id, same_stratum) {
+            return Err(bad(problem));
+        }
+        let id_key = key(id);
+        let ascending = match prev {
+            None => true,
+            // Equal first 16 bytes: an id of 16 bytes or fewer is then the
+            // previous one or its beginning, never after it.
+            Some(p) if same_stratum => {
+                prev_key < id_key
+                    || (prev_key == id_key && id.len() > 16 && p.1.as_bytes() < id.as_bytes())
+            }
+            Some(p) => p.0.as_bytes() < st.as_bytes(),
+        };
+        if !ascending {
+            return Err(bad(t!("roster.tsv-order")));
+        }
+        prev = Some((st, id));
+        prev_key = id_key;
+        match strata.last_mut() {
+            Some((_, ids)) if same_stratum => ids.push(id),
+            _ => strata.push((st, vec![id])),
+        }
+    }
+    Ok(strata)
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn spell(s: &str, pad: u8) -> String {
+        // The same name as people type it: padded with spaces or U+3000,
+        // and with é decomposed (NFD) half the time.
+        let s = if pad.is_multiple_of(2) {
+            s.replace('\u{e9}', "e\u{301}")
+        } else {
+            s.to_string()
+        };
+        match pad % 3 {
+            0 => s,
+            1 => format!(" {s}\u{3000}"),
+            _ => format!("\u{3000}{s} "),
+        }
+    }
+
+    proptest! {
+        /// The fast reading of roster.tsv's lines finds what the plain one
+        /// finds, strata and ids or the same refusal: on sorted and unsorted
+        /// lines, ids longer than 16 bytes sharing their first 16, lines
+        /// without a tab or with two, empty and spaced fields.
+        #[test]
+        fn the_fast_canonical_reading_agrees_with_the_plain_one(
+            lines in proptest::collection::vec((0usize..7, 0usize..4, "[ab]{0,3}"), 0..40),
+            sort in any::<bool>(),
+            clean in any::<bool>(),
+            prev in proptest::option::of((0usize..5, 0usize..2, "[ab]{1,3}")),
+        ) {
+            let strata = ["A", "AB", "合肥", "B", "", "A\tA"];
+            // Few ids, so that some repeat; long ones sharing 16 bytes.
+            let id = |kind: usize, x: &str| match kind {
+                0 => x.to_string(),
+                1 => format!("aaaaaaaaaaaaaaaa{x}"),
+                2 => format!(" {x}"),
+                _ => format!("{x}\t{x}"),
+            };
+            // Clean lines (good strata, plain or long ids) get past the first
+            // line to the order of long ids and to repeated ones.
+            let mut ls: Vec<String> = lines
+                .iter()
+                .map(|&(s, kind, ref x)| if clean { (s % 4, kind % 2, x) } else { (s, kind, x) })
+                .map(|(s, kind, x)| (s, id(kind, x)))
+                .map(|(s, id)| match strata.get(s) {
+                    Some(st) => format!("{st}\t{id}"),
+                    None => id.clone(), // no tab, unless the id has one
+                })
+                .collect();
+            if sort {
+                ls.sort();
+            }
+            let text: String = ls.iter().map(|l| format!("{l}\n")).collect();
+            let prev_id = prev.as_ref().map(|(_, kind, x)| id(*kind, x));
+            let prev = prev.as_ref().zip(prev_id.as_deref()).map(|((s, _, _), id)| (strata[*s], id));
+            let origin = Origin::file("roster.tsv");
+            let fast = canonical_lines(&text, 0, text.len(), 3, prev, &origin);
+            let plain = super::tests::canonical_lines_plainly(&text, 0, text.len(), 3, prev, &origin);
+            prop_assert_eq!(fast.map_err(|e| e.to_string()), plain.map_err(|e| e.to_string()));
+        }
+
+        /// Any order of rows, any padding and either Unicode spelling give
+        /// the same canonical bytes: sorted pairs of normalised names.
+        #[test]
+        fn canonical_form_ignores_row_order_and_spelling(
+            rows in proptest::collection::vec((0usize..4, 0u32..5000), 1..60),
+            pads in proptest::collection::vec(any::<u8>(), 60),
+            rotate in 0usize..60,
+        ) {
+            let strata = ["合肥市", "省直厅局", "caf\u{e9}", "Z"];
+            let mut seen = std::collections::HashSet::new();
+            let rows: Vec<(usize, String)> = rows.into_iter()
+                .filter(|(_, n)| seen.insert(*n))
+                .map(|(s, n)| (s, format!("id-{n}-\u{e9}")))
+                .collect();
+            let mut want: Vec<(String, String)> = rows.iter()
+                .map(|(s, id)| (strata[*s].to_string(), id.clone()))
+                .collect();
+            want.sort_by(|a, b| (a.0.as_bytes(), a.1.as_bytes()).cmp(&(b.0.as_bytes(), b.1.as_bytes())));
+            let want: String = want.iter().map(|(s, i)| format!("{s}\t{i}\n")).collect();
+
+            let mut shuffled = rows.clone();
+            let n = shuffled.len();
+            shuffled.rotate_left(rotate % n);
+            let mut text = String::from("region,id,name\n");
+            for (k, (s, id)) in shuffled.iter().enumerate() {
+                text.push_str(&format!("\"{}\",\"{}\",n{k}\n", spell(strata[*s], pads[k % 60]), spell(id, pads[(k + 7) % 60])));
+            }
+            let r = parse(text.as_bytes(), &Origin::file("p.csv"), &RosterOptions::default())
+                .unwrap();
+            prop_assert_eq!(String::from_utf8(r.tsv.clone()).unwrap(), want);
+        }
+    }
+}
