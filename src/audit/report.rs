@@ -13,8 +13,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::audit::percent::percent_half_up;
 use crate::i18n::Lang;
-use crate::log::chain::Record;
-use crate::log::state::{RoundState, Verdict};
+use crate::log::records::ReportPublished;
+use crate::log::state::RoundState;
+use crate::results::verdict::Verdict;
 use crate::sampling::manifest::Manifest;
 use crate::tl;
 
@@ -57,21 +58,6 @@ pub struct PassRate {
     pub fraction: String,
     /// Rounded half-up to two decimals, e.g. "99.70%".
     pub percent: String,
-}
-
-/// The record that closes a round.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ReportPublished {
-    pub table_sha256: String,
-    pub total: u64,
-    pub checked: u64,
-    pub failed: u64,
-    pub pass_rate: String,
-    pub fraction: String,
-}
-
-impl Record for ReportPublished {
-    const TYPE: &'static str = "report-published";
 }
 
 impl Table {

@@ -6,13 +6,14 @@ use std::collections::HashMap;
 
 use crate::audit::percent::claim_agrees;
 use crate::audit::published::{Claim, ClaimName, ClaimValue, PublishedTable};
-use crate::audit::report::{ReportPublished, Table, compute_with};
+use crate::audit::report::{Table, compute_with};
 use crate::log::chain::{Defect, Log};
+use crate::log::records::ReportPublished;
 use crate::log::state::{IdSequences, ResultBrief, ResultViews, RoundState, first_id_error};
 use crate::results::batch::check_reasons;
 use crate::results::idmatch::{ABSENT, SortedIds};
 use crate::roster::canonical::parse_canonical;
-use crate::sampling::manifest::{DrawInputs, Manifest, draw_manifest};
+use crate::sampling::manifest::{Manifest, draw_manifest};
 use crate::t;
 
 /// One line of the verdict: a check and whether it held.
@@ -285,7 +286,7 @@ fn redraw(
     state: &RoundState,
     c: &crate::roster::canonical::CanonicalRoster<'_>,
 ) -> (bool, String) {
-    let settings = match DrawInputs::from_state(state) {
+    let settings = match state.draw_inputs() {
         Ok(s) => s,
         Err(e) => return (false, t!("verify.draw-settings", error = e)),
     };

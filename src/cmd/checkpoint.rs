@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 use crate::cli::{CheckpointArgs, ProveArgs, VerifyProofArgs};
 use crate::error::{Error, Result};
 use crate::log::file::LockedLog;
+use crate::log::records::Checkpointed;
 use crate::proof::checkpoint::Checkpoint;
 use crate::proof::tlog::{
-    CHECKPOINT_DIR, Checkpointed, Proof, b64, check_against, leaf_hashes, open_checkpoint, prove,
+    CHECKPOINT_DIR, Proof, b64, check_against, leaf_hashes, open_checkpoint, prove,
 };
 use crate::t;
 use crate::{base::fsio, proof::keys, proof::merkle};

@@ -6,9 +6,9 @@ use crate::base::digest::sha256_hex;
 use crate::base::fsio;
 use crate::error::{Error, Result};
 use crate::log::file::LockedLog;
-use crate::log::state::SampleDrawn;
+use crate::log::records::SampleDrawn;
 use crate::roster::canonical::parse_canonical;
-use crate::sampling::manifest::{DrawInputs, MANIFEST_FILE, draw_manifest};
+use crate::sampling::manifest::{MANIFEST_FILE, draw_manifest};
 use crate::sampling::sample::{COLUMNS_FILE, COLUMNS_INDEX_FILE, SAMPLE_FILE, write_sample_csv};
 use crate::t;
 
@@ -97,7 +97,7 @@ pub fn run(dir: &Path, args: &crate::cli::DrawArgs) -> Result<()> {
         )));
     }
     let canonical = canonical?;
-    let inputs = DrawInputs::from_state(&st).map_err(Error::refused)?;
+    let inputs = st.draw_inputs().map_err(Error::refused)?;
     let drawn = draw_manifest(&inputs, &canonical).map_err(Error::refused)?;
     // The sample's ids, copied out of roster.tsv in rank order into one
     // string: both outputs read them in that order (borrowed from

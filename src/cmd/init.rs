@@ -4,7 +4,7 @@ use crate::base::digest::sha256_hex;
 use crate::cli::InitArgs;
 use crate::error::{Error, Result};
 use crate::log::chain::LOG_FILE;
-use crate::log::state::{LOG_FORMAT, RoundOpened};
+use crate::log::records::{LOG_FORMAT, RoundOpened};
 use crate::sampling::plan::parse_plan;
 use crate::sampling::rate::Rate;
 use crate::t;

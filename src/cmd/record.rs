@@ -8,11 +8,13 @@ use crate::cli::{AmendArgs, RecordArgs};
 use crate::error::{Error, Result};
 use crate::input::text::Origin;
 use crate::log::file::LockedLog;
-use crate::log::state::{ResultAmended, RoundState, Verdict};
+use crate::log::state::RoundState;
 use crate::results::batch::{
     ResultColumns, ResultRow, check_reasons, parse_date, parse_results, sample_index,
     split_reasons, validate,
 };
+use crate::results::record::ResultAmended;
+use crate::results::verdict::Verdict;
 use crate::sampling::manifest::{MANIFEST_FILE, Manifest};
 use crate::t;
 

@@ -6,7 +6,7 @@ use std::path::Path;
 use crate::cli::RosterArgs;
 use crate::error::{Error, Result};
 use crate::log::file::LockedLog;
-use crate::log::state::RosterCommitted;
+use crate::log::records::RosterCommitted;
 use crate::roster::canonical::{RosterOptions, parse};
 use crate::sampling::draw::{Allocation, plan_quotas};
 use crate::sampling::sample::{COLUMNS_FILE, COLUMNS_INDEX_FILE};

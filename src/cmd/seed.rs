@@ -5,7 +5,7 @@ use std::path::Path;
 use crate::cli::SeedArgs;
 use crate::error::{Error, Result};
 use crate::log::file::LockedLog;
-use crate::log::state::SeedRevealed;
+use crate::log::records::SeedRevealed;
 use crate::sampling::seed::parse_seed;
 use crate::t;
 
@@ -32,7 +32,7 @@ pub fn run(dir: &Path, args: &SeedArgs) -> Result<()> {
 /// After the seed no roster can be committed again, so the files the draw
 /// will read must still be those of the committed roster: roster.tsv with
 /// its digest, and the index of roster-columns.csv with one entry per account.
-fn roster_files_intact(dir: &Path, roster: &crate::log::state::RosterCommitted) -> Result<()> {
+fn roster_files_intact(dir: &Path, roster: &crate::log::records::RosterCommitted) -> Result<()> {
     let tsv = dir.join(super::roster::ROSTER_FILE);
     let digest = crate::base::digest::sha256_hex(&crate::base::fsio::read(&tsv)?);
     if digest != roster.roster_sha256 {

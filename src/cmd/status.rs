@@ -4,7 +4,7 @@ use std::path::Path;
 
 use crate::error::Result;
 use crate::log::file::LockedLog;
-use crate::log::state::Verdict;
+use crate::results::verdict::Verdict;
 use crate::t;
 
 pub fn run(dir: &Path) -> Result<()> {

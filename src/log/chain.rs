@@ -1175,7 +1175,7 @@ mod tests {
 
     #[test]
     fn every_record_of_a_real_round_decodes_as_serde_json_decodes_it() {
-        use crate::log::state::{RosterCommitted, RoundOpened, SampleDrawn, SeedRevealed};
+        use crate::log::records::{RosterCommitted, RoundOpened, SampleDrawn, SeedRevealed};
         let roster = r#"{"seq":1,"prev":"89a9","type":"roster-committed","at":"2026-11-28T04:57:52Z","roster_sha256":"66c6","accounts":6,"strata":{"亳州市":5,"省直厅局":1},"order":["省直厅局","亳州市"],"source":"r.csv","source_sha256":"ab","encoding":"utf-8","id_column":"id","stratum_column":"region"}"#;
         let mut log = Log {
             bytes: roster.as_bytes().to_vec().into(),

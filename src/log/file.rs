@@ -12,7 +12,8 @@ use crate::error::{Error, Result};
 use crate::log::chain::{
     Batch, Defect, GENESIS_PREV, LOG_FILE, Log, Record, parse_log, render_line,
 };
-use crate::log::state::{Repaired, RoundOpened, RoundState};
+use crate::log::records::{Repaired, RoundOpened};
+use crate::log::state::RoundState;
 use crate::t;
 
 /// The current time as the log writes it: RFC 3339, UTC, whole seconds.

@@ -5,4 +5,5 @@
 
 pub mod chain;
 pub mod file;
+pub mod records;
 pub mod state;

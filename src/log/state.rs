@@ -1,286 +1,20 @@
-//! The round's records and the state they add up to.
+//! The state a round's records add up to (the records are `log::records`).
 //!
 //! A round is to choucha what a repository is to git: a directory whose
 //! `log.jsonl` says everything that happened. The state is always derived
 //! from the log, never stored beside it.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::log::chain::{BATCH_TYPE, Log, Record};
-use crate::results::codes::Code;
-use crate::sampling::draw::Allocation;
-use crate::sampling::rate::Rate;
+use crate::log::records::{Repaired, RosterCommitted, RoundOpened, SampleDrawn, SeedRevealed};
+use crate::results::by_id::ResultsById;
+use crate::results::record::{ResultAmended, ResultRecorded};
+use crate::results::verdict::{FinalResult, Verdict};
+use crate::sampling::manifest::DrawInputs;
 use crate::t;
-
-pub const LOG_FORMAT: &str = "choucha-log/1";
-
-/// Line 0: the round's settings, fixed before any roster or seed.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct RoundOpened {
-    pub format: String,
-    pub round: String,
-    pub population: String,
-    /// The sampling rate as an exact fraction "p/q".
-    pub rate: String,
-    /// largest-remainder, ceil, floor or quotas.
-    pub allocation: String,
-    /// With allocation "quotas": the plan, stratum to quota, in byte order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quotas: Option<BTreeMap<String, u64>>,
-    /// With allocation "quotas": SHA-256 of the plan file as copied into the round.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quotas_sha256: Option<String>,
-    /// The notice's title, e.g. 2023年第三季度全省政务新媒体抽查情况.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub title: String,
-    /// The order of the strata in the published table.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub order: Vec<String>,
-    /// The round's own reason codes, beside the built-in ones.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub codes: Vec<Code>,
-    pub tool: String,
-}
-
-impl Record for RoundOpened {
-    const TYPE: &'static str = "round-opened";
-}
-
-impl RoundOpened {
-    pub fn rate(&self) -> Result<Rate, String> {
-        self.rate.parse()
-    }
-
-    pub fn allocation(&self) -> Result<Allocation, String> {
-        Ok(match self.allocation.as_str() {
-            "largest-remainder" => Allocation::LargestRemainder,
-            "ceil" => Allocation::Ceil,
-            "floor" => Allocation::Floor,
-            "quotas" => Allocation::Quotas(
-                self.quotas
-                    .as_ref()
-                    .ok_or_else(|| t!("round.quotas-missing"))?
-                    .iter()
-                    .map(|(s, &k)| (s.clone(), k))
-                    .collect(),
-            ),
-            other => return Err(t!("round.unknown-allocation", rule = other)),
-        })
-    }
-
-    pub fn title_or_default(&self) -> String {
-        if self.title.is_empty() {
-            format!("{} {}抽查情况", self.round, self.population)
-        } else {
-            self.title.clone()
-        }
-    }
-
-    pub fn codebook(&self) -> crate::results::codes::Codebook {
-        crate::results::codes::Codebook::new(&self.codes, &self.population)
-    }
-}
-
-/// The roster commitment: what `sha256sum roster.tsv` prints.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct RosterCommitted {
-    pub roster_sha256: String,
-    pub accounts: u64,
-    /// Accounts per stratum, in byte order of the names.
-    pub strata: BTreeMap<String, u64>,
-    /// Strata in the order they first appear in the source file.
-    pub order: Vec<String>,
-    /// The source file's name and SHA-256, and how it was read.
-    pub source: String,
-    pub source_sha256: String,
-    pub encoding: String,
-    pub id_column: String,
-    pub stratum_column: String,
-}
-
-impl Record for RosterCommitted {
-    const TYPE: &'static str = "roster-committed";
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct SeedRevealed {
-    pub seed: String,
-    pub source: String,
-}
-
-impl Record for SeedRevealed {
-    const TYPE: &'static str = "seed-revealed";
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct SampleDrawn {
-    pub algorithm: String,
-    pub roster_sha256: String,
-    pub manifest_sha256: String,
-    pub sample_size: u64,
-    /// Quota per stratum, in byte order of the names.
-    pub quotas: BTreeMap<String, u64>,
-    /// With `draw --sign-key`: the signer's key fingerprint (SHA256:…), as
-    /// `ssh-keygen -l` prints it; manifest.json.sig holds the signature.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub signer: String,
-}
-
-impl Record for SampleDrawn {
-    const TYPE: &'static str = "sample-drawn";
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Verdict {
-    Pass,
-    Fail,
-}
-
-impl Verdict {
-    pub fn name(self) -> &'static str {
-        match self {
-            Verdict::Pass => "pass",
-            Verdict::Fail => "fail",
-        }
-    }
-}
-
-/// One inspection result.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ResultRecorded {
-    pub id: String,
-    pub stratum: String,
-    pub verdict: Verdict,
-    pub reasons: Vec<String>,
-    pub note: String,
-    pub inspector: String,
-    /// The date of the check (YYYY-MM-DD), or "".
-    pub checked_at: String,
-}
-
-impl Record for ResultRecorded {
-    const TYPE: &'static str = "result-recorded";
-}
-
-/// A correction: the latest result or amendment of an id counts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ResultAmended {
-    pub id: String,
-    pub stratum: String,
-    pub verdict: Verdict,
-    pub reasons: Vec<String>,
-    pub note: String,
-    pub inspector: String,
-    pub why: String,
-}
-
-impl Record for ResultAmended {
-    const TYPE: &'static str = "result-amended";
-}
-
-/// A torn tail was set aside by `log repair`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Repaired {
-    /// The side file the incomplete bytes were moved to.
-    pub moved_to: String,
-    pub bytes: u64,
-    pub sha256: String,
-    /// 1-based line of the log where the torn part began.
-    pub from_line: u64,
-}
-
-impl Record for Repaired {
-    const TYPE: &'static str = "repaired";
-}
-
-/// Maps keyed by account id: many entries, keys from our own records, so a
-/// fast non-cryptographic hash.
-pub type IdMap<K, V> = HashMap<K, V, rustc_hash::FxBuildHasher>;
-
-/// Id → its latest result. The ids are kept end to end in one string and
-/// the table holds where each is: half a million results then cost no
-/// allocation (and no freeing) each, which was most of the replay's time.
-#[derive(Debug, Clone, Default)]
-pub struct ResultsById {
-    ids: String,
-    /// (where the id starts in `ids`, its length, its result)
-    table: hashbrown::HashTable<(u32, u32, FinalResult)>,
-}
-
-impl ResultsById {
-    pub fn with_capacity(n: usize) -> ResultsById {
-        ResultsById {
-            ids: String::with_capacity(n * 16),
-            table: hashbrown::HashTable::with_capacity(n),
-        }
-    }
-
-    fn hash(id: &str) -> u64 {
-        use std::hash::BuildHasher;
-        rustc_hash::FxBuildHasher.hash_one(id)
-    }
-
-    fn id_at<'a>(ids: &'a str, &(start, len, _): &(u32, u32, FinalResult)) -> &'a str {
-        &ids[start as usize..(start + len) as usize]
-    }
-
-    pub fn get(&self, id: &str) -> Option<&FinalResult> {
-        self.table
-            .find(Self::hash(id), |e| Self::id_at(&self.ids, e) == id)
-            .map(|e| &e.2)
-    }
-
-    pub fn get_mut(&mut self, id: &str) -> Option<&mut FinalResult> {
-        let ids = &self.ids;
-        self.table
-            .find_mut(Self::hash(id), |e| Self::id_at(ids, e) == id)
-            .map(|e| &mut e.2)
-    }
-
-    /// Adds the result of an id that has none yet; false (and nothing
-    /// changed) when it has one.
-    pub fn insert_new(&mut self, id: &str, result: FinalResult) -> bool {
-        let ids = &self.ids;
-        let entry = self.table.entry(
-            Self::hash(id),
-            |e| Self::id_at(ids, e) == id,
-            |e| Self::hash(Self::id_at(ids, e)),
-        );
-        match entry {
-            hashbrown::hash_table::Entry::Occupied(_) => false,
-            hashbrown::hash_table::Entry::Vacant(place) => {
-                let start = self.ids.len() as u32;
-                self.ids.push_str(id);
-                place.insert((start, id.len() as u32, result));
-                true
-            }
-        }
-    }
-
-    pub fn len(&self) -> usize {
-        self.table.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.table.is_empty()
-    }
-
-    pub fn values(&self) -> impl Iterator<Item = &FinalResult> {
-        self.table.iter().map(|e| &e.2)
-    }
-}
-
-/// The result of a sampled account that counts: its latest record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FinalResult {
-    pub verdict: Verdict,
-    /// 1-based log line of the record that counts.
-    pub line: u64,
-}
 
 /// The fields of a result or amendment that the state and `verify` read,
 /// borrowed from the log.
@@ -857,7 +591,7 @@ impl RoundState {
                         Some(f) => *f = FinalResult { verdict, line: n },
                     }
                 }
-                crate::audit::report::ReportPublished::TYPE => {
+                crate::log::records::ReportPublished::TYPE => {
                     if st.drawn.is_none() {
                         return Err(t!("round.report-before-draw", n));
                     }
@@ -867,7 +601,7 @@ impl RoundState {
                     st.published = Some(n);
                 }
                 RoundOpened::TYPE => return Err(t!("round.second-opened", n)),
-                BATCH_TYPE | Repaired::TYPE | crate::proof::tlog::Checkpointed::TYPE => {}
+                BATCH_TYPE | Repaired::TYPE | crate::log::records::Checkpointed::TYPE => {}
                 other => return Err(t!("round.unknown-record", n, kind = other)),
             }
         }
@@ -875,11 +609,35 @@ impl RoundState {
     }
 }
 
+impl RoundState {
+    /// The draw's inputs as the round's log recorded them (roster and seed required).
+    pub fn draw_inputs(&self) -> Result<DrawInputs<'_>, String> {
+        let (Some(roster), Some(seed)) = (&self.roster, &self.seed) else {
+            return Err(t!("manifest.no-roster-or-seed"));
+        };
+        Ok(DrawInputs {
+            round: &self.opened.round,
+            population: &self.opened.population,
+            seed: &seed.seed,
+            seed_source: &seed.source,
+            roster_sha256: &roster.roster_sha256,
+            rate: self.opened.rate()?,
+            allocation: self.opened.allocation()?,
+            quotas_sha256: self.opened.quotas_sha256.as_deref(),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
+    use serde::Serialize;
+
     use super::*;
     use crate::base::digest::sha256_hex;
     use crate::log::chain::{GENESIS_PREV, parse_log, render_line};
+    use crate::log::records::LOG_FORMAT;
 
     fn opened() -> RoundOpened {
         RoundOpened {
@@ -1166,7 +924,7 @@ mod tests {
                     b.0,
                     b.1,
                     b.2,
-                    &crate::audit::report::ReportPublished {
+                    &crate::log::records::ReportPublished {
                         table_sha256: String::new(),
                         total: 0,
                         checked: 0,

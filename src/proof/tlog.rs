@@ -6,7 +6,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde::{Deserialize, Serialize};
 
-use crate::log::chain::{Log, Record};
+use crate::log::chain::Log;
 use crate::proof::checkpoint::Checkpoint;
 use crate::proof::merkle::{self, Hash};
 use crate::proof::note::Verifier;
@@ -14,23 +14,6 @@ use crate::t;
 
 pub const CHECKPOINT_DIR: &str = "checkpoints";
 pub const PROOF_FORMAT: &str = "choucha-proof/1";
-
-/// The record a checkpoint leaves in the log, so that the next one covers it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Checkpointed {
-    pub origin: String,
-    /// Lines covered: the log before this record.
-    pub size: u64,
-    /// The Merkle root of those lines, base64 as in the checkpoint.
-    pub root: String,
-    /// The signing key's fingerprint (SHA256:…).
-    pub signer: String,
-    pub file: String,
-}
-
-impl Record for Checkpointed {
-    const TYPE: &'static str = "checkpoint";
-}
 
 /// The leaf hashes of the log's first `size` lines.
 pub fn leaf_hashes(log: &Log, size: usize) -> Vec<Hash> {

@@ -5,8 +5,10 @@
 use crate::error::{Error, Result};
 use crate::input::columns::ID_HEADERS;
 use crate::input::text::{LineCounter, Origin, header_is, normalize_field};
-use crate::log::state::{IdMap, ResultRecorded, Verdict};
+use crate::results::by_id::IdMap;
 use crate::results::codes::Codebook;
+use crate::results::record::ResultRecorded;
+use crate::results::verdict::Verdict;
 use crate::sampling::manifest::Manifest;
 use crate::t;
 
@@ -316,7 +318,7 @@ pub fn validate(
     origin: &Origin,
     columns: &ResultColumns,
     sample: &IdMap<&str, &str>,
-    existing: &crate::log::state::ResultsById,
+    existing: &crate::results::by_id::ResultsById,
     codes: &Codebook,
 ) -> Result<Vec<ResultRecorded>> {
     let mut problems = Problems::new(origin);

@@ -4,5 +4,8 @@
 //! Imports `sampling` and below.
 
 pub mod batch;
+pub mod by_id;
 pub mod codes;
 pub mod idmatch;
+pub mod record;
+pub mod verdict;

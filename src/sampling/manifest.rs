@@ -228,25 +228,6 @@ pub struct DrawInputs<'a> {
     pub quotas_sha256: Option<&'a str>,
 }
 
-impl<'a> DrawInputs<'a> {
-    /// The inputs as the round's log recorded them (roster and seed required).
-    pub fn from_state(st: &'a crate::log::state::RoundState) -> Result<DrawInputs<'a>, String> {
-        let (Some(roster), Some(seed)) = (&st.roster, &st.seed) else {
-            return Err(crate::t!("manifest.no-roster-or-seed"));
-        };
-        Ok(DrawInputs {
-            round: &st.opened.round,
-            population: &st.opened.population,
-            seed: &seed.seed,
-            seed_source: &seed.source,
-            roster_sha256: &roster.roster_sha256,
-            rate: st.opened.rate()?,
-            allocation: st.opened.allocation()?,
-            quotas_sha256: st.opened.quotas_sha256.as_deref(),
-        })
-    }
-}
-
 /// A drawn sample: the manifest, and for the i-th account of roster.tsv its
 /// rank in its stratum's sample (0 when not sampled).
 pub struct DrawnSample<'a> {
