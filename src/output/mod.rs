@@ -2,4 +2,5 @@
 //! and the workbooks handed to inspectors. Decides nothing: every number it
 //! shows was computed below. Imports `audit` and below.
 
+pub mod table;
 pub mod workbook;

@@ -13,13 +13,14 @@ use rust_xlsxwriter::{
     Workbook, Worksheet, XlsxError,
 };
 
-use crate::audit::report::{Table, titles};
+use crate::audit::report::Table;
 use crate::base::fsio;
 use crate::error::{Error, Result};
 use crate::i18n::Lang;
 use crate::input::columns::ID_HEADERS;
 use crate::input::text::normalize_field;
 use crate::input::workbook::column_letters;
+use crate::output::table::titles;
 use crate::t;
 
 /// The sheet of [`write_sample_xlsx`].
