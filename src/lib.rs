@@ -18,6 +18,7 @@ pub mod output;
 pub mod proof;
 pub mod results;
 pub mod roster;
+pub mod round;
 pub mod sampling;
 
 pub use error::{Error, Result};

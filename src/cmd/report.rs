@@ -2,13 +2,10 @@
 
 use std::path::Path;
 
-use crate::audit::report::compute;
 use crate::cli::{ReportArgs, ReportFormat};
 use crate::error::{Error, Result};
-use crate::log::file::LockedLog;
+use crate::round::Round;
 use crate::t;
-
-use super::record::load_manifest;
 
 /// Refuses, before `--publish` closes the round, an output file that cannot
 /// be written: otherwise the command would exit 2 with the round closed.
@@ -31,37 +28,32 @@ fn check_writable(path: &Path) -> Result<()> {
 }
 
 pub fn run(dir: &Path, args: &ReportArgs) -> Result<()> {
-    let mut log = LockedLog::open(dir)?;
-    let manifest = load_manifest(dir, &log.state)?;
-    let table = compute(&log.state, &manifest);
+    let mut round = Round::open(dir)?;
     let lang = crate::i18n::current();
     if args.format == ReportFormat::Xlsx && args.output.is_none() {
+        round.report()?; // a round that has no table says so first
         return Err(Error::input(t!("cmd-report.xlsx-needs-output")));
     }
-    if args.publish {
-        if let Some(line) = log.state.published {
-            return Err(Error::refused(t!("cmd-report.already-published", line)));
-        }
-        if let Some(note) = table.missing_note(lang) {
-            return Err(Error::refused(t!("cmd-report.incomplete", note)));
-        }
-        if let Some(path) = &args.output {
-            check_writable(path)?;
-        }
-        log.append(&table.published_record())?;
-    }
+    let table = if args.publish {
+        round.publish(lang, |_| match &args.output {
+            Some(path) => check_writable(path),
+            None => Ok(()),
+        })?
+    } else {
+        round.report()?
+    };
+    let st = round.state();
     let out = match args.format {
         ReportFormat::Md => table.to_markdown(lang).into_bytes(),
         ReportFormat::Csv => table.to_csv(lang),
         ReportFormat::Json => table.canonical(),
         ReportFormat::Html => {
-            let roster = log
-                .state
+            let roster = st
                 .roster
                 .as_ref()
                 .map_or(String::new(), |r| r.roster_sha256.clone());
             let foot = [
-                (t!("cmd-report.footer-log-head"), log.state.head.clone()),
+                (t!("cmd-report.footer-log-head"), st.head.clone()),
                 (t!("cmd-report.footer-roster"), roster),
             ];
             table.to_html(lang, &foot).into_bytes()

@@ -4,13 +4,10 @@
 use std::path::Path;
 
 use crate::audit::published::{Claim, parse_claim, parse_table};
-use crate::audit::verify::{Inputs, verify};
 use crate::cli::{ClaimsArgs, VerifyArgs};
 use crate::error::{Error, Result};
-use crate::sampling::manifest::MANIFEST_FILE;
+use crate::round::VerifyRequest;
 use crate::t;
-
-use super::roster::ROSTER_FILE;
 
 fn claims_of(raw: &[String]) -> Result<Vec<Claim>> {
     raw.iter()
@@ -73,95 +70,39 @@ pub fn verify_round(dir: &Path, args: &VerifyArgs) -> Result<()> {
     let published = match &args.published {
         Some(path) => {
             let src = crate::input::table::read_text(path, None)?;
-            let text = src.text.as_str();
             let name = path.display().to_string();
-            Some((parse_table(text, &name)?, name))
+            Some((parse_table(src.text.as_str(), &name)?, name))
         }
         None => None,
     };
-    // roster.tsv and manifest.json are read and hashed beside the log's
-    // check. A signed checkpoint needs every line's bytes: then the log is
-    // read whole; else it is streamed, keeping only what verify reads.
-    let whole = !args.checkpoint.is_empty();
-    let read_log = || -> Result<_> {
-        if whole {
-            let (_, log) = crate::log::file::read_checked(dir)?;
-            Ok(log.map(|log| {
-                let views = crate::log::state::result_views(&log);
-                (log, views)
-            }))
-        } else {
-            crate::log::file::read_streamed(dir)
-        }
+    let pubkey = match &args.pubkey {
+        Some(path) => Some((
+            crate::proof::keys::load_public(path)?,
+            path.display().to_string(),
+        )),
+        None => None,
     };
-    let (log, files) = crate::base::par::join(read_log, || -> Result<_> {
-        let read_hashed = |bytes: crate::base::fsio::Bytes| {
-            let digest = crate::base::digest::sha256_hex(&bytes);
-            (bytes, digest)
-        };
-        Ok((
-            read_hashed(crate::base::fsio::read_large(&dir.join(ROSTER_FILE))?),
-            read_hashed(crate::base::fsio::read_large(&dir.join(MANIFEST_FILE))?),
-        ))
-    });
-    let log = log?;
-    let ((roster_tsv, roster_tsv_sha256), (manifest, manifest_sha256)) = files?;
-    let findings = verify(&Inputs {
-        log: &log,
-        roster_tsv: &roster_tsv,
-        roster_tsv_sha256: &roster_tsv_sha256,
-        manifest: &manifest,
-        manifest_sha256: &manifest_sha256,
-        published: published.as_ref().map(|(t, n)| (t, n.as_str())),
-        claims: &claims,
-    });
-    let mut lines: Vec<Line> = findings
-        .into_iter()
-        .map(|f| Line {
-            ok: f.ok,
-            checked: f.checked,
-            text: f.to_string(),
-        })
-        .collect();
-    if !args.checkpoint.is_empty() {
-        let path = args
-            .pubkey
-            .as_ref()
-            .expect("clap requires --pubkey with --checkpoint");
-        let key = crate::proof::keys::load_public(path)?;
-        let vk = crate::proof::keys::ed25519_verifying(&key)
-            .map_err(|e| Error::input(t!("verify.bad-pubkey", file = path.display(), error = e)))?;
-        for cp_path in &args.checkpoint {
-            let note = String::from_utf8(crate::base::fsio::read(cp_path)?)
-                .map_err(|_| Error::input(t!("verify.not-a-note", file = cp_path.display())))?;
-            let name = cp_path.display();
-            // (held, could be checked, what to say)
-            let finding = match (&log, crate::proof::tlog::open_checkpoint(&note, &vk)) {
-                (_, Err(e)) => (false, true, t!("verify.checkpoint-error", name, error = e)),
-                (Err(_), Ok(_)) => (false, false, t!("verify.checkpoint-unchecked", name)),
-                (Ok((log, _)), Ok(cp)) => match crate::proof::tlog::check_against(log, &cp) {
-                    Ok(()) => (
-                        true,
-                        true,
-                        t!(
-                            "verify.checkpoint-ok",
-                            name,
-                            fingerprint = crate::proof::keys::fingerprint(&key),
-                            size = cp.size
-                        ),
-                    ),
-                    Err(e) => (false, true, t!("verify.checkpoint-error", name, error = e)),
-                },
-            };
-            let (ok, checked, detail) = finding;
-            lines.push(Line {
-                ok,
-                checked,
-                text: crate::audit::verify::finding_line(ok, "checkpoint", &detail),
-            });
-        }
+    let mut checkpoints = Vec::new();
+    for path in &args.checkpoint {
+        let note = String::from_utf8(crate::base::fsio::read(path)?)
+            .map_err(|_| Error::input(t!("verify.not-a-note", file = path.display())))?;
+        checkpoints.push((path.display().to_string(), note));
     }
-    conclude(lines.into_iter(), &dir.display().to_string())
+    let request = VerifyRequest {
+        published,
+        claims,
+        checkpoints,
+        pubkey,
+    };
+    let checks = crate::round::verify(dir, &request)?;
+    conclude(
+        checks.into_iter().map(|c| Line {
+            ok: c.ok,
+            checked: c.checked,
+            text: c.text,
+        }),
+        &dir.display().to_string(),
+    )
 }
 
 pub fn claims(args: &ClaimsArgs) -> Result<()> {

@@ -2,6 +2,7 @@
 //! CSV scanning, workbook reading (xlsx/xls/ods), the column names we know.
 //! Imports only `base`, `error` and `i18n`.
 
+pub mod cell;
 pub mod columns;
 pub mod csvscan;
 pub mod table;

@@ -24,6 +24,18 @@ pub struct SourceText {
 impl SourceText {
     /// SHA-256 of the file as given (for UTF-8, computed from the text: a
     /// caller can run it beside the parse).
+    /// A table handed over as text (an upload, a test): `name` is what
+    /// messages call it.
+    pub fn from_text(name: &str, text: String) -> SourceText {
+        SourceText {
+            text: text.into(),
+            encoding: Encoding::Utf8.name().to_string(),
+            sha256: None,
+            bom: false,
+            origin: Origin::file(name),
+        }
+    }
+
     pub fn source_sha256(&self) -> String {
         match &self.sha256 {
             Some(d) => d.clone(),

@@ -268,9 +268,7 @@ impl Origin {
                 .position(|h| normalize_field(h) == normalize_field(want))
         });
         match (col, usize::try_from(line)) {
-            (Some(c), Ok(row)) if row > 0 => {
-                crate::input::workbook::cell_name(&sheet.name, row - 1, c)
-            }
+            (Some(c), Ok(row)) if row > 0 => crate::input::cell::cell_name(&sheet.name, row - 1, c),
             _ => tl!(lang, "text.row", sheet = sheet.name, line),
         }
     }

@@ -118,6 +118,21 @@ impl LockedLog {
         &self.path
     }
 
+    /// Reads and checks the log again through the lock it holds: the lines
+    /// and state as they are after this process's own appends.
+    pub fn reload(&mut self) -> Result<()> {
+        use std::io::Seek;
+        self.file
+            .seek(std::io::SeekFrom::Start(0))
+            .map_err(|e| Error::io(&self.path, e))?;
+        let bytes = read_all(&mut self.file, &self.path)?;
+        self.log = parse_log(bytes).map_err(|d| defect_error(&self.path, &d))?;
+        self.state = RoundState::from_log(&self.log).map_err(|e| {
+            Error::refused(t!("logfile.in-log", path = self.path.display(), error = e))
+        })?;
+        Ok(())
+    }
+
     /// Appends one record as a line, then fsyncs.
     pub fn append<R: Record>(&mut self, record: &R) -> Result<()> {
         self.append_batch(std::slice::from_ref(record), "", "")

@@ -17,11 +17,19 @@ use crate::audit::report::Table;
 use crate::base::fsio;
 use crate::error::{Error, Result};
 use crate::i18n::Lang;
+use crate::input::cell::column_letters;
 use crate::input::columns::ID_HEADERS;
 use crate::input::text::normalize_field;
-use crate::input::workbook::column_letters;
 use crate::output::table::titles;
 use crate::t;
+
+/// The inspectors' sample list in the round directory.
+pub const SAMPLE_XLSX: &str = "sample.xlsx";
+/// The results template handed out and read back with `choucha record`.
+pub const TEMPLATE_XLSX: &str = "results-template.xlsx";
+/// Above this many sampled accounts no workbooks are written: sample.csv
+/// serves, and Excel is no tool for a list that long.
+pub const XLSX_MAX_ROWS: u64 = 100_000;
 
 /// The sheet of [`write_sample_xlsx`].
 pub const SAMPLE_SHEET: &str = "抽查名单";

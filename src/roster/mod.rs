@@ -3,3 +3,6 @@
 //! Imports `input` and below.
 
 pub mod canonical;
+
+/// The canonical roster in the round directory: the commitment is its SHA-256.
+pub const ROSTER_FILE: &str = "roster.tsv";

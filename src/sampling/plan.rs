@@ -10,6 +10,9 @@ use crate::t;
 const STRATUM_HEADERS: &[&str] = &["stratum", "region", "地区", "所属地区", "省直厅局/各市"];
 const QUOTA_HEADERS: &[&str] = &["quota", "抽查数", "检查数"];
 
+/// The plan's copy in the round directory, byte for byte as given.
+pub const QUOTAS_FILE: &str = "quotas.csv";
+
 /// Parses a plan CSV with a header naming a stratum column and a quota column.
 /// Returns the quotas in the file's order.
 pub fn parse_plan(text: &str, origin: &Origin) -> Result<Vec<(String, u64)>> {

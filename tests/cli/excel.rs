@@ -211,7 +211,7 @@ fn a_bad_cell_of_a_workbook_is_named_as_excel_names_it() {
         .rows[0]
         .clone();
     let col = header.iter().position(|h| h == "verdict").unwrap();
-    let cell = choucha::input::workbook::cell_name("结果", 16, col);
+    let cell = choucha::input::cell::cell_name("结果", 16, col);
     refused(
         &round,
         &["record", x.to_str().unwrap()],

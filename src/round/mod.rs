@@ -1,0 +1,139 @@
+//! The one library API for a round: every step a front end can take
+//! (`Round::create`, `open`, `commit_roster`, `reveal_seed`, `draw`, `record`,
+//! `amend`, `report`, `publish`, `checkpoint`, `prove`, `status`, `verify`).
+//! It owns the locking, the order of the steps and the state checks; it
+//! prints nothing and returns data for the caller to render. Imports every
+//! stage below it; only the front ends (`cmd`, a web server) import it.
+
+mod checkpoint;
+mod create;
+mod draw;
+mod report;
+mod results;
+mod roster;
+mod seed;
+mod status;
+mod verify;
+
+#[cfg(test)]
+mod tests;
+
+use std::path::{Path, PathBuf};
+
+use crate::base::digest::sha256_hex;
+use crate::base::fsio;
+use crate::error::{Error, Result};
+use crate::log::chain::{Log, Record};
+use crate::log::file::LockedLog;
+use crate::log::state::RoundState;
+use crate::results::codes::Codebook;
+use crate::sampling::manifest::{MANIFEST_FILE, Manifest};
+use crate::t;
+
+pub use checkpoint::CheckpointWritten;
+pub use checkpoint::read_note;
+pub use create::{AllocationChoice, Settings};
+pub use draw::{Drawn, DrawnStratum};
+pub use results::{Amended, Amendment, Batch, Recorded};
+pub use roster::RosterCommitment;
+pub use status::{Next, Status};
+pub use verify::{Check, VerifyRequest, verify};
+
+/// A round directory opened for one step: its log read, checked and held
+/// under an exclusive lock until the `Round` is dropped, so that no other
+/// writer can interleave with the step.
+///
+/// The state is kept current after each step ([`Round::state`]); the log's
+/// lines are read again only by a step that needs them all (a checkpoint,
+/// a proof) after this `Round` appended to the log.
+pub struct Round {
+    dir: PathBuf,
+    log: LockedLog,
+    /// This `Round` appended since the log's lines were read.
+    lines_stale: bool,
+}
+
+impl Round {
+    /// Opens the round in `dir`, waits for the lock, and checks the whole log.
+    pub fn open(dir: &Path) -> Result<Round> {
+        Ok(Round {
+            dir: dir.to_path_buf(),
+            log: LockedLog::open(dir)?,
+            lines_stale: false,
+        })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// What the log adds up to.
+    pub fn state(&self) -> &RoundState {
+        &self.log.state
+    }
+
+    /// The log's lines, every one of them (read again if this `Round` appended).
+    fn lines(&mut self) -> Result<&Log> {
+        if self.lines_stale {
+            self.log.reload()?;
+            self.lines_stale = false;
+        }
+        Ok(&self.log.log)
+    }
+
+    /// Appends one record; returns its 1-based line.
+    fn append<R: Record>(&mut self, record: &R) -> Result<u64> {
+        self.log.append(record)?;
+        self.lines_stale = true;
+        Ok(self.state().len)
+    }
+
+    fn state_mut(&mut self) -> &mut RoundState {
+        &mut self.log.state
+    }
+
+    /// The reason codes this round accepts.
+    pub fn codebook(&self) -> Codebook {
+        self.log.state.opened.codebook()
+    }
+
+    /// The round's sample, from manifest.json as committed by `sample-drawn`.
+    pub fn manifest(&self) -> Result<Manifest<'static>> {
+        let drawn = self
+            .state()
+            .drawn
+            .as_ref()
+            .ok_or_else(|| Error::refused(t!("record.no-sample")))?;
+        let path = self.dir.join(MANIFEST_FILE);
+        let bytes = fsio::read(&path)?;
+        let digest = sha256_hex(&bytes);
+        if digest != drawn.manifest_sha256 {
+            return Err(Error::refused(t!(
+                "record.manifest-changed",
+                file = path.display(),
+                digest,
+                recorded = drawn.manifest_sha256
+            )));
+        }
+        serde_json::from_slice::<Manifest>(&bytes)
+            .map(Manifest::into_owned)
+            .map_err(|e| Error::refused(t!("text.whole-file", file = path.display(), message = e)))
+    }
+
+    /// No result or amendment after the report was published.
+    fn refuse_if_closed(&self) -> Result<()> {
+        if let Some(line) = self.state().published {
+            return Err(Error::refused(t!("record.closed", line)));
+        }
+        Ok(())
+    }
+}
+
+/// The reason codes of the round in `dir`, or the built-in set when `dir`
+/// holds no round.
+pub fn codebook_at(dir: &Path) -> Codebook {
+    match Round::open(dir) {
+        Ok(round) => round.codebook(),
+        Err(_) => Codebook::new(&[], ""),
+    }
+}

@@ -1,0 +1,121 @@
+//! `verify`: a round rechecked from its files against its records, the
+//! published numbers and any signed checkpoints. It reads under a shared
+//! lock and writes nothing, so it needs no `Round`.
+
+use std::path::Path;
+
+use crate::audit::published::{Claim, PublishedTable};
+use crate::audit::verify::{Inputs, finding_line};
+use crate::base::digest::sha256_hex;
+use crate::base::{fsio, par};
+use crate::error::{Error, Result};
+use crate::proof::keys;
+use crate::proof::tlog::{check_against, open_checkpoint};
+use crate::roster::ROSTER_FILE;
+use crate::sampling::manifest::MANIFEST_FILE;
+use crate::t;
+
+/// What to hold the round against, besides its own records.
+#[derive(Default)]
+pub struct VerifyRequest {
+    /// The published table and its name for messages.
+    pub published: Option<(PublishedTable, String)>,
+    pub claims: Vec<Claim>,
+    /// Signed checkpoints: each file's name and text.
+    pub checkpoints: Vec<(String, String)>,
+    /// The key checkpoints are signed with, and its file's name.
+    pub pubkey: Option<(ssh_key::PublicKey, String)>,
+}
+
+/// One finding: whether the check held, whether it could be run at all
+/// (a check after a failed one may not be), and the line saying so.
+pub struct Check {
+    pub ok: bool,
+    pub checked: bool,
+    pub text: String,
+}
+
+/// Runs every check on the round in `dir`. A round that does not hold is
+/// not an error here: the checks say what failed, for the caller to render.
+pub fn verify(dir: &Path, req: &VerifyRequest) -> Result<Vec<Check>> {
+    let vk = match (&req.pubkey, req.checkpoints.is_empty()) {
+        (_, true) => None,
+        (None, false) => return Err(Error::input(t!("verify.checkpoint-needs-key"))),
+        (Some((key, name)), false) => Some(
+            keys::ed25519_verifying(key)
+                .map_err(|e| Error::input(t!("verify.bad-pubkey", file = name, error = e)))?,
+        ),
+    };
+    // roster.tsv and manifest.json are read and hashed beside the log's
+    // check. A signed checkpoint needs every line's bytes: then the log is
+    // read whole; else it is streamed, keeping only what verify reads.
+    let whole = !req.checkpoints.is_empty();
+    let read_log = || -> Result<_> {
+        if whole {
+            let (_, log) = crate::log::file::read_checked(dir)?;
+            Ok(log.map(|log| {
+                let views = crate::log::state::result_views(&log);
+                (log, views)
+            }))
+        } else {
+            crate::log::file::read_streamed(dir)
+        }
+    };
+    let (log, files) = par::join(read_log, || -> Result<_> {
+        let read_hashed = |bytes: fsio::Bytes| {
+            let digest = sha256_hex(&bytes);
+            (bytes, digest)
+        };
+        Ok((
+            read_hashed(fsio::read_large(&dir.join(ROSTER_FILE))?),
+            read_hashed(fsio::read_large(&dir.join(MANIFEST_FILE))?),
+        ))
+    });
+    let log = log?;
+    let ((roster_tsv, roster_tsv_sha256), (manifest, manifest_sha256)) = files?;
+    let findings = crate::audit::verify::verify(&Inputs {
+        log: &log,
+        roster_tsv: &roster_tsv,
+        roster_tsv_sha256: &roster_tsv_sha256,
+        manifest: &manifest,
+        manifest_sha256: &manifest_sha256,
+        published: req.published.as_ref().map(|(t, n)| (t, n.as_str())),
+        claims: &req.claims,
+    });
+    let mut checks: Vec<Check> = findings
+        .into_iter()
+        .map(|f| Check {
+            ok: f.ok,
+            checked: f.checked,
+            text: f.to_string(),
+        })
+        .collect();
+    if let (Some(vk), Some((key, _))) = (&vk, &req.pubkey) {
+        for (name, note) in &req.checkpoints {
+            // (held, could be checked, what to say)
+            let (ok, checked, detail) = match (&log, open_checkpoint(note, vk)) {
+                (_, Err(e)) => (false, true, t!("verify.checkpoint-error", name, error = e)),
+                (Err(_), Ok(_)) => (false, false, t!("verify.checkpoint-unchecked", name)),
+                (Ok((log, _)), Ok(cp)) => match check_against(log, &cp) {
+                    Ok(()) => (
+                        true,
+                        true,
+                        t!(
+                            "verify.checkpoint-ok",
+                            name,
+                            fingerprint = keys::fingerprint(key),
+                            size = cp.size
+                        ),
+                    ),
+                    Err(e) => (false, true, t!("verify.checkpoint-error", name, error = e)),
+                },
+            };
+            checks.push(Check {
+                ok,
+                checked,
+                text: finding_line(ok, "checkpoint", &detail),
+            });
+        }
+    }
+    Ok(checks)
+}
