@@ -8,7 +8,6 @@
 use std::collections::HashMap;
 
 use crate::error::{Error, Result};
-use crate::input::csvscan::{Scanner, split_point};
 use crate::input::text::{Origin, header_is, normalize_field};
 use crate::t;
 use rustc_hash::FxHashMap;
@@ -154,10 +153,16 @@ fn find_column(
     }
 }
 
-/// Checks one normalised field of one record.
-fn check_field<'a>(value: &'a str, origin: &Origin, line: u64, column: &str) -> Result<&'a str> {
+/// Checks one normalised field of one record; `line` finds the record's
+/// line for a message.
+fn check_field<'a>(
+    value: &'a str,
+    origin: &Origin,
+    line: impl Fn() -> u64,
+    column: &str,
+) -> Result<&'a str> {
     if value.is_empty() {
-        let at = origin.at(line, Some(column));
+        let at = origin.at(line(), Some(column));
         return Err(Error::input(t!("roster.field-empty", at, column)));
     }
     // Printable ASCII (most ids) holds no control character: no need to
@@ -166,7 +171,7 @@ fn check_field<'a>(value: &'a str, origin: &Origin, line: u64, column: &str) -> 
         return Ok(value);
     }
     if let Some(c) = value.chars().find(|c| c.is_control()) {
-        let at = origin.at(line, Some(column));
+        let at = origin.at(line(), Some(column));
         let what = match c {
             '\t' => t!("roster.a-tab"),
             '\n' | '\r' => t!("roster.a-line-break"),
@@ -180,12 +185,154 @@ fn check_field<'a>(value: &'a str, origin: &Origin, line: u64, column: &str) -> 
     Ok(value)
 }
 
+/// The line of the record that starts at `start`: one more than the line
+/// feeds before it (a bare CR ends a record but not a line).
+fn line_at(text: &[u8], start: usize) -> u64 {
+    1 + memchr::memchr_iter(b'\n', &text[..start]).count() as u64
+}
+
 /// The first 16 bytes of an id, zero-padded.
 fn prefix_of(id: &[u8]) -> [u8; 16] {
     let mut k = [0u8; 16];
     let n = id.len().min(16);
     k[..n].copy_from_slice(&id[..n]);
     k
+}
+
+/// A UTF-8 byte order mark: csv_core drops one where a reset reader starts.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Where the next record starts at or after `pos` (a record boundary of
+/// `text[..end]`): past blank lines, `LF` or `CR LF`, which hold no record.
+/// The offset recorded for an account (roster-columns.idx) and its line
+/// (one more than the line feeds before it) are taken from here.
+pub(crate) fn record_start(text: &[u8], mut pos: usize, end: usize) -> usize {
+    loop {
+        match &text[pos.min(end)..end] {
+            [b'\n', ..] => pos += 1,
+            [b'\r', b'\n', ..] => pos += 2,
+            _ => return pos,
+        }
+    }
+}
+
+/// One CSV record at a time, read by csv_core's reader from the record's
+/// first byte (RFC 4180 quoting; `LF`, `CR LF` or a bare `CR` ends a record;
+/// blank lines are skipped), into buffers kept from record to record.
+pub(crate) struct CsvRecord {
+    core: csv_core::Reader,
+    /// The record's fields, unquoted, one after another.
+    out: Vec<u8>,
+    /// Where each field ends in `out`.
+    ends: Vec<usize>,
+    fields: usize,
+}
+
+impl CsvRecord {
+    pub(crate) fn new() -> CsvRecord {
+        CsvRecord {
+            core: csv_core::Reader::new(),
+            out: vec![0; 4096],
+            ends: vec![0; 64],
+            fields: 0,
+        }
+    }
+
+    /// Reads the record of `text[..end]` that starts at `start` (see
+    /// [`record_start`]). Returns how many bytes it took, its line end
+    /// included, and whether it ran into `end` without a line break (for a
+    /// stretch cut from a larger text, a sign that the cut fell inside a
+    /// quoted field); None when only line ends were left.
+    pub(crate) fn read(&mut self, text: &[u8], start: usize, end: usize) -> Option<(usize, bool)> {
+        let input = &text[start.min(end)..end];
+        self.core.reset();
+        // A reset reader drops a BOM at its start, which is right for a
+        // record with quotes or a bare CR in its first line, and kept as
+        // the first field's start in any other record (as roster has read
+        // such files so far, in its own fast path beside csv_core).
+        if input.starts_with(BOM) && plain_line(input) {
+            // Having read, the reader no longer looks for a BOM; a blank
+            // line leaves it at the start of a record.
+            self.core.read_record(b"\n", &mut self.out, &mut self.ends);
+        }
+        let (mut inp, mut outp, mut nends) = (0, 0, 0);
+        loop {
+            let at_end = inp == input.len();
+            let (res, i, o, e) = self.core.read_record(
+                &input[inp..],
+                &mut self.out[outp..],
+                &mut self.ends[nends..],
+            );
+            inp += i;
+            outp += o;
+            nends += e;
+            match res {
+                // More input, or (with none left) the end of the text, which
+                // csv_core reads as the end of a last record without a line break.
+                csv_core::ReadRecordResult::InputEmpty => {}
+                csv_core::ReadRecordResult::OutputFull => {
+                    self.out.resize(self.out.len() * 2, 0);
+                }
+                csv_core::ReadRecordResult::OutputEndsFull => {
+                    self.ends.resize(self.ends.len() * 2, 0);
+                }
+                csv_core::ReadRecordResult::Record => {
+                    self.fields = nends;
+                    return Some((inp, at_end));
+                }
+                csv_core::ReadRecordResult::End => {
+                    self.fields = 0;
+                    return None;
+                }
+            }
+        }
+    }
+
+    /// The number of fields of the record read last.
+    pub(crate) fn len(&self) -> usize {
+        self.fields
+    }
+
+    /// Field `i` of the record read last, unquoted.
+    pub(crate) fn get(&self, i: usize) -> Option<&[u8]> {
+        if i >= self.fields {
+            return None;
+        }
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        Some(&self.out[start..self.ends[i]])
+    }
+}
+
+/// Whether the first line of `input` (to its LF) holds no quote and no CR
+/// but one just before its LF.
+fn plain_line(input: &[u8]) -> bool {
+    let line = match memchr::memchr(b'\n', input) {
+        Some(nl) => input[..nl].strip_suffix(b"\r").unwrap_or(&input[..nl]),
+        None => input,
+    };
+    memchr::memchr2(b'"', b'\r', line).is_none()
+}
+
+/// A record boundary near the middle of `bytes[from..]`, for reading the two
+/// halves on both cores: the start of a line after an even number of quotes.
+/// (A quote inside an unquoted field can mislead that count; a reader of the
+/// first half then ends in a record that runs into the cut, and the file is
+/// read in one piece.)
+fn split_point(bytes: &[u8], from: usize) -> Option<usize> {
+    if bytes.len() - from < 1 << 20 {
+        return None; // not worth a thread
+    }
+    let mut pos = from + (bytes.len() - from) / 2;
+    let mut quotes = memchr::memchr_iter(b'"', &bytes[..pos]).count();
+    for _ in 0..64 {
+        let nl = pos + memchr::memchr(b'\n', &bytes[pos..])?;
+        quotes += memchr::memchr_iter(b'"', &bytes[pos..nl]).count();
+        pos = nl + 1;
+        if quotes.is_multiple_of(2) {
+            return (pos < bytes.len()).then_some(pos);
+        }
+    }
+    None
 }
 
 /// Parses and canonicalises a roster. `text` is the decoded file, `origin`
@@ -195,20 +342,20 @@ pub fn parse(text: &[u8], origin: &Origin, opts: &RosterOptions) -> Result<Roste
     if text.len() >= u32::MAX as usize {
         return Err(Error::input(t!("roster.too-large", file)));
     }
-    // The header, read as the body is (csvscan), so that both agree on
-    // where it ends.
-    let mut records = Scanner::new(text, 0, text.len(), 0);
-    let Some(record) = records.next() else {
+    // The header, read as the body is, so that both agree on where it ends.
+    let mut record = CsvRecord::new();
+    let header_start = record_start(text, 0, text.len());
+    let Some((used, _)) = record.read(text, header_start, text.len()) else {
         return Err(Error::input(t!("roster.empty", file)));
     };
-    let at = origin.at(record.line, None);
+    let at = origin.at(line_at(text, header_start), None);
     let header: Vec<String> = (0..record.len())
         .map(|i| {
             let field = record.get(i).unwrap_or(b"");
             normalize_field(std::str::from_utf8(field).unwrap_or("")).into_owned()
         })
         .collect();
-    let body_start = records.position();
+    let body_start = header_start + used;
     let id_col = find_column(
         &header,
         opts.id_column.as_deref(),
@@ -440,9 +587,9 @@ fn parse_chunk(
     cols: &Columns<'_>,
     origin: &Origin,
 ) -> Result<(Chunk, bool)> {
-    // Line numbers count from the file's start.
-    let base = memchr::memchr_iter(b'\n', &text[..from]).count() as u64;
-    let mut records = Scanner::new(text, from, to, base);
+    let mut record = CsvRecord::new();
+    let mut pos = from;
+    let mut unterminated = false;
     let mut chunk = Chunk {
         accounts: Vec::with_capacity((to - from) / 48),
         first_seen: Vec::new(),
@@ -452,13 +599,20 @@ fn parse_chunk(
     // A stratum is spelled the same way on most lines: its raw spelling
     // finds its number without normalising it again.
     let mut spelled: FxHashMap<Vec<u8>, u32> = FxHashMap::default();
-    while let Some(record) = records.next() {
-        let line = record.line;
+    loop {
+        let start = record_start(text, pos, to);
+        let Some((used, at_end)) = record.read(text, start, to) else {
+            break;
+        };
+        pos = start + used;
+        unterminated |= at_end;
+        // Counted only for a message: most records never need it.
+        let line = || line_at(text, start);
         let field = |i: usize, name: &str| -> Result<&[u8]> {
             record.get(i).ok_or_else(|| {
                 Error::input(t!(
                     "roster.short-row",
-                    at = origin.at(line, None),
+                    at = origin.at(line(), None),
                     fields = record.len(),
                     column = name,
                     index = i + 1
@@ -494,7 +648,7 @@ fn parse_chunk(
         chunk.accounts.push(Account {
             prefix: prefix_of(id.as_bytes()),
             stratum,
-            start: record.start as u32,
+            start: start as u32,
             id_start: chunk.ids.len() as u32,
             id_len: id.len() as u32,
         });
@@ -506,7 +660,7 @@ fn parse_chunk(
     let ids = std::mem::take(&mut chunk.ids);
     chunk.accounts.sort_unstable_by(|a, b| by_id(a, b, &ids));
     chunk.ids = ids;
-    Ok((chunk, records.unterminated()))
+    Ok((chunk, unterminated))
 }
 
 /// Where the merge of the id-sorted `a` and `b` has placed its first `mid`
@@ -603,7 +757,7 @@ impl Duplicates {
     }
 
     fn refuse(&self, text: &[u8], long_ids: &str, origin: &Origin, id_name: &str) -> Result<()> {
-        let line = |at: u32| 1 + memchr::memchr_iter(b'\n', &text[..at as usize]).count() as u64;
+        let line = |at: u32| line_at(text, at as usize);
         match &self.worst {
             None => Ok(()),
             Some((first, second, a)) => Err(Error::input(t!(
@@ -1300,6 +1454,85 @@ mod properties {
             let r = parse(text.as_bytes(), &Origin::file("p.csv"), &RosterOptions::default())
                 .unwrap();
             prop_assert_eq!(String::from_utf8(r.tsv.clone()).unwrap(), want);
+        }
+    }
+}
+
+#[cfg(test)]
+mod vs_csvscan {
+    use super::*;
+    use crate::input::csvscan::Scanner;
+
+    type Rec = (u64, usize, Vec<Vec<u8>>);
+
+    fn old(text: &[u8], from: usize, to: usize) -> (Vec<Rec>, bool, usize) {
+        let base = memchr::memchr_iter(b'\n', &text[..from]).count() as u64;
+        let mut s = Scanner::new(text, from, to, base);
+        let mut v = vec![];
+        while let Some(r) = s.next() {
+            v.push((
+                r.line,
+                r.start,
+                (0..r.len()).map(|i| r.get(i).unwrap().to_vec()).collect(),
+            ));
+        }
+        (v, s.unterminated(), s.position())
+    }
+
+    fn new(text: &[u8], from: usize, to: usize) -> (Vec<Rec>, bool, usize) {
+        let mut r = CsvRecord::new();
+        let mut pos = from;
+        let mut un = false;
+        let mut v = vec![];
+        loop {
+            let start = record_start(text, pos, to);
+            let Some((used, e)) = r.read(text, start, to) else {
+                pos = to;
+                break;
+            };
+            pos = start + used;
+            un |= e;
+            v.push((
+                line_at(text, start),
+                start,
+                (0..r.len()).map(|i| r.get(i).unwrap().to_vec()).collect(),
+            ));
+        }
+        (v, un, pos)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(20000))]
+        #[test]
+        fn same_records(
+            text in proptest::string::string_regex("(a|,|\"|\r|\n|\u{feff}|合| ){0,40}").unwrap(),
+            cut in 0usize..50,
+        ) {
+            let b = text.as_bytes();
+            let (o, ou, _) = old(b, 0, b.len());
+            let (n, nu, _) = new(b, 0, b.len());
+            proptest::prop_assert_eq!(&o, &n);
+            let _ = (ou, nu);
+            // A cut: a prefix that ends after a LF.
+            let cut = cut.min(b.len());
+            if let Some(nl) = memchr::memrchr(b'\n', &b[..cut]) {
+                let (o, ou, _) = old(b, 0, nl + 1);
+                let (n, nu, _) = new(b, 0, nl + 1);
+                proptest::prop_assert_eq!(&o, &n);
+                proptest::prop_assert_eq!(ou, nu);
+                let (o, _, _) = old(b, nl + 1, b.len());
+                let (n, _, _) = new(b, nl + 1, b.len());
+                proptest::prop_assert_eq!(&o, &n);
+            }
+            // One record at any char boundary, as sample.csv reads them.
+            for at in (0..=b.len()).filter(|&i| text.is_char_boundary(i)) {
+                let mut s = Scanner::new(b, at, b.len(), 0);
+                let o = s.next().map(|r| (r.start, (0..r.len()).map(|i| r.get(i).unwrap().to_vec()).collect::<Vec<_>>()));
+                let mut r = CsvRecord::new();
+                let st = record_start(b, at, b.len());
+                let n = r.read(b, st, b.len()).map(|_| (st, (0..r.len()).map(|i| r.get(i).unwrap().to_vec()).collect::<Vec<_>>()));
+                proptest::prop_assert_eq!(o, n);
+            }
         }
     }
 }

@@ -5,8 +5,8 @@
 use std::io::Write;
 
 use crate::error::{Error, Result};
-use crate::input::csvscan::Scanner;
 use crate::input::text::normalize_field;
+use crate::roster::canonical::{CsvRecord, record_start};
 use crate::sampling::manifest::DrawnSample;
 use crate::t;
 
@@ -30,9 +30,13 @@ pub fn write_sample_csv(
 ) -> Result<()> {
     let mismatch =
         |what: String| Error::input(t!("sample.columns-mismatch", file = COLUMNS_FILE, what));
-    let mut records = Scanner::new(columns, 0, columns.len(), 0);
-    let header: Vec<String> = match records.next() {
-        Some(r) => (0..r.len())
+    let mut r = CsvRecord::new();
+    let header: Vec<String> = match r.read(
+        columns,
+        record_start(columns, 0, columns.len()),
+        columns.len(),
+    ) {
+        Some(_) => (0..r.len())
             .map(|i| {
                 normalize_field(&String::from_utf8_lossy(r.get(i).unwrap_or(b""))).into_owned()
             })
@@ -49,12 +53,6 @@ pub fn write_sample_csv(
     let st_col = find(stratum_column)?;
     let others: Vec<usize> = (0..header.len())
         .filter(|&i| i != id_col && i != st_col)
-        .collect();
-    // The other columns as runs of neighbouring columns (first, last): an
-    // unquoted record's run is copied as it stands, commas and all.
-    let runs: Vec<(usize, usize)> = others
-        .chunk_by(|a, b| a + 1 == *b)
-        .map(|run| (run[0], run[run.len() - 1]))
         .collect();
     if index.len() != drawn.ranks.len() * 4 {
         return Err(mismatch(t!(
@@ -101,16 +99,15 @@ pub fn write_sample_csv(
     // record from a random place of the file.
     let format = |part: &[(&str, usize, &str, u32)]| -> Result<Vec<u8>> {
         let mut out = Vec::with_capacity(part.len() * 64);
-        let mut scan = Scanner::new(columns, 0, 0, 0);
+        let mut record = CsvRecord::new();
         for (k, &(stratum, rank, id, line)) in part.iter().enumerate() {
             if k % TOUCH_AHEAD == 0 {
                 let next = part[k..].iter().take(TOUCH_AHEAD);
                 touch_records(columns, next.map(|r| start_of(r.3 as usize)));
             }
-            let start = start_of(line as usize);
-            scan.seek(start.min(columns.len()), columns.len(), 0);
-            let fields = scan.next();
-            let got = fields.as_ref().and_then(|f| f.get(id_col)).unwrap_or(b"");
+            let start = record_start(columns, start_of(line as usize), columns.len());
+            let fields = record.read(columns, start, columns.len()).map(|_| &record);
+            let got = fields.and_then(|f| f.get(id_col)).unwrap_or(b"");
             if got != id.as_bytes() && normalize_field(&String::from_utf8_lossy(got)) != id {
                 return Err(mismatch(t!(
                     "sample.id-differs",
@@ -124,20 +121,9 @@ pub fn write_sample_csv(
             crate::base::jsonline::write_u64(&mut out, rank as u64);
             out.push(b',');
             push_field(&mut out, id.as_bytes());
-            for &(first, last) in &runs {
+            for &c in &others {
                 out.push(b',');
-                match fields.as_ref().and_then(|f| f.verbatim(first, last)) {
-                    Some(run) => out.extend_from_slice(run),
-                    None => {
-                        for c in first..=last {
-                            if c > first {
-                                out.push(b',');
-                            }
-                            let field = fields.as_ref().and_then(|f| f.get(c));
-                            push_field(&mut out, field.unwrap_or(b""));
-                        }
-                    }
-                }
+                push_field(&mut out, fields.and_then(|f| f.get(c)).unwrap_or(b""));
             }
             out.push(b'\n');
         }
