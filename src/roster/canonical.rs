@@ -294,6 +294,34 @@ impl CsvRecord {
         self.fields
     }
 
+    /// Fields `first..=last` of the record read last as they stand in `raw`,
+    /// the bytes it was read from, commas between them included, when `raw`
+    /// holds no quote and begins with the record's first field (no BOM or
+    /// blank line dropped before it): then no field was quoted or needs
+    /// quoting when written out again. Else None.
+    pub(crate) fn verbatim<'t>(
+        &self,
+        raw: &'t [u8],
+        first: usize,
+        last: usize,
+    ) -> Option<&'t [u8]> {
+        if first > last
+            || last >= self.fields
+            || raw.starts_with(BOM)
+            || matches!(raw.first(), Some(b'\r' | b'\n'))
+            || memchr::memchr(b'"', raw).is_some()
+        {
+            return None;
+        }
+        // Unquoted, each field is its bytes, and one comma follows it.
+        let from = if first == 0 {
+            0
+        } else {
+            self.ends[first - 1] + first
+        };
+        raw.get(from..self.ends[last] + last)
+    }
+
     /// Field `i` of the record read last, unquoted.
     pub(crate) fn get(&self, i: usize) -> Option<&[u8]> {
         if i >= self.fields {

@@ -54,6 +54,12 @@ pub fn write_sample_csv(
     let others: Vec<usize> = (0..header.len())
         .filter(|&i| i != id_col && i != st_col)
         .collect();
+    // The other columns as runs of neighbouring columns (first, last): an
+    // unquoted record's run is copied as it stands, commas and all.
+    let runs: Vec<(usize, usize)> = others
+        .chunk_by(|a, b| a + 1 == *b)
+        .map(|run| (run[0], run[run.len() - 1]))
+        .collect();
     if index.len() != drawn.ranks.len() * 4 {
         return Err(mismatch(t!(
             "sample.index-size",
@@ -106,7 +112,9 @@ pub fn write_sample_csv(
                 touch_records(columns, next.map(|r| start_of(r.3 as usize)));
             }
             let start = record_start(columns, start_of(line as usize), columns.len());
-            let fields = record.read(columns, start, columns.len()).map(|_| &record);
+            let read = record.read(columns, start, columns.len());
+            let raw = &columns[start.min(columns.len())..][..read.map_or(0, |r| r.0)];
+            let fields = read.map(|_| &record);
             let got = fields.and_then(|f| f.get(id_col)).unwrap_or(b"");
             if got != id.as_bytes() && normalize_field(&String::from_utf8_lossy(got)) != id {
                 return Err(mismatch(t!(
@@ -121,9 +129,19 @@ pub fn write_sample_csv(
             crate::base::jsonline::write_u64(&mut out, rank as u64);
             out.push(b',');
             push_field(&mut out, id.as_bytes());
-            for &c in &others {
+            for &(first, last) in &runs {
                 out.push(b',');
-                push_field(&mut out, fields.and_then(|f| f.get(c)).unwrap_or(b""));
+                match fields.and_then(|f| f.verbatim(raw, first, last)) {
+                    Some(run) => out.extend_from_slice(run),
+                    None => {
+                        for c in first..=last {
+                            if c > first {
+                                out.push(b',');
+                            }
+                            push_field(&mut out, fields.and_then(|f| f.get(c)).unwrap_or(b""));
+                        }
+                    }
+                }
             }
             out.push(b'\n');
         }
@@ -287,6 +305,34 @@ mod tests {
             let mut w = csv::Writer::from_writer(Vec::new());
             w.write_record(&fields).unwrap();
             proptest::prop_assert_eq!(ours, w.into_inner().unwrap());
+        }
+    }
+
+    proptest::proptest! {
+        /// A run of fields copied as it stands is what writing its fields
+        /// one by one gives, whatever the record holds.
+        #[test]
+        fn a_verbatim_run_is_its_fields_written_out(
+            text in proptest::string::string_regex("(a|,|\"|\r|\n|\u{feff}|亳| ){0,30}").unwrap(),
+            first in 0usize..4,
+            len in 0usize..3,
+        ) {
+            let b = text.as_bytes();
+            let mut record = CsvRecord::new();
+            let start = record_start(b, 0, b.len());
+            if let Some((used, _)) = record.read(b, start, b.len()) {
+                let last = first + len;
+                if let Some(run) = record.verbatim(&b[start..start + used], first, last) {
+                    let mut want = Vec::new();
+                    for c in first..=last {
+                        if c > first {
+                            want.push(b',');
+                        }
+                        push_field(&mut want, record.get(c).unwrap());
+                    }
+                    proptest::prop_assert_eq!(run, &want[..]);
+                }
+            }
         }
     }
 
