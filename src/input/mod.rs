@@ -1,10 +1,9 @@
 //! The bytes users hand us, as normalised tables: encodings (UTF-8, GB18030),
-//! CSV scanning, workbook reading (xlsx/xls/ods), the column names we know.
+//! workbook reading (xlsx/xls/ods), the column names we know.
 //! Imports only `base`, `error` and `i18n`.
 
 pub mod cell;
 pub mod columns;
-pub mod csvscan;
 pub mod table;
 pub mod text;
 pub mod workbook;

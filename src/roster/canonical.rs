@@ -8,7 +8,6 @@
 use std::collections::HashMap;
 
 use crate::error::{Error, Result};
-use crate::input::csvscan::{Scanner, split_point};
 use crate::input::text::{Origin, header_is, normalize_field};
 use crate::t;
 use rustc_hash::FxHashMap;
@@ -154,10 +153,16 @@ fn find_column(
     }
 }
 
-/// Checks one normalised field of one record.
-fn check_field<'a>(value: &'a str, origin: &Origin, line: u64, column: &str) -> Result<&'a str> {
+/// Checks one normalised field of one record; `line` finds the record's
+/// line for a message.
+fn check_field<'a>(
+    value: &'a str,
+    origin: &Origin,
+    line: impl Fn() -> u64,
+    column: &str,
+) -> Result<&'a str> {
     if value.is_empty() {
-        let at = origin.at(line, Some(column));
+        let at = origin.at(line(), Some(column));
         return Err(Error::input(t!("roster.field-empty", at, column)));
     }
     // Printable ASCII (most ids) holds no control character: no need to
@@ -166,7 +171,7 @@ fn check_field<'a>(value: &'a str, origin: &Origin, line: u64, column: &str) -> 
         return Ok(value);
     }
     if let Some(c) = value.chars().find(|c| c.is_control()) {
-        let at = origin.at(line, Some(column));
+        let at = origin.at(line(), Some(column));
         let what = match c {
             '\t' => t!("roster.a-tab"),
             '\n' | '\r' => t!("roster.a-line-break"),
@@ -180,12 +185,183 @@ fn check_field<'a>(value: &'a str, origin: &Origin, line: u64, column: &str) -> 
     Ok(value)
 }
 
+/// The line of the record that starts at `start`: one more than the line
+/// feeds before it (a bare CR ends a record but not a line).
+fn line_at(text: &[u8], start: usize) -> u64 {
+    1 + memchr::memchr_iter(b'\n', &text[..start]).count() as u64
+}
+
 /// The first 16 bytes of an id, zero-padded.
 fn prefix_of(id: &[u8]) -> [u8; 16] {
     let mut k = [0u8; 16];
     let n = id.len().min(16);
     k[..n].copy_from_slice(&id[..n]);
     k
+}
+
+/// A UTF-8 byte order mark: csv_core drops one where a reset reader starts.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Where the next record starts at or after `pos` (a record boundary of
+/// `text[..end]`): past blank lines, `LF` or `CR LF`, which hold no record.
+/// The offset recorded for an account (roster-columns.idx) and its line
+/// (one more than the line feeds before it) are taken from here.
+pub(crate) fn record_start(text: &[u8], mut pos: usize, end: usize) -> usize {
+    loop {
+        match &text[pos.min(end)..end] {
+            [b'\n', ..] => pos += 1,
+            [b'\r', b'\n', ..] => pos += 2,
+            _ => return pos,
+        }
+    }
+}
+
+/// One CSV record at a time, read by csv_core's reader from the record's
+/// first byte (RFC 4180 quoting; `LF`, `CR LF` or a bare `CR` ends a record;
+/// blank lines are skipped), into buffers kept from record to record.
+pub(crate) struct CsvRecord {
+    core: csv_core::Reader,
+    /// The record's fields, unquoted, one after another.
+    out: Vec<u8>,
+    /// Where each field ends in `out`.
+    ends: Vec<usize>,
+    fields: usize,
+}
+
+impl CsvRecord {
+    pub(crate) fn new() -> CsvRecord {
+        CsvRecord {
+            core: csv_core::Reader::new(),
+            out: vec![0; 4096],
+            ends: vec![0; 64],
+            fields: 0,
+        }
+    }
+
+    /// Reads the record of `text[..end]` that starts at `start` (see
+    /// [`record_start`]). Returns how many bytes it took, its line end
+    /// included, and whether it ran into `end` without a line break (for a
+    /// stretch cut from a larger text, a sign that the cut fell inside a
+    /// quoted field); None when only line ends were left.
+    pub(crate) fn read(&mut self, text: &[u8], start: usize, end: usize) -> Option<(usize, bool)> {
+        let input = &text[start.min(end)..end];
+        self.core.reset();
+        // A reset reader drops a BOM at its start. Before a record (the
+        // file's own BOM is gone with decoding) one is dropped only when the
+        // record's first line holds a quote or a bare CR, and is text in any
+        // other record: as roster read such files when it split plain lines
+        // at their commas itself, so that the same files give the same bytes.
+        if input.starts_with(BOM) && plain_line(input) {
+            // Having read, the reader no longer looks for a BOM; a blank
+            // line leaves it at the start of a record.
+            self.core.read_record(b"\n", &mut self.out, &mut self.ends);
+        }
+        let (mut inp, mut outp, mut nends) = (0, 0, 0);
+        loop {
+            let at_end = inp == input.len();
+            let (res, i, o, e) = self.core.read_record(
+                &input[inp..],
+                &mut self.out[outp..],
+                &mut self.ends[nends..],
+            );
+            inp += i;
+            outp += o;
+            nends += e;
+            match res {
+                // More input, or (with none left) the end of the text, which
+                // csv_core reads as the end of a last record without a line break.
+                csv_core::ReadRecordResult::InputEmpty => {}
+                csv_core::ReadRecordResult::OutputFull => {
+                    self.out.resize(self.out.len() * 2, 0);
+                }
+                csv_core::ReadRecordResult::OutputEndsFull => {
+                    self.ends.resize(self.ends.len() * 2, 0);
+                }
+                csv_core::ReadRecordResult::Record => {
+                    self.fields = nends;
+                    return Some((inp, at_end));
+                }
+                csv_core::ReadRecordResult::End => {
+                    self.fields = 0;
+                    return None;
+                }
+            }
+        }
+    }
+
+    /// The number of fields of the record read last.
+    pub(crate) fn len(&self) -> usize {
+        self.fields
+    }
+
+    /// Fields `first..=last` of the record read last as they stand in `raw`,
+    /// the bytes it was read from, commas between them included, when `raw`
+    /// holds no quote and begins with the record's first field (no BOM or
+    /// blank line dropped before it): then no field was quoted or needs
+    /// quoting when written out again. Else None.
+    pub(crate) fn verbatim<'t>(
+        &self,
+        raw: &'t [u8],
+        first: usize,
+        last: usize,
+    ) -> Option<&'t [u8]> {
+        if first > last
+            || last >= self.fields
+            || raw.starts_with(BOM)
+            || matches!(raw.first(), Some(b'\r' | b'\n'))
+            || memchr::memchr(b'"', raw).is_some()
+        {
+            return None;
+        }
+        // Unquoted, each field is its bytes, and one comma follows it.
+        let from = if first == 0 {
+            0
+        } else {
+            self.ends[first - 1] + first
+        };
+        raw.get(from..self.ends[last] + last)
+    }
+
+    /// Field `i` of the record read last, unquoted.
+    pub(crate) fn get(&self, i: usize) -> Option<&[u8]> {
+        if i >= self.fields {
+            return None;
+        }
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        Some(&self.out[start..self.ends[i]])
+    }
+}
+
+/// Whether the first line of `input` (to its LF) holds no quote and no CR
+/// but one just before its LF.
+fn plain_line(input: &[u8]) -> bool {
+    let line = match memchr::memchr(b'\n', input) {
+        Some(nl) => input[..nl].strip_suffix(b"\r").unwrap_or(&input[..nl]),
+        None => input,
+    };
+    memchr::memchr2(b'"', b'\r', line).is_none()
+}
+
+/// A record boundary near the middle of `bytes[from..]`, for reading the two
+/// halves on both cores: the start of a line after an even number of quotes.
+/// (A quote inside an unquoted field can mislead that count; a reader of the
+/// first half then ends in a record that runs into the cut, and the file is
+/// read in one piece.)
+fn split_point(bytes: &[u8], from: usize) -> Option<usize> {
+    if bytes.len() - from < 1 << 20 {
+        return None; // not worth a thread
+    }
+    let mut pos = from + (bytes.len() - from) / 2;
+    let mut quotes = memchr::memchr_iter(b'"', &bytes[..pos]).count();
+    for _ in 0..64 {
+        let nl = pos + memchr::memchr(b'\n', &bytes[pos..])?;
+        quotes += memchr::memchr_iter(b'"', &bytes[pos..nl]).count();
+        pos = nl + 1;
+        if quotes.is_multiple_of(2) {
+            return (pos < bytes.len()).then_some(pos);
+        }
+    }
+    None
 }
 
 /// Parses and canonicalises a roster. `text` is the decoded file, `origin`
@@ -195,20 +371,20 @@ pub fn parse(text: &[u8], origin: &Origin, opts: &RosterOptions) -> Result<Roste
     if text.len() >= u32::MAX as usize {
         return Err(Error::input(t!("roster.too-large", file)));
     }
-    // The header, read as the body is (csvscan), so that both agree on
-    // where it ends.
-    let mut records = Scanner::new(text, 0, text.len(), 0);
-    let Some(record) = records.next() else {
+    // The header, read as the body is, so that both agree on where it ends.
+    let mut record = CsvRecord::new();
+    let header_start = record_start(text, 0, text.len());
+    let Some((used, _)) = record.read(text, header_start, text.len()) else {
         return Err(Error::input(t!("roster.empty", file)));
     };
-    let at = origin.at(record.line, None);
+    let at = origin.at(line_at(text, header_start), None);
     let header: Vec<String> = (0..record.len())
         .map(|i| {
             let field = record.get(i).unwrap_or(b"");
             normalize_field(std::str::from_utf8(field).unwrap_or("")).into_owned()
         })
         .collect();
-    let body_start = records.position();
+    let body_start = header_start + used;
     let id_col = find_column(
         &header,
         opts.id_column.as_deref(),
@@ -440,9 +616,9 @@ fn parse_chunk(
     cols: &Columns<'_>,
     origin: &Origin,
 ) -> Result<(Chunk, bool)> {
-    // Line numbers count from the file's start.
-    let base = memchr::memchr_iter(b'\n', &text[..from]).count() as u64;
-    let mut records = Scanner::new(text, from, to, base);
+    let mut record = CsvRecord::new();
+    let mut pos = from;
+    let mut unterminated = false;
     let mut chunk = Chunk {
         accounts: Vec::with_capacity((to - from) / 48),
         first_seen: Vec::new(),
@@ -452,13 +628,20 @@ fn parse_chunk(
     // A stratum is spelled the same way on most lines: its raw spelling
     // finds its number without normalising it again.
     let mut spelled: FxHashMap<Vec<u8>, u32> = FxHashMap::default();
-    while let Some(record) = records.next() {
-        let line = record.line;
+    loop {
+        let start = record_start(text, pos, to);
+        let Some((used, at_end)) = record.read(text, start, to) else {
+            break;
+        };
+        pos = start + used;
+        unterminated |= at_end;
+        // Counted only for a message: most records never need it.
+        let line = || line_at(text, start);
         let field = |i: usize, name: &str| -> Result<&[u8]> {
             record.get(i).ok_or_else(|| {
                 Error::input(t!(
                     "roster.short-row",
-                    at = origin.at(line, None),
+                    at = origin.at(line(), None),
                     fields = record.len(),
                     column = name,
                     index = i + 1
@@ -494,7 +677,7 @@ fn parse_chunk(
         chunk.accounts.push(Account {
             prefix: prefix_of(id.as_bytes()),
             stratum,
-            start: record.start as u32,
+            start: start as u32,
             id_start: chunk.ids.len() as u32,
             id_len: id.len() as u32,
         });
@@ -506,7 +689,7 @@ fn parse_chunk(
     let ids = std::mem::take(&mut chunk.ids);
     chunk.accounts.sort_unstable_by(|a, b| by_id(a, b, &ids));
     chunk.ids = ids;
-    Ok((chunk, records.unterminated()))
+    Ok((chunk, unterminated))
 }
 
 /// Where the merge of the id-sorted `a` and `b` has placed its first `mid`
@@ -603,7 +786,7 @@ impl Duplicates {
     }
 
     fn refuse(&self, text: &[u8], long_ids: &str, origin: &Origin, id_name: &str) -> Result<()> {
-        let line = |at: u32| 1 + memchr::memchr_iter(b'\n', &text[..at as usize]).count() as u64;
+        let line = |at: u32| line_at(text, at as usize);
         match &self.worst {
             None => Ok(()),
             Some((first, second, a)) => Err(Error::input(t!(
@@ -645,6 +828,64 @@ mod tests {
         )
         .unwrap_err()
         .to_string()
+    }
+
+    /// Every record of `text` as (line, start, fields), read as `parse` reads them.
+    fn records(text: &[u8], to: usize) -> (Vec<(u64, usize, Vec<String>)>, bool) {
+        let mut record = CsvRecord::new();
+        let (mut pos, mut cut, mut all) = (0, false, vec![]);
+        loop {
+            let start = record_start(text, pos, to);
+            let Some((used, at_end)) = record.read(text, start, to) else {
+                return (all, cut);
+            };
+            (pos, cut) = (start + used, cut | at_end);
+            let fields = (0..record.len())
+                .map(|i| String::from_utf8_lossy(record.get(i).unwrap()).into_owned())
+                .collect();
+            all.push((line_at(text, start), start, fields));
+        }
+    }
+
+    #[test]
+    fn records_start_after_blank_lines_and_count_their_line_feeds() {
+        let text = b"h\n\na\n\"b\nc\"\r\n\r\nd\re\n";
+        let (all, cut) = records(text, text.len());
+        let at: Vec<(u64, usize)> = all.iter().map(|r| (r.0, r.1)).collect();
+        // A bare CR ends a record, not a line.
+        assert_eq!(at, [(1, 0), (3, 3), (4, 5), (7, 14), (7, 16)]);
+        assert_eq!(all[2].2, ["b\nc"]);
+        assert!(!cut);
+    }
+
+    #[test]
+    fn a_cut_inside_quotes_shows() {
+        let text = b"a,\"x\ny\",b\nc,d\n";
+        assert!(records(text, 5).1); // cut after `a,"x\n`
+        assert!(!records(text, 10).1); // a whole record, to its line feed
+        assert!(records(text, 12).1); // cut after `c,`
+    }
+
+    /// A BOM where a record starts (after the file's own, which decoding
+    /// drops) is dropped when the record's first line holds a quote or a
+    /// bare CR, and kept as text otherwise, as roster has always read it.
+    #[test]
+    fn a_bom_before_a_record() {
+        let text = "a,b\n\u{feff}x,y\n\u{feff}\"q\",z\n\u{feff}\"r,s\r\n";
+        let fields: Vec<Vec<String>> = records(text.as_bytes(), text.len())
+            .0
+            .into_iter()
+            .map(|r| r.2)
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                vec!["a", "b"],
+                vec!["\u{feff}x", "y"],
+                vec!["q", "z"],
+                vec!["r,s\r\n"]
+            ]
+        );
     }
 
     #[test]

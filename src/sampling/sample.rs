@@ -5,8 +5,8 @@
 use std::io::Write;
 
 use crate::error::{Error, Result};
-use crate::input::csvscan::Scanner;
 use crate::input::text::normalize_field;
+use crate::roster::canonical::{CsvRecord, record_start};
 use crate::sampling::manifest::DrawnSample;
 use crate::t;
 
@@ -30,9 +30,13 @@ pub fn write_sample_csv(
 ) -> Result<()> {
     let mismatch =
         |what: String| Error::input(t!("sample.columns-mismatch", file = COLUMNS_FILE, what));
-    let mut records = Scanner::new(columns, 0, columns.len(), 0);
-    let header: Vec<String> = match records.next() {
-        Some(r) => (0..r.len())
+    let mut r = CsvRecord::new();
+    let header: Vec<String> = match r.read(
+        columns,
+        record_start(columns, 0, columns.len()),
+        columns.len(),
+    ) {
+        Some(_) => (0..r.len())
             .map(|i| {
                 normalize_field(&String::from_utf8_lossy(r.get(i).unwrap_or(b""))).into_owned()
             })
@@ -101,16 +105,17 @@ pub fn write_sample_csv(
     // record from a random place of the file.
     let format = |part: &[(&str, usize, &str, u32)]| -> Result<Vec<u8>> {
         let mut out = Vec::with_capacity(part.len() * 64);
-        let mut scan = Scanner::new(columns, 0, 0, 0);
+        let mut record = CsvRecord::new();
         for (k, &(stratum, rank, id, line)) in part.iter().enumerate() {
             if k % TOUCH_AHEAD == 0 {
                 let next = part[k..].iter().take(TOUCH_AHEAD);
                 touch_records(columns, next.map(|r| start_of(r.3 as usize)));
             }
-            let start = start_of(line as usize);
-            scan.seek(start.min(columns.len()), columns.len(), 0);
-            let fields = scan.next();
-            let got = fields.as_ref().and_then(|f| f.get(id_col)).unwrap_or(b"");
+            let start = record_start(columns, start_of(line as usize), columns.len());
+            let read = record.read(columns, start, columns.len());
+            let raw = &columns[start.min(columns.len())..][..read.map_or(0, |r| r.0)];
+            let fields = read.map(|_| &record);
+            let got = fields.and_then(|f| f.get(id_col)).unwrap_or(b"");
             if got != id.as_bytes() && normalize_field(&String::from_utf8_lossy(got)) != id {
                 return Err(mismatch(t!(
                     "sample.id-differs",
@@ -126,15 +131,14 @@ pub fn write_sample_csv(
             push_field(&mut out, id.as_bytes());
             for &(first, last) in &runs {
                 out.push(b',');
-                match fields.as_ref().and_then(|f| f.verbatim(first, last)) {
+                match fields.and_then(|f| f.verbatim(raw, first, last)) {
                     Some(run) => out.extend_from_slice(run),
                     None => {
                         for c in first..=last {
                             if c > first {
                                 out.push(b',');
                             }
-                            let field = fields.as_ref().and_then(|f| f.get(c));
-                            push_field(&mut out, field.unwrap_or(b""));
+                            push_field(&mut out, fields.and_then(|f| f.get(c)).unwrap_or(b""));
                         }
                     }
                 }
@@ -301,6 +305,34 @@ mod tests {
             let mut w = csv::Writer::from_writer(Vec::new());
             w.write_record(&fields).unwrap();
             proptest::prop_assert_eq!(ours, w.into_inner().unwrap());
+        }
+    }
+
+    proptest::proptest! {
+        /// A run of fields copied as it stands is what writing its fields
+        /// one by one gives, whatever the record holds.
+        #[test]
+        fn a_verbatim_run_is_its_fields_written_out(
+            text in proptest::string::string_regex("(a|,|\"|\r|\n|\u{feff}|亳| ){0,30}").unwrap(),
+            first in 0usize..4,
+            len in 0usize..3,
+        ) {
+            let b = text.as_bytes();
+            let mut record = CsvRecord::new();
+            let start = record_start(b, 0, b.len());
+            if let Some((used, _)) = record.read(b, start, b.len()) {
+                let last = first + len;
+                if let Some(run) = record.verbatim(&b[start..start + used], first, last) {
+                    let mut want = Vec::new();
+                    for c in first..=last {
+                        if c > first {
+                            want.push(b',');
+                        }
+                        push_field(&mut want, record.get(c).unwrap());
+                    }
+                    proptest::prop_assert_eq!(run, &want[..]);
+                }
+            }
         }
     }
 
