@@ -4,5 +4,4 @@
 
 pub mod digest;
 pub mod fsio;
-pub mod jsonline;
 pub mod par;

@@ -9,14 +9,12 @@
 //! appending under a lock lives in `logfile.rs`.
 
 use std::borrow::Cow;
-use std::io::Write as _;
 use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::base::digest::hex;
-use crate::base::jsonline;
 use crate::t;
 
 pub const LOG_FILE: &str = "log.jsonl";
@@ -71,16 +69,11 @@ impl Log {
     }
 
     /// The record fields of line `i` as type `R`, a struct with derived
-    /// `Deserialize` (the common fields are ignored). Decoded from the line's
-    /// scanned members ([`jsonline::Object`]): serde_json sees only the values
-    /// `R` asks for, with the same result and errors as for the whole line.
+    /// `Deserialize` (the common fields are ignored), decoded by serde_json
+    /// from the whole line (checked as UTF-8 when the log was).
     pub fn fields<'a, R: Deserialize<'a>>(&'a self, i: usize) -> Result<R, String> {
-        let members = &mut Vec::new();
         let l = &self.lines[i];
-        let line = self.line(i);
-        let bad = |error: String| bad_record(l.seq, &l.kind, error);
-        jsonline::scan_object(line, members).map_err(|e| bad(e.to_string()))?;
-        R::deserialize(jsonline::Object { line, members }).map_err(|e| bad(e.to_string()))
+        serde_json::from_slice(self.line(i)).map_err(|e| bad_record(l.seq, &l.kind, e.to_string()))
     }
 
     /// SHA-256 of the last line (the next `prev`), or the genesis value.
@@ -98,10 +91,27 @@ pub fn bad_record(seq: u64, kind: &str, error: String) -> String {
 /// What a streamed check ([`parse_log_streamed`]) hands on of each line
 /// that parses, while the line's bytes are at hand.
 pub trait LineSink {
-    /// `seq` is the line's own (its index, once the chain holds);
-    /// `members` its scanned members. Returns whether the log keeps the
-    /// line's bytes: a line not kept reads as empty from [`Log::line`].
-    fn line(&mut self, seq: u64, kind: &str, line: &[u8], members: &[jsonline::Member]) -> bool;
+    /// The record fields the sink reads, of the lines whose type it
+    /// [`takes`](LineSink::takes): decoded by serde_json in the same pass
+    /// over the line that checks it, from the line's members other than the
+    /// common ones (`seq`, `prev`, `type`, `at`, `lines`), which its visitor
+    /// does not see.
+    type Fields<'a>: Deserialize<'a>;
+
+    /// Whether lines of type `kind` are handed on with their fields.
+    fn takes(kind: &str) -> bool;
+
+    /// `seq` is the line's own (its index, once the chain holds); `fields`,
+    /// for a line of a type the sink takes, its record fields or why they
+    /// do not decode. Returns whether the log keeps the line's bytes: a
+    /// line not kept reads as empty from [`Log::line`].
+    fn line(
+        &mut self,
+        seq: u64,
+        kind: &str,
+        line: &str,
+        fields: Option<Result<Self::Fields<'_>, String>>,
+    ) -> bool;
 }
 
 /// What is wrong with a log, and where (1-based line number).
@@ -144,18 +154,170 @@ pub fn render_line<R: Record>(seq: u64, prev: &str, at: &str, record: &R) -> Vec
     line
 }
 
-/// The common fields every line carries.
-#[derive(Deserialize)]
+/// The common fields every line carries: each at most once (a second is
+/// an error), `seq`, `prev`, `type` and `at` required, `lines` (a batch's)
+/// optional, and null as absent.
+#[derive(Debug, PartialEq, Eq)]
 struct Head<'a> {
     seq: u64,
-    #[serde(borrow)]
     prev: Cow<'a, str>,
-    #[serde(borrow, rename = "type")]
     kind: Cow<'a, str>,
-    #[serde(borrow)]
     at: Cow<'a, str>,
-    #[serde(default)]
     lines: Option<u64>,
+}
+
+/// The common fields as far as a line's reading has found them.
+#[derive(Default)]
+struct HeadSlots<'a> {
+    seq: Option<u64>,
+    prev: Option<Text<'a>>,
+    kind: Option<Text<'a>>,
+    at: Option<Text<'a>>,
+    lines: Option<Option<u64>>,
+}
+
+/// A JSON string, borrowed from the line when it holds no escape.
+#[derive(Debug)]
+struct Text<'a>(Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Text<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Borrowed(s)))
+            }
+            fn visit_str<E>(self, s: &str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(s.to_owned())))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// A line's members as serde_json reads them, with the common ones taken
+/// out into [`Head`] on the way: what a record type's visitor sees of the
+/// line (the `MapAccess` it is handed).
+struct Tap<'de, A> {
+    map: A,
+    head: HeadSlots<'de>,
+}
+
+/// Reads the value of a common field into its slot, once.
+fn take<'de, T: Deserialize<'de>, A: serde::de::MapAccess<'de>>(
+    map: &mut A,
+    slot: &mut Option<T>,
+    name: &'static str,
+) -> Result<(), A::Error> {
+    if slot.is_some() {
+        return Err(serde::de::Error::duplicate_field(name));
+    }
+    *slot = Some(map.next_value()?);
+    Ok(())
+}
+
+impl<'de, A: serde::de::MapAccess<'de>> serde::de::MapAccess<'de> for Tap<'de, A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        use serde::de::value::{BorrowedStrDeserializer, StringDeserializer};
+        while let Some(Text(key)) = self.map.next_key::<Text<'de>>()? {
+            let (map, head) = (&mut self.map, &mut self.head);
+            match &*key {
+                "seq" => take(map, &mut head.seq, "seq")?,
+                "prev" => take(map, &mut head.prev, "prev")?,
+                "type" => take(map, &mut head.kind, "type")?,
+                "at" => take(map, &mut head.at, "at")?,
+                "lines" => take(map, &mut head.lines, "lines")?,
+                _ => {
+                    return match key {
+                        Cow::Borrowed(k) => seed.deserialize(BorrowedStrDeserializer::new(k)),
+                        Cow::Owned(k) => seed.deserialize(StringDeserializer::new(k)),
+                    }
+                    .map(Some);
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    fn next_value_seed<V: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, A::Error> {
+        self.map.next_value_seed(seed)
+    }
+}
+
+/// The [`Tap`] as a deserializer, for the record type's visitor: a map,
+/// whatever the type asks for.
+struct TapDeserializer<'t, 'de, A>(&'t mut Tap<'de, A>);
+
+impl<'de, A: serde::de::MapAccess<'de>> serde::Deserializer<'de> for TapDeserializer<'_, 'de, A> {
+    type Error = A::Error;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, v: V) -> Result<V::Value, A::Error> {
+        v.visit_map(self.0)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf option unit unit_struct newtype_struct seq tuple
+        tuple_struct map struct enum identifier ignored_any
+    }
+}
+
+/// Reads a line as one JSON object: its common fields and the record
+/// fields `F` (`IgnoredAny` for none), in one pass of serde_json.
+struct LineVisitor<F>(std::marker::PhantomData<F>);
+
+impl<'de, F: Deserialize<'de>> serde::de::Visitor<'de> for LineVisitor<F> {
+    type Value = (Head<'de>, F);
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        use serde::de::{Error as _, IgnoredAny, MapAccess as _};
+        let mut tap = Tap {
+            map,
+            head: HeadSlots::default(),
+        };
+        let fields = F::deserialize(TapDeserializer(&mut tap))?;
+        // A derived visitor reads every member; whatever another left is
+        // still checked.
+        while tap.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        let h = tap.head;
+        let text = |t: Option<Text<'de>>, name| {
+            t.map(|t| t.0).ok_or_else(|| A::Error::missing_field(name))
+        };
+        let head = Head {
+            seq: h.seq.ok_or_else(|| A::Error::missing_field("seq"))?,
+            prev: text(h.prev, "prev")?,
+            kind: text(h.kind, "type")?,
+            at: text(h.at, "at")?,
+            lines: h.lines.flatten(),
+        };
+        Ok((head, fields))
+    }
+}
+
+/// Line `line` read whole by serde_json: exactly one JSON object (RFC 8259,
+/// whitespace around it allowed), its common fields and record fields `F`.
+fn read_line<'a, F: Deserialize<'a>>(line: &'a str) -> Result<(Head<'a>, F), serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_str(line);
+    let read =
+        serde::Deserializer::deserialize_map(&mut de, LineVisitor(std::marker::PhantomData))?;
+    de.end()?;
+    Ok(read)
 }
 
 /// What one line says about itself, checked on its own (phase 1).
@@ -172,13 +334,14 @@ struct LineFacts {
 /// The record types choucha writes, so that a million lines need no
 /// allocation for their type.
 const KNOWN_TYPES: &[&str] = &[
+    // The commonest first: the list is searched in order.
+    "result-recorded",
+    "result-amended",
     "round-opened",
     "roster-committed",
     "seed-revealed",
     "sample-drawn",
     BATCH_TYPE,
-    "result-recorded",
-    "result-amended",
     "report-published",
     "checkpoint",
     "repaired",
@@ -229,97 +392,93 @@ fn unhex32_bytes(s: &[u8]) -> Option<[u8; 32]> {
 #[derive(Default)]
 struct Scratch {
     start: Vec<u8>,
-    members: Vec<jsonline::Member>,
 }
+
+/// A line read by [`line_facts`]: its facts, and its record fields `F` for
+/// a type the sink takes.
+type ReadLine<F> = (LineFacts, Option<Result<F, String>>);
 
 /// Parses and hashes one line, and checks its fixed beginning against its
 /// own `seq` and `prev`. Needs no other line, so lines are done in parallel.
-fn line_facts(line: &[u8], scratch: &mut Scratch) -> Result<LineFacts, String> {
-    // The line is scanned once for where its members are (which also checks
-    // that it is one JSON object); the bulk of a line, a result's id, note
-    // and the like, is not decoded here.
-    jsonline::scan_object(line, &mut scratch.members)
-        .map_err(|e| t!("log.not-a-line", error = e))?;
-    match plain_facts(line, &scratch.members) {
-        Some(facts) => Ok(facts),
-        None => general_facts(line, scratch),
-    }
-}
-
-/// The facts of a scanned line whose fixed beginning holds only plain
-/// values (every line choucha writes), read as the bytes stand:
-/// `{"seq":` digits `,"prev":"` 64 lowercase hex digits `","type":"` text
-/// `","at":"` text `"`, the texts without escape or control character. The
-/// general path would decode the same values, rebuild the same beginning
-/// and find it equal; here that takes one pass. None sends the line to the
-/// general path, which decides, and words any refusal, as ever: a value
-/// that is not plain, or a later member that the header's decoding reads
-/// (a second `seq`, `prev`, `type` or `at`, any escaped key, a `lines` that
-/// is not a plain integer or comes twice).
-fn plain_facts(line: &[u8], members: &[jsonline::Member]) -> Option<LineFacts> {
-    let rest = line.strip_prefix(b"{\"seq\":")?;
-    let digits = memchr::memchr(b',', rest)?;
-    let seq = jsonline::plain_u64(&rest[..digits])?;
-    let rest = rest[digits..].strip_prefix(b",\"prev\":\"")?;
-    let prev = unhex32_bytes(rest.get(..64)?)?;
-    let rest = rest[64..].strip_prefix(b"\",\"type\":")?;
-    let (kind, rest) = plain_text(rest)?;
-    let rest = rest.strip_prefix(b",\"at\":")?;
-    plain_text(rest)?;
-    let mut lines = None;
-    for m in members.get(4..)? {
-        if m.key_escaped {
-            return None;
+/// The record fields `F` are decoded in the same pass, and handed back for a
+/// line whose type `takes`; when they do not decode, the line is read again
+/// without them, to tell a bad record in a good line from a bad line.
+fn line_facts<'a, F: Deserialize<'a>>(
+    line: &'a str,
+    scratch: &mut Scratch,
+    takes: fn(&str) -> bool,
+) -> Result<ReadLine<F>, String> {
+    let not_a_line = |e: serde_json::Error| t!("log.not-a-line", error = e);
+    let (head, fields) = match read_line::<F>(line) {
+        Ok((head, fields)) => (head, Ok(fields)),
+        Err(e) => {
+            let (head, serde::de::IgnoredAny) = read_line(line).map_err(not_a_line)?;
+            (head, Err(e.to_string()))
         }
-        match &line[m.key.clone()] {
-            b"seq" | b"prev" | b"type" | b"at" => return None,
-            b"lines" if lines.is_some() => return None,
-            b"lines" => lines = Some(jsonline::plain_u64(&line[m.value.clone()])?),
-            _ => {}
-        }
-    }
-    Some(LineFacts {
-        seq,
-        prev: Ok(prev),
-        kind: intern(kind),
-        lines,
-        hash: Sha256::digest(line).into(),
-    })
-}
-
-/// The plain JSON string `s` begins with ([`jsonline::plain_str`]): its
-/// text, and what follows its closing quote.
-fn plain_text(s: &[u8]) -> Option<(&str, &[u8])> {
-    let end = 1 + memchr::memchr(b'"', s.get(1..)?)?;
-    Some((jsonline::plain_str(&s[..=end])?, &s[end + 1..]))
-}
-
-/// The facts of a scanned line through serde: decodes the header's values,
-/// rebuilds the fixed beginning from them and compares.
-fn general_facts(line: &[u8], scratch: &mut Scratch) -> Result<LineFacts, String> {
-    let Scratch { start, members } = scratch;
-    let head = Head::deserialize(jsonline::Object { line, members })
-        .map_err(|e| t!("log.not-a-line", error = e))?;
-    // The fixed beginning lets a shell loop check the chain without a JSON parser.
-    start.clear();
-    start.extend_from_slice(b"{\"seq\":");
-    write!(start, "{}", head.seq).expect("writing to memory");
-    start.extend_from_slice(b",\"prev\":\"");
-    start.extend_from_slice(head.prev.as_bytes());
-    start.extend_from_slice(b"\",\"type\":");
-    jsonline::write_str(start, &head.kind);
-    start.extend_from_slice(b",\"at\":");
-    jsonline::write_str(start, &head.at);
-    if !line.starts_with(start) {
+    };
+    if !begins_as_written(line, &head, &mut scratch.start) {
         return Err(t!("log.bad-beginning"));
     }
-    Ok(LineFacts {
-        seq: head.seq,
-        prev: unhex32(&head.prev).ok_or_else(|| head.prev.to_string()),
-        kind: intern(&head.kind),
-        lines: head.lines,
-        hash: Sha256::digest(line).into(),
-    })
+    let Head {
+        seq,
+        prev,
+        kind,
+        lines,
+        ..
+    } = head;
+    let fields = takes(&kind).then_some(fields);
+    let facts = LineFacts {
+        seq,
+        prev: unhex32(&prev).ok_or_else(|| prev.to_string()),
+        kind: intern(&kind),
+        lines,
+        hash: Sha256::digest(line.as_bytes()).into(),
+    };
+    Ok((facts, fields))
+}
+
+/// Whether `line` begins exactly as its common fields are written:
+/// `{"seq":` seq `,"prev":"` prev `","type":` type `,"at":` at, the strings
+/// as serde_json writes them. The fixed beginning lets a shell loop check
+/// the chain without a JSON parser.
+///
+/// A string serde_json lent from the line had no escape in it (nor, as
+/// serde_json refuses them, a control character), so written it is itself
+/// in quotes: when it lies in the line just where the beginning puts it,
+/// those bytes are what writing it gives, and need no comparing. Any other
+/// is written (into `buf`) and compared.
+fn begins_as_written(line: &str, head: &Head<'_>, buf: &mut Vec<u8>) -> bool {
+    let bytes = line.as_bytes();
+    let mut at = 0;
+    let expect = |piece: &[u8], at: &mut usize| {
+        let end = *at + piece.len();
+        let same = bytes.get(*at..end) == Some(piece);
+        *at = end;
+        same
+    };
+    let lent_here = |text: &Cow<'_, str>, at: usize| match text {
+        Cow::Borrowed(t) => (t.as_ptr() as usize).wrapping_sub(bytes.as_ptr() as usize) == at,
+        Cow::Owned(_) => false,
+    };
+    let string = |text: &Cow<'_, str>, at: &mut usize, buf: &mut Vec<u8>| {
+        if bytes.get(*at) == Some(&b'"') && lent_here(text, *at + 1) {
+            *at += 1 + text.len();
+            return expect(b"\"", at);
+        }
+        buf.clear();
+        serde_json::to_writer(&mut *buf, &**text).expect("writing to memory");
+        expect(buf, at)
+    };
+    buf.clear();
+    serde_json::to_writer(&mut *buf, &head.seq).expect("writing to memory");
+    expect(b"{\"seq\":", &mut at)
+        && expect(buf, &mut at)
+        && expect(b",\"prev\":", &mut at)
+        && string(&head.prev, &mut at, buf)
+        && expect(b",\"type\":", &mut at)
+        && string(&head.kind, &mut at, buf)
+        && expect(b",\"at\":", &mut at)
+        && string(&head.at, &mut at, buf)
 }
 
 /// Phase 1 over a stretch of whole lines, on one core: each line parsed,
@@ -368,12 +527,12 @@ struct Kept {
 /// The lines of `bytes[from..to]` (which ends with a LF), `base` being the
 /// offset of `bytes` in the log; each line that parses is handed to `sink`,
 /// if any, and kept as it says.
-fn stretch(
+fn stretch<S: LineSink>(
     bytes: &[u8],
     from: usize,
     to: usize,
     base: usize,
-    mut sink: Option<&mut dyn LineSink>,
+    mut sink: Option<&mut S>,
 ) -> Stretch {
     let mut s = Stretch {
         // A generous guess (untouched capacity costs no memory).
@@ -385,22 +544,48 @@ fn stretch(
         bad: None,
         kept: sink.is_some().then(Kept::default),
     };
+    // The stretch is checked as UTF-8 at once (a line feed is never inside
+    // a character, so its lines are whole strings); the line holding the
+    // first byte that is not UTF-8 is refused as not a line.
+    let whole = &bytes[from..to];
+    let checked = simdutf8::basic::from_utf8(whole).map_err(|_| simdutf8::compat::from_utf8(whole));
+    let (text, broken) = match checked {
+        Ok(text) => (text, None),
+        Err(Ok(text)) => (text, None),
+        Err(Err(e)) => {
+            let bad = from + e.valid_up_to();
+            let line_start =
+                memchr::memrchr(b'\n', &bytes[from..bad]).map_or(from, |i| from + i + 1);
+            let text = std::str::from_utf8(&bytes[from..line_start]).unwrap_or_default();
+            (text, Some((line_start, bad)))
+        }
+    };
+    let takes: fn(&str) -> bool = if sink.is_some() { S::takes } else { |_| false };
     let mut scratch = Scratch::default();
     let mut start = from;
     for nl in memchr::memchr_iter(b'\n', &bytes[from..to]) {
         let end = from + nl;
         let k = s.lines.len();
-        match line_facts(&bytes[start..end], &mut scratch) {
+        let read = match broken {
+            Some((line_start, bad)) if line_start == start => Err(t!(
+                "log.not-a-line",
+                error = format!("invalid UTF-8 at byte {}", bad - start + 1)
+            )),
+            _ => {
+                let line = &text[start - from..end - from];
+                line_facts::<S::Fields<'_>>(line, &mut scratch, takes).map(|r| (line, r))
+            }
+        };
+        match read {
             Err(why) => {
                 s.bad = Some((k, why));
                 break;
             }
-            Ok(f) => {
-                let line = &bytes[start..end];
+            Ok((line, (f, fields))) => {
                 if let (Some(sink), Some(kept)) = (sink.as_deref_mut(), s.kept.as_mut()) {
                     let at = kept.bytes.len();
-                    if sink.line(f.seq, &f.kind, line, &scratch.members) {
-                        kept.bytes.extend_from_slice(line);
+                    if sink.line(f.seq, &f.kind, line, fields) {
+                        kept.bytes.extend_from_slice(line.as_bytes());
                     }
                     kept.at.push(at..kept.bytes.len());
                 }
@@ -438,11 +623,11 @@ fn stretches(bytes: &[u8], to: usize, base: usize) -> Vec<Stretch> {
         .flatten()
         .filter(|&c| c < to);
     match cut {
-        None => vec![stretch(bytes, 0, to, base, None)],
+        None => vec![stretch::<KeepNone>(bytes, 0, to, base, None)],
         Some(cut) => {
             let (first, second) = crate::base::par::join(
-                || stretch(bytes, 0, cut, base, None),
-                || stretch(bytes, cut, to, base, None),
+                || stretch::<KeepNone>(bytes, 0, cut, base, None),
+                || stretch::<KeepNone>(bytes, cut, to, base, None),
             );
             if first.bad.is_some() {
                 vec![first]
@@ -825,7 +1010,17 @@ pub const STREAM_CHUNK: usize = 4 << 20;
 struct KeepNone;
 
 impl LineSink for KeepNone {
-    fn line(&mut self, _: u64, _: &str, _: &[u8], _: &[jsonline::Member]) -> bool {
+    type Fields<'a> = serde::de::IgnoredAny;
+    fn takes(_: &str) -> bool {
+        false
+    }
+    fn line(
+        &mut self,
+        _: u64,
+        _: &str,
+        _: &str,
+        _: Option<Result<Self::Fields<'_>, String>>,
+    ) -> bool {
         false
     }
 }
@@ -847,9 +1042,46 @@ fn check_chunks(
     )
 }
 
+/// Test support: lines edited byte by byte, as the property tests of the
+/// log's readers (here and in `state`) edit them.
+#[cfg(test)]
+pub(crate) mod edits {
+    use proptest::prelude::*;
+
+    /// Up to three edits (insert, remove or replace a byte) at places in
+    /// `places`, with bytes from `alphabet`.
+    pub fn edits(
+        places: std::ops::Range<usize>,
+        alphabet: &'static [u8],
+    ) -> impl Strategy<Value = Vec<(usize, u8, u8)>> {
+        proptest::collection::vec(
+            (places, 0u8..3, proptest::sample::select(alphabet.to_vec())),
+            1..4,
+        )
+    }
+
+    /// `line` with the edits made, each place taken modulo the length.
+    pub fn edited(line: &str, edits: &[(usize, u8, u8)]) -> Vec<u8> {
+        let mut line = line.as_bytes().to_vec();
+        for &(at, op, b) in edits {
+            let at = at % (line.len() + 1);
+            match op {
+                0 => line.insert(at, b),
+                1 if at < line.len() => {
+                    line.remove(at);
+                }
+                _ if at < line.len() => line[at] = b,
+                _ => {}
+            }
+        }
+        line
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde::de::IgnoredAny;
 
     #[derive(Serialize)]
     struct Note {
@@ -1073,7 +1305,17 @@ mod tests {
     #[derive(Default)]
     struct KeepAll(usize);
     impl LineSink for KeepAll {
-        fn line(&mut self, _: u64, _: &str, _: &[u8], _: &[jsonline::Member]) -> bool {
+        type Fields<'a> = serde::de::IgnoredAny;
+        fn takes(_: &str) -> bool {
+            false
+        }
+        fn line(
+            &mut self,
+            _: u64,
+            _: &str,
+            _: &str,
+            _: Option<Result<IgnoredAny, String>>,
+        ) -> bool {
             self.0 += 1;
             true
         }
@@ -1083,7 +1325,17 @@ mod tests {
     #[derive(Default)]
     struct KeepEven(Vec<u64>);
     impl LineSink for KeepEven {
-        fn line(&mut self, seq: u64, _: &str, _: &[u8], _: &[jsonline::Member]) -> bool {
+        type Fields<'a> = serde::de::IgnoredAny;
+        fn takes(_: &str) -> bool {
+            false
+        }
+        fn line(
+            &mut self,
+            seq: u64,
+            _: &str,
+            _: &str,
+            _: Option<Result<IgnoredAny, String>>,
+        ) -> bool {
             self.0.push(seq);
             seq.is_multiple_of(2)
         }
@@ -1126,46 +1378,71 @@ mod tests {
         assert!(empty.0.lines.is_empty() && empty.1.is_empty());
     }
 
-    /// Head and a result's fields as decoded from the scanned members and
-    /// as serde_json decodes the whole line: the same value or both refused.
-    fn decodes_alike(line: &[u8]) -> Result<(), String> {
+    /// The common fields as a derived struct reads them from the whole
+    /// line: the reference the one-pass reading is held to.
+    #[derive(Deserialize)]
+    struct RefHead<'a> {
+        seq: u64,
+        #[serde(borrow)]
+        prev: Cow<'a, str>,
+        #[serde(borrow, rename = "type")]
+        kind: Cow<'a, str>,
+        #[serde(borrow)]
+        at: Cow<'a, str>,
+        #[serde(default)]
+        lines: Option<u64>,
+    }
+
+    /// Head and a result's fields as read in one pass ([`read_line`]) and
+    /// as serde_json decodes the whole line with derived structs: the same
+    /// values or both refused. A line must be an object (a derived struct
+    /// would also take an array).
+    fn decodes_alike(line: &str) -> Result<(), String> {
         use crate::log::state::ResultView;
-        let mut members = Vec::new();
-        let scanned = jsonline::scan_object(line, &mut members).map_err(|e| e.to_string());
-        let via_scan = |f: &dyn Fn(jsonline::Object<'_, '_>) -> Result<String, String>| {
-            scanned.clone().and_then(|()| {
-                f(jsonline::Object {
-                    line,
-                    members: &members,
-                })
-            })
-        };
+        let object = line
+            .trim_start_matches([' ', '\t', '\n', '\r'])
+            .starts_with('{');
         let head = |h: Head<'_>| format!("{} {} {} {} {:?}", h.seq, h.prev, h.kind, h.at, h.lines);
+        let ref_head =
+            |h: RefHead<'_>| format!("{} {} {} {} {:?}", h.seq, h.prev, h.kind, h.at, h.lines);
         let result =
             |r: ResultView<'_>| format!("{} {} {:?} {:?}", r.id, r.stratum, r.verdict, r.reasons);
-        let ours = via_scan(&|o| Head::deserialize(o).map(head).map_err(|e| e.to_string()));
-        let theirs = serde_json::from_slice::<Head>(line).map(head);
-        if ours.is_ok() != theirs.is_ok() || ours.as_ref().ok() != theirs.as_ref().ok() {
+        let ours = read_line::<IgnoredAny>(line).map(|(h, _)| head(h)).ok();
+        let theirs = serde_json::from_str::<RefHead>(line)
+            .ok()
+            .filter(|_| object)
+            .map(ref_head);
+        if ours != theirs {
             return Err(format!("head: {ours:?} vs {theirs:?}"));
         }
-        let ours = via_scan(&|o| {
-            ResultView::deserialize(o)
-                .map(result)
-                .map_err(|e| e.to_string())
-        });
-        let theirs = serde_json::from_slice::<ResultView>(line).map(result);
-        if ours.is_ok() != theirs.is_ok() || ours.as_ref().ok() != theirs.as_ref().ok() {
-            return Err(format!("result: {ours:?} vs {theirs:?}"));
+        let ours = read_line::<ResultView>(line)
+            .map(|(h, r)| (head(h), result(r)))
+            .ok();
+        let theirs_result = serde_json::from_str::<ResultView>(line).map(result);
+        let both = theirs.clone().zip(theirs_result.as_ref().ok().cloned());
+        if ours != both {
+            return Err(format!("both: {ours:?} vs {both:?}"));
         }
-        // The beginning read as it stands: the facts (or the refusal) the
-        // general path gives.
-        if scanned.is_ok() {
-            let fast = line_facts(line, &mut Scratch::default());
-            let mut scratch = Scratch::default();
-            jsonline::scan_object(line, &mut scratch.members).expect("scanned before");
-            let general = general_facts(line, &mut scratch);
-            if fast != general {
-                return Err(format!("facts: {fast:?} vs {general:?}"));
+        // As the sink is handed it: the fields, or why they do not decode,
+        // for a good line; nothing for a bad one.
+        let is_result = |k: &str| k.starts_with("result");
+        let mut scratch = Scratch::default();
+        if let Ok((_, fields)) = line_facts::<ResultView>(line, &mut scratch, is_result) {
+            let theirs = serde_json::from_str::<RefHead>(line).unwrap();
+            if is_result(&theirs.kind) != fields.is_some() {
+                return Err(format!("fields handed on for {}", theirs.kind));
+            }
+            if let Some(fields) = fields {
+                let ours = fields.map(result).is_ok();
+                if ours != theirs_result.is_ok() {
+                    return Err(format!("fields: {ours:?} vs {theirs_result:?}"));
+                }
+            }
+        } else if theirs.is_some() {
+            // Refused though it decodes: only for its beginning.
+            let facts = line_facts::<IgnoredAny>(line, &mut scratch, is_result);
+            if facts.unwrap_err() != t!("log.bad-beginning") {
+                return Err("a line that decodes refused".into());
             }
         }
         Ok(())
@@ -1242,7 +1519,7 @@ mod tests {
             RESULT_LINE.replace("T04:57", r"T04\u003a57"),
             RESULT_LINE.replace(r#","at":"2026-11-28T04:57:54Z""#, ""),
         ] {
-            decodes_alike(line.as_bytes()).unwrap();
+            decodes_alike(&line).unwrap();
         }
     }
 
@@ -1250,11 +1527,11 @@ mod tests {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
         #[test]
         fn decoding_from_the_scan_agrees_with_serde_json(
-            edits in jsonline::edits::edits(0..400, br#"{}[]":,\ 0129eE+-.tfnulsr"#)
+            edits in edits::edits(0..400, br#"{}[]":,\ 0129eE+-.tfnulsr"#)
         ) {
-            let line = jsonline::edits::edited(RESULT_LINE, &edits);
-            if std::str::from_utf8(&line).is_ok() {
-                proptest::prop_assert_eq!(decodes_alike(&line), Ok(()));
+            let line = edits::edited(RESULT_LINE, &edits);
+            if let Ok(line) = std::str::from_utf8(&line) {
+                proptest::prop_assert_eq!(decodes_alike(line), Ok(()));
             }
         }
     }

@@ -78,23 +78,10 @@ fn is_result(kind: &str) -> bool {
 }
 
 impl ResultPart {
-    /// Adds line `line` (whose own `seq` is `seq`) from its scanned members.
-    fn decode(
-        &mut self,
-        line: usize,
-        seq: u64,
-        kind: &str,
-        bytes: &[u8],
-        members: &[crate::base::jsonline::Member],
-    ) {
-        let view = match plain_view(bytes, members) {
-            Some(view) => Ok(view),
-            None => ResultView::deserialize(crate::base::jsonline::Object {
-                line: bytes,
-                members,
-            })
-            .map_err(|e| crate::log::chain::bad_record(seq, kind, e.to_string())),
-        };
+    /// Adds line `line` (whose own `seq` is `seq`), decoded from its bytes.
+    fn decode(&mut self, line: usize, seq: u64, kind: &str, bytes: &[u8]) {
+        let view = serde_json::from_slice::<ResultView>(bytes)
+            .map_err(|e| crate::log::chain::bad_record(seq, kind, e.to_string()));
         self.push(line, seq, kind, view);
     }
 
@@ -191,101 +178,29 @@ impl ResultPart {
     }
 }
 
-/// A result's fields read as they stand, when each is there once and plain:
-/// `id` and `stratum` strings with nothing to decode, `verdict` "pass" or
-/// "fail", `reasons` an array of such strings written without spaces
-/// (as choucha writes every result). What serde would decode from them;
-/// None sends the line to serde, which decides, and words any refusal.
-fn plain_view<'a>(
-    line: &'a [u8],
-    members: &[crate::base::jsonline::Member],
-) -> Option<ResultView<'a>> {
-    use crate::base::jsonline::plain_str;
-    let (mut id, mut stratum, mut verdict, mut reasons) = (None, None, None, None);
-    for m in members {
-        if m.key_escaped {
-            return None;
-        }
-        let value = &line[m.value.clone()];
-        let slot = match &line[m.key.clone()] {
-            b"id" => &mut id,
-            b"stratum" => &mut stratum,
-            b"verdict" => {
-                if verdict.is_some() {
-                    return None;
-                }
-                verdict = Some(match value {
-                    b"\"pass\"" => Verdict::Pass,
-                    b"\"fail\"" => Verdict::Fail,
-                    _ => return None,
-                });
-                continue;
-            }
-            b"reasons" => {
-                if reasons.is_some() {
-                    return None;
-                }
-                reasons = Some(plain_strings(value)?);
-                continue;
-            }
-            _ => continue,
-        };
-        if slot.is_some() {
-            return None;
-        }
-        *slot = Some(plain_str(value)?);
-    }
-    Some(ResultView {
-        id: Cow::Borrowed(id?),
-        stratum: Cow::Borrowed(stratum?),
-        verdict: verdict?,
-        reasons: reasons?,
-    })
-}
-
-/// `[]` or `["A","B"]`: an array of plain strings without spaces.
-fn plain_strings(value: &[u8]) -> Option<Vec<Cow<'_, str>>> {
-    let inner = value.strip_prefix(b"[")?.strip_suffix(b"]")?;
-    if inner.is_empty() {
-        return Some(Vec::new());
-    }
-    let mut out = Vec::new();
-    let mut rest = inner;
-    loop {
-        let body = rest.strip_prefix(b"\"")?;
-        let end = memchr::memchr(b'"', body)? + 2;
-        out.push(Cow::Borrowed(crate::base::jsonline::plain_str(
-            &rest[..end],
-        )?));
-        rest = &rest[end..];
-        if rest.is_empty() {
-            return Some(out);
-        }
-        rest = rest.strip_prefix(b",")?;
-    }
-}
-
-/// As the sink of a streamed check: results and amendments are decoded and
-/// their bytes not kept; every other line is kept.
+/// As the sink of a streamed check: results and amendments are decoded (in
+/// the pass that checks their line) and their bytes not kept; every other
+/// line is kept.
 impl crate::log::chain::LineSink for ResultPart {
+    type Fields<'a> = ResultView<'a>;
+
+    fn takes(kind: &str) -> bool {
+        is_result(kind)
+    }
+
     fn line(
         &mut self,
         seq: u64,
         kind: &str,
-        line: &[u8],
-        members: &[crate::base::jsonline::Member],
+        _: &str,
+        fields: Option<Result<ResultView<'_>, String>>,
     ) -> bool {
-        if !is_result(kind) {
+        let Some(view) = fields else {
             return true;
-        }
+        };
+        let view = view.map_err(|e| crate::log::chain::bad_record(seq, kind, e));
         // A wrong seq fails the chain check, so the views are never read.
-        self.decode(
-            usize::try_from(seq).unwrap_or(usize::MAX),
-            seq,
-            kind,
-            line,
-            members,
-        );
+        self.push(usize::try_from(seq).unwrap_or(usize::MAX), seq, kind, view);
         false
     }
 }
@@ -410,18 +325,9 @@ pub fn result_views(log: &Log) -> ResultViews {
         .collect();
     let decode = |lines: &[usize]| -> ResultPart {
         let mut part = ResultPart::default();
-        let mut members = Vec::new();
         for &i in lines {
             let l = &log.lines[i];
-            match crate::base::jsonline::scan_object(log.line(i), &mut members) {
-                Ok(()) => part.decode(i, l.seq, &l.kind, log.line(i), &members),
-                Err(e) => part.push(
-                    i,
-                    l.seq,
-                    &l.kind,
-                    Err(crate::log::chain::bad_record(l.seq, &l.kind, e.to_string())),
-                ),
-            }
+            part.decode(i, l.seq, &l.kind, log.line(i));
         }
         part
     };
@@ -970,33 +876,44 @@ mod tests {
         }
     }
 
-    const RESULT_LINE: &str = r#"{"seq":9,"prev":"831da0140a6b761dcc3492cc1e9191a9be9209e464382d21a60a326b88f4090c","type":"result-recorded","at":"2026-11-28T04:57:54Z","id":"AH5359958750","stratum":"亳州市","verdict":"fail","reasons":["NM_NOT_UPDATED","X,Y"],"note":"","inspector":"检查组","checked_at":"2023-08-23"}"#;
+    const RESULT_LINE: &str = r#"{"seq":0,"prev":"0000000000000000000000000000000000000000000000000000000000000000","type":"result-recorded","at":"2026-11-28T04:57:54Z","id":"AH5359958750","stratum":"亳州市","verdict":"fail","reasons":["NM_NOT_UPDATED","X,Y"],"note":"","inspector":"检查组","checked_at":"2023-08-23"}"#;
 
-    /// Whenever a result's fields are read as they stand, serde_json reads
-    /// the same from the whole line.
-    fn plain_view_agrees(line: &[u8]) -> Result<bool, String> {
+    /// A one-line log of `line`, streamed with results decoded on the way:
+    /// when it checks, its result reads as serde_json reads the whole line
+    /// (or is refused, as a bad record, when serde_json refuses it).
+    fn streamed_result_agrees(line: &[u8]) -> Result<bool, String> {
         let show =
             |r: ResultView<'_>| format!("{} {} {:?} {:?}", r.id, r.stratum, r.verdict, r.reasons);
-        let mut members = Vec::new();
-        if crate::base::jsonline::scan_object(line, &mut members).is_err() {
-            return Ok(false);
-        }
-        let Some(ours) = plain_view(line, &members).map(show) else {
+        let bytes = [line, b"\n"].concat();
+        let theirs = serde_json::from_slice::<ResultView>(line).map(show);
+        let Ok(Ok((_, parts))) =
+            crate::log::chain::parse_log_streamed::<ResultPart>(&bytes[..], 64)
+        else {
+            // Refused for its common fields (held to serde_json in `chain`).
             return Ok(false);
         };
-        let theirs = serde_json::from_slice::<ResultView>(line).map(show);
-        if theirs.as_ref().ok() != Some(&ours) {
-            return Err(format!("{ours:?} vs {theirs:?}"));
+        let views = ResultViews::new(parts);
+        let got: Vec<ResultAt<'_>> = views.iter().collect();
+        let [(0, ours)] = got.as_slice() else {
+            return Err(format!("{got:?}"));
+        };
+        match (ours, theirs) {
+            (Ok(r), Ok(t))
+                if format!("{} {} {:?} {:?}", r.id, r.stratum, r.verdict, r.reasons) == t =>
+            {
+                Ok(true)
+            }
+            (Err(_), Err(_)) => Ok(true),
+            (ours, theirs) => Err(format!("{ours:?} vs {theirs:?}")),
         }
-        Ok(true)
     }
 
     #[test]
-    fn plain_fields_read_as_serde_json_reads_them() {
-        assert_eq!(plain_view_agrees(RESULT_LINE.as_bytes()), Ok(true));
+    fn streamed_results_read_as_serde_json_reads_them() {
         let empty = RESULT_LINE.replace(r#"["NM_NOT_UPDATED","X,Y"]"#, "[]");
-        assert_eq!(plain_view_agrees(empty.as_bytes()), Ok(true));
-        // Left to serde (which refuses, or decodes what needs decoding).
+        for line in [RESULT_LINE.to_string(), empty] {
+            assert_eq!(streamed_result_agrees(line.as_bytes()), Ok(true));
+        }
         for (from, to) in [
             (r#""verdict":"fail""#, r#""verdict":"Fail""#),
             (
@@ -1016,20 +933,18 @@ mod tests {
         ] {
             let line = RESULT_LINE.replace(from, to);
             assert_ne!(line, RESULT_LINE);
-            assert_eq!(plain_view_agrees(line.as_bytes()), Ok(false), "{line}");
+            assert_eq!(streamed_result_agrees(line.as_bytes()), Ok(true), "{line}");
         }
     }
 
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
         #[test]
-        fn plain_fields_agree_with_serde_json_on_edited_lines(
-            edits in crate::base::jsonline::edits::edits(150..300, br#"{}[]":,\ 0129eE+-.tfnulsridpa"#)
+        fn streamed_results_agree_with_serde_json_on_edited_lines(
+            edits in crate::log::chain::edits::edits(150..300, br#"{}[]":,\ 0129eE+-.tfnulsridpa"#)
         ) {
-            let line = crate::base::jsonline::edits::edited(RESULT_LINE, &edits);
-            if std::str::from_utf8(&line).is_ok() {
-                proptest::prop_assert!(plain_view_agrees(&line).is_ok());
-            }
+            let line = crate::log::chain::edits::edited(RESULT_LINE, &edits);
+            proptest::prop_assert!(streamed_result_agrees(&line).is_ok());
         }
     }
 

@@ -147,7 +147,14 @@ impl<'a> Manifest<'a> {
     /// writer took 33 ms for half a million ids, in `draw` and again in
     /// `verify`; a property test holds this one to it byte for byte.
     pub fn write_to(&self, w: &mut impl std::io::Write) -> std::io::Result<()> {
-        use crate::base::jsonline::{write_str, write_u64};
+        // Strings and integers as serde_json writes them (escapes: `"`, `\\`
+        // and control characters only, non-ASCII as itself).
+        fn write_str(out: &mut Vec<u8>, text: &str) {
+            serde_json::to_writer(out, text).expect("in memory");
+        }
+        fn write_u64(out: &mut Vec<u8>, n: u64) {
+            serde_json::to_writer(out, &n).expect("in memory");
+        }
         let mut out: Vec<u8> = Vec::with_capacity((1 << 20) + 4096);
         let text = |out: &mut Vec<u8>, key: &str, value: &str| {
             out.extend_from_slice(b"  \"");

@@ -126,7 +126,7 @@ pub fn write_sample_csv(
             }
             push_field(&mut out, stratum.as_bytes());
             out.push(b',');
-            crate::base::jsonline::write_u64(&mut out, rank as u64);
+            write!(out, "{rank}").expect("in memory");
             out.push(b',');
             push_field(&mut out, id.as_bytes());
             for &(first, last) in &runs {

@@ -479,3 +479,91 @@ fn the_chain_checks_printed_in_the_spec_agree_with_log_check() {
         assert!(!o.status.success() && text(&o.stderr).contains("does not chain"));
     }
 }
+
+/// A log line must be UTF-8 (SPEC.md §5: what `json.loads` takes of the
+/// bytes): a raw 0xFF inside a string of the last line, the chain holding
+/// otherwise, is refused by `log check` and by `verify`, naming the line.
+#[test]
+fn a_byte_not_utf8_in_a_note_is_refused_by_log_check_and_verify() {
+    let tmp = TempDir::new().unwrap();
+    let (round, ids) = drawn_round(tmp.path(), "r", 40);
+    ok(
+        Some(&round),
+        &[
+            "record",
+            "--id",
+            &ids[0],
+            "--pass",
+            "--note",
+            "note-xyz-note",
+        ],
+    );
+    // Unpublished, the round fails verify's report check, but not its chain.
+    let before = run(Some(&round), &["verify"]);
+    assert!(!before.stdout.contains("UTF-8"), "{}", before.stdout);
+    let path = round.join("log.jsonl");
+    let mut log = fs::read(&path).unwrap();
+    let last = log.iter().filter(|&&b| b == b'\n').count();
+    let at = log
+        .windows(7)
+        .rposition(|w| w == b"note-xy")
+        .expect("the note is in the last line");
+    assert!(
+        at > log[..log.len() - 1]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .unwrap()
+    );
+    log[at + 5] = 0xff;
+    fs::write(&path, &log).unwrap();
+    let check = run(Some(&round), &["log", "check"]);
+    assert_eq!(check.code, 1, "{}", check.stdout);
+    assert!(
+        check.stderr.contains(&format!("FAILED at line {last}:")),
+        "{}",
+        check.stderr
+    );
+    assert!(check.stderr.contains("UTF-8"), "{}", check.stderr);
+    let verify = run(Some(&round), &["verify"]);
+    assert_eq!(verify.code, 1, "{}", verify.stdout);
+    let said = format!("{}{}", verify.stdout, verify.stderr);
+    assert!(said.contains(&format!("line {last}:")), "{said}");
+    assert!(said.contains("UTF-8"), "{said}");
+}
+
+/// tests/vectors/log (see its README): `log check` accepts each `ok_*` log
+/// and refuses each `fail_*` log at its last line, as SPEC.md §5's Python
+/// check does (run here too where python3 is found).
+#[test]
+fn log_vectors_are_accepted_or_refused_as_named() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/log");
+    let mut names: Vec<PathBuf> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 5, "{names:?}");
+    let tmp = TempDir::new().unwrap();
+    for path in &names {
+        let name = path.file_name().unwrap().to_str().unwrap();
+        let bytes = fs::read(path).unwrap();
+        let lines = bytes.iter().filter(|&&b| b == b'\n').count();
+        let round = tmp.path().join(name);
+        fs::create_dir_all(&round).unwrap();
+        fs::write(round.join("log.jsonl"), &bytes).unwrap();
+        let o = run(Some(&round), &["log", "check"]);
+        if name.starts_with("ok_") {
+            assert_eq!(o.code, 0, "{name}: {}", o.stderr);
+            assert!(o.stdout.contains(&format!("ok: {lines} lines")), "{name}");
+        } else {
+            assert!(name.starts_with("fail_"), "{name}");
+            assert_eq!(o.code, 1, "{name}: {}", o.stdout);
+            assert!(
+                o.stderr.contains(&format!("FAILED at line {lines}:")),
+                "{name}: {}",
+                o.stderr
+            );
+        }
+    }
+}
