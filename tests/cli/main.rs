@@ -3,6 +3,7 @@
 mod excel;
 mod foundation;
 mod i18n;
+mod layering;
 mod log_safety;
 mod results;
 mod signing;
