@@ -3,13 +3,13 @@
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::log::file::{self as logfile, RepairOutcome};
+use crate::log::file::RepairOutcome;
 use crate::t;
 
 /// The chain only, quickly: line count, head, last record type; exit 1 at the
 /// first bad line.
 pub fn check(dir: &Path) -> Result<()> {
-    let (path, checked) = logfile::check_streaming(dir)?;
+    let (path, checked) = crate::round::check_log(dir)?;
     match checked {
         Ok(summary) => {
             println!("{}", t!("cmd.log.ok", lines = summary.lines));
@@ -31,7 +31,7 @@ pub fn check(dir: &Path) -> Result<()> {
 }
 
 pub fn repair(dir: &Path) -> Result<()> {
-    match logfile::repair(dir)? {
+    match crate::round::repair_log(dir)? {
         RepairOutcome::Nothing { lines } => {
             println!("{}", t!("cmd.log.nothing", lines))
         }

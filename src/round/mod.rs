@@ -129,6 +129,23 @@ impl Round {
     }
 }
 
+/// The log's chain checked under a shared lock, streamed (`log check`): a
+/// defect is not an error here but the answer, for the caller to render.
+pub fn check_log(
+    dir: &Path,
+) -> Result<(
+    PathBuf,
+    std::result::Result<crate::log::chain::Summary, crate::log::chain::Defect>,
+)> {
+    crate::log::file::check_streaming(dir)
+}
+
+/// Mends a torn tail (`log repair`): the torn bytes go to a side file and a
+/// `repaired` record says so; a complete line is never removed.
+pub fn repair_log(dir: &Path) -> Result<crate::log::file::RepairOutcome> {
+    crate::log::file::repair(dir)
+}
+
 /// The reason codes of the round in `dir`, or the built-in set when `dir`
 /// holds no round.
 pub fn codebook_at(dir: &Path) -> Codebook {
