@@ -203,10 +203,11 @@ impl Table {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn table(missing: &[&str]) -> Table {
+    /// The notice's one-row example table, for this module's tests and `output`'s.
+    pub(crate) fn table(missing: &[&str]) -> Table {
         Table {
             format: TABLE_FORMAT.into(),
             round: "r".into(),

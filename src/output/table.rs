@@ -148,35 +148,7 @@ fn html_escape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::audit::report::{Counts, PassRate, Row, TABLE_FORMAT};
-
-    fn table(missing: &[&str]) -> Table {
-        Table {
-            format: TABLE_FORMAT.into(),
-            round: "r".into(),
-            title: "t".into(),
-            population: "政府网站".into(),
-            rows: vec![Row {
-                no: 1,
-                stratum: "合肥市".into(),
-                total: 3316,
-                checked: 1658,
-                failed: 5,
-            }],
-            totals: Counts {
-                total: 3316,
-                checked: 1658,
-                failed: 5,
-            },
-            pass_rate: PassRate {
-                passed: 1653,
-                checked: 1658,
-                fraction: "1653/1658".into(),
-                percent: "99.70%".into(),
-            },
-            missing: missing.iter().map(|s| s.to_string()).collect(),
-        }
-    }
+    use crate::audit::report::tests::table;
 
     #[test]
     fn headings_follow_the_notice_in_chinese_and_the_fields_in_english() {
