@@ -406,7 +406,9 @@ pub fn parse_or_exit(args: Vec<std::ffi::OsString>, lang: Lang) -> Cli {
             e.exit()
         }
         Err(e) => {
-            eprintln!("{}", crate::t!("error.usage", message = usage_error(&e)));
+            // Not eprintln!: a closed stderr must not turn exit 2 into a panic.
+            let message = crate::t!("error.usage", message = usage_error(&e));
+            let _ = std::io::Write::write_fmt(&mut std::io::stderr(), format_args!("{message}\n"));
             std::process::exit(2)
         }
     }

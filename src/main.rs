@@ -1,6 +1,6 @@
 #![forbid(unsafe_code)]
 
-use choucha::{cli, i18n, t};
+use choucha::{cli, cmd, i18n};
 
 fn main() {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
@@ -8,8 +8,5 @@ fn main() {
     let lang = i18n::from_args(&args).unwrap_or_else(|| i18n::from_locale(|k| std::env::var_os(k)));
     i18n::set(lang);
     let cli = cli::parse_or_exit(args, lang);
-    if let Err(e) = choucha::run(cli) {
-        eprintln!("{}", t!("error.prefix", message = e));
-        std::process::exit(e.exit_code());
-    }
+    std::process::exit(cmd::out::exit_code(choucha::run(cli)));
 }

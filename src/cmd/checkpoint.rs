@@ -16,8 +16,8 @@ pub fn checkpoint(dir: &Path, args: &CheckpointArgs) -> Result<()> {
     keys::ed25519_signing(&key)?;
     let mut round = Round::open(dir)?;
     let c = round.checkpoint(&key, args.origin.as_deref())?;
-    print!("{}", c.note);
-    eprintln!(
+    out!("{}", c.note);
+    errln!(
         "{}",
         t!(
             "cmd.checkpoint.wrote",
@@ -30,7 +30,7 @@ pub fn checkpoint(dir: &Path, args: &CheckpointArgs) -> Result<()> {
 
 pub fn prove_cmd(dir: &Path, args: &ProveArgs) -> Result<()> {
     let proof = Round::open(dir)?.prove(&args.id, args.checkpoint.as_deref())?;
-    println!(
+    outln!(
         "{}",
         serde_json::to_string_pretty(&proof).expect("proof serialises")
     );
@@ -68,7 +68,7 @@ pub fn verify_proof(args: &VerifyProofArgs) -> Result<()> {
         ))
     })?;
     let what: serde_json::Value = serde_json::from_str(&proof.line).unwrap_or_default();
-    println!(
+    outln!(
         "{}",
         t!(
             "cmd.checkpoint.verified",

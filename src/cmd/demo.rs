@@ -179,7 +179,7 @@ pub fn run(args: &DemoArgs) -> Result<()> {
         // The notice's own table, as published: in Chinese whatever the
         // interface speaks (its numbers are what the demo reproduces).
         let table = step_in("zh", &["-C", &r, "report", "--publish"])?;
-        println!("{table}");
+        outln!("{table}");
         step(&["-C", &r, "checkpoint", "--key", &key_s])?;
         let newest = std::fs::read_dir(round.join("checkpoints"))
             .map_err(|e| Error::io(round.join("checkpoints"), e))?
@@ -217,16 +217,16 @@ pub fn run(args: &DemoArgs) -> Result<()> {
             ])?;
             Ok(out + &sig)
         }) {
-            Ok(out) => print!("{out}"),
+            Ok(out) => out!("{out}"),
             Err(e) => {
                 all_ok = false;
-                println!("{e}");
+                outln!("{e}");
             }
         }
-        println!("{}\n", t!("demo.round-directory", dir = round.display()));
+        outln!("{}\n", t!("demo.round-directory", dir = round.display()));
     }
-    println!("{}", t!("demo.inputs", dir = inputs.display(), key = key_s));
-    println!(
+    outln!("{}", t!("demo.inputs", dir = inputs.display(), key = key_s));
+    outln!(
         "{}",
         t!(
             "demo.verify-by-hand",

@@ -18,8 +18,8 @@ pub fn run(dir: &Path, args: &crate::cli::DrawArgs) -> Result<()> {
         .map(crate::proof::keys::load_private)
         .transpose()?;
     let d = round.draw(signer.as_ref())?;
-    println!("{}  {MANIFEST_FILE}", d.manifest_sha256);
-    println!(
+    outln!("{}  {MANIFEST_FILE}", d.manifest_sha256);
+    outln!(
         "{}",
         t!(
             "cmd-draw.drew",
@@ -31,7 +31,7 @@ pub fn run(dir: &Path, args: &crate::cli::DrawArgs) -> Result<()> {
         )
     );
     for s in &d.strata {
-        println!(
+        outln!(
             "{}",
             t!(
                 "cmd-draw.stratum",
@@ -41,7 +41,7 @@ pub fn run(dir: &Path, args: &crate::cli::DrawArgs) -> Result<()> {
             )
         );
     }
-    println!(
+    outln!(
         "{}",
         t!(
             "cmd-draw.wrote",
@@ -50,7 +50,7 @@ pub fn run(dir: &Path, args: &crate::cli::DrawArgs) -> Result<()> {
         )
     );
     match &d.workbooks {
-        Some((sample, template)) => println!(
+        Some((sample, template)) => outln!(
             "{}",
             t!(
                 "cmd-draw.wrote-workbooks",
@@ -58,7 +58,7 @@ pub fn run(dir: &Path, args: &crate::cli::DrawArgs) -> Result<()> {
                 template = template.display()
             )
         ),
-        None => println!(
+        None => outln!(
             "{}",
             t!(
                 "cmd-draw.no-workbooks",

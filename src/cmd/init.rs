@@ -43,7 +43,7 @@ pub fn run(args: &InitArgs) -> Result<()> {
     };
     let dir = &args.path;
     let opened = Round::create(dir, &settings)?;
-    println!(
+    outln!(
         "{}",
         t!(
             "init.opened",
@@ -53,6 +53,6 @@ pub fn run(args: &InitArgs) -> Result<()> {
             allocation = opened.allocation
         )
     );
-    println!("{}", t!("init.next", dir = dir.display()));
+    outln!("{}", t!("init.next", dir = dir.display()));
     Ok(())
 }

@@ -12,14 +12,14 @@ pub fn check(dir: &Path) -> Result<()> {
     let (path, checked) = crate::round::check_log(dir)?;
     match checked {
         Ok(summary) => {
-            println!("{}", t!("cmd.log.ok", lines = summary.lines));
-            println!("{}", t!("cmd.log.head", head = summary.head));
+            outln!("{}", t!("cmd.log.ok", lines = summary.lines));
+            outln!("{}", t!("cmd.log.head", head = summary.head));
             let kind = if summary.lines == 0 {
                 t!("cmd.log.none")
             } else {
                 summary.last_kind
             };
-            println!("{}", t!("cmd.log.last", kind));
+            outln!("{}", t!("cmd.log.last", kind));
             Ok(())
         }
         Err(d) => Err(Error::Discrepancy(if d.torn_from.is_some() {
@@ -33,10 +33,10 @@ pub fn check(dir: &Path) -> Result<()> {
 pub fn repair(dir: &Path) -> Result<()> {
     match crate::round::repair_log(dir)? {
         RepairOutcome::Nothing { lines } => {
-            println!("{}", t!("cmd.log.nothing", lines))
+            outln!("{}", t!("cmd.log.nothing", lines))
         }
         RepairOutcome::Repaired { moved_to, record } => {
-            println!(
+            outln!(
                 "{}",
                 t!(
                     "cmd.log.moved",
@@ -46,7 +46,7 @@ pub fn repair(dir: &Path) -> Result<()> {
                     path = moved_to.display()
                 )
             );
-            println!("{}", t!("cmd.log.appended"));
+            outln!("{}", t!("cmd.log.appended"));
         }
     }
     Ok(())

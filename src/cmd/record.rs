@@ -64,7 +64,7 @@ fn batch_of(args: &RecordArgs) -> Result<Batch> {
 pub fn record(dir: &Path, args: &RecordArgs) -> Result<()> {
     let mut round = Round::open(dir)?;
     let r = round.record(batch_of(args)?)?;
-    println!(
+    outln!(
         "{}",
         t!(
             "record.recorded",
@@ -89,7 +89,7 @@ pub fn amend(dir: &Path, args: &AmendArgs) -> Result<()> {
         inspector: args.verdict.inspector.clone().unwrap_or_default(),
         why: args.why.clone(),
     })?;
-    println!(
+    outln!(
         "{}",
         t!(
             "record.amended",
@@ -111,9 +111,9 @@ fn verdict_word(v: Verdict) -> String {
 
 /// `choucha codes`: the reason codes this round (or the built-in set) accepts.
 pub fn codes(dir: &Path) -> Result<()> {
-    println!("code\tveto\tapplies-to\tlabel");
+    outln!("code\tveto\tapplies-to\tlabel");
     for c in crate::round::codebook_at(dir).codes() {
-        println!(
+        outln!(
             "{}\t{}\t{}\t{}",
             c.code,
             if c.veto { "yes" } else { "no" },

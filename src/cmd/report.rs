@@ -80,14 +80,18 @@ pub fn run(dir: &Path, args: &ReportArgs) -> Result<()> {
             } else {
                 t!("cmd-report.stdout")
             };
-            std::io::stdout()
+            match std::io::stdout()
                 .write_all(&out)
                 .and_then(|()| std::io::stdout().flush())
-                .map_err(|e| Error::io(what, e))?;
+            {
+                // A reader that stopped early (`| head`) wanted no more.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                written => written.map_err(|e| Error::io(what, e))?,
+            }
         }
     }
     if args.publish {
-        eprintln!(
+        errln!(
             "{}",
             t!(
                 "cmd-report.published",
@@ -95,7 +99,7 @@ pub fn run(dir: &Path, args: &ReportArgs) -> Result<()> {
             )
         );
     } else if let Some(note) = table.missing_note(lang) {
-        eprintln!("{note}");
+        errln!("{note}");
     }
     Ok(())
 }

@@ -31,8 +31,8 @@ pub fn run(dir: &Path, args: &RosterArgs) -> Result<()> {
         stratum_column: args.stratum_column.clone(),
     };
     let c = round.commit_roster(&src, &source_name, &opts)?;
-    println!("{}  {ROSTER_FILE}", c.digest);
-    println!(
+    outln!("{}  {ROSTER_FILE}", c.digest);
+    outln!(
         "{}",
         t!(
             "cmd-roster.committed",
@@ -43,8 +43,8 @@ pub fn run(dir: &Path, args: &RosterArgs) -> Result<()> {
         )
     );
     for (name, count) in &c.strata {
-        println!("  {name}\t{count}");
+        outln!("  {name}\t{count}");
     }
-    println!("{}", t!("cmd-roster.next", dir = dir.display()));
+    outln!("{}", t!("cmd-roster.next", dir = dir.display()));
     Ok(())
 }

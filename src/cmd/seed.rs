@@ -9,7 +9,7 @@ use crate::t;
 
 pub fn run(dir: &Path, args: &SeedArgs) -> Result<()> {
     let seed = Round::open(dir)?.reveal_seed(&args.value, &args.source)?;
-    println!("{}", t!("seed.revealed", seed));
-    println!("{}", t!("seed.next", dir = dir.display()));
+    outln!("{}", t!("seed.revealed", seed));
+    outln!("{}", t!("seed.next", dir = dir.display()));
     Ok(())
 }

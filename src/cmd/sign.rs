@@ -63,7 +63,7 @@ pub fn keygen(args: &KeygenArgs) -> Result<()> {
         .map_err(|e| Error::input(t!("cmd.sign.cannot-encode-key", error = e)))?;
     create_new(path, private.as_bytes(), 0o600)?;
     create_new(&pub_file, format!("{public}\n").as_bytes(), 0o644)?;
-    println!(
+    outln!(
         "{}",
         t!(
             "cmd.sign.keygen-wrote",
@@ -71,7 +71,7 @@ pub fn keygen(args: &KeygenArgs) -> Result<()> {
             public = pub_file.display()
         )
     );
-    println!("{}", keys::fingerprint(key.public_key()));
+    outln!("{}", keys::fingerprint(key.public_key()));
     Ok(())
 }
 
@@ -92,7 +92,7 @@ pub fn sign_file(file: &Path, key_path: &Path, namespace: &str) -> Result<String
 
 pub fn sign(args: &SignArgs) -> Result<()> {
     let fp = sign_file(&args.file, &args.key, &args.namespace)?;
-    println!(
+    outln!(
         "{}",
         t!(
             "cmd.sign.signed",
@@ -141,7 +141,7 @@ pub fn verify_signature(args: &VerifySignatureArgs) -> Result<()> {
     for key in &candidates {
         match keys::verify(key, &args.namespace, &msg, &armored) {
             Ok(()) => {
-                println!(
+                outln!(
                     "{}",
                     t!(
                         "cmd.sign.verified",

@@ -11,7 +11,7 @@ pub fn run(dir: &Path) -> Result<()> {
     let s = round.status();
     let st = s.state;
     let o = &st.opened;
-    println!(
+    outln!(
         "{}",
         t!(
             "status.round",
@@ -21,10 +21,10 @@ pub fn run(dir: &Path) -> Result<()> {
             allocation = o.allocation
         )
     );
-    println!("{}", t!("status.log", lines = st.len, head = st.head));
+    outln!("{}", t!("status.log", lines = st.len, head = st.head));
     // Each step reached adds a line; the first step missing is what comes next.
     if let Some(r) = &st.roster {
-        println!(
+        outln!(
             "{}",
             t!(
                 "status.roster",
@@ -35,7 +35,7 @@ pub fn run(dir: &Path) -> Result<()> {
         );
     }
     if let Some(seed) = &st.seed {
-        println!(
+        outln!(
             "{}",
             t!("status.seed", seed = seed.seed, source = seed.source)
         );
@@ -46,7 +46,7 @@ pub fn run(dir: &Path) -> Result<()> {
         } else {
             t!("status.signed-by", signer = d.signer)
         };
-        println!(
+        outln!(
             "{}",
             t!(
                 "status.sample",
@@ -55,7 +55,7 @@ pub fn run(dir: &Path) -> Result<()> {
                 signer
             )
         );
-        println!(
+        outln!(
             "{}",
             t!(
                 "status.results",
@@ -66,7 +66,7 @@ pub fn run(dir: &Path) -> Result<()> {
         );
     }
     if let Some(line) = st.published {
-        println!("{}", t!("status.published", line));
+        outln!("{}", t!("status.published", line));
     }
     let what = match s.next {
         Next::Roster => t!("status.next-roster"),
@@ -76,6 +76,6 @@ pub fn run(dir: &Path) -> Result<()> {
         Next::Publish => t!("status.next-publish"),
         Next::Checkpoint => t!("status.next-checkpoint"),
     };
-    println!("{}", t!("status.next", what));
+    outln!("{}", t!("status.next", what));
     Ok(())
 }

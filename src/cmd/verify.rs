@@ -35,14 +35,14 @@ fn conclude(lines: impl Iterator<Item = Line>, what: &str) -> Result<()> {
         } else if !line.ok {
             failed += 1;
         }
-        println!("{}", line.text);
+        outln!("{}", line.text);
     }
     if failed + unchecked == 0 {
-        println!("{}", t!("verify.verdict-ok", total));
+        outln!("{}", t!("verify.verdict-ok", total));
         return Ok(());
     }
     if unchecked == 0 {
-        println!("{}", t!("verify.verdict-failed", failed, total));
+        outln!("{}", t!("verify.verdict-failed", failed, total));
         Err(Error::Discrepancy(t!(
             "verify.discrepancy",
             what,
@@ -50,7 +50,7 @@ fn conclude(lines: impl Iterator<Item = Line>, what: &str) -> Result<()> {
             total
         )))
     } else {
-        println!(
+        outln!(
             "{}",
             t!("verify.verdict-failed-unchecked", failed, unchecked, total)
         );

@@ -1,5 +1,6 @@
 //! One integration binary driving the real CLI, plus the spec vectors.
 
+mod broken_output;
 mod excel;
 mod foundation;
 mod i18n;
