@@ -58,6 +58,28 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     stage(path, bytes)?.commit()
 }
 
+/// Writes an output file the user named. A regular file (or a new one) is
+/// replaced atomically, as [`write_atomic`] does; a symbolic link is
+/// followed, so that its target is replaced and the link stays; anything
+/// else (a device such as `/dev/null`, a FIFO, a socket) is opened and
+/// written into, never renamed over: renaming over `/dev/null` would leave a
+/// regular file where every other program expects the device.
+pub fn write_output(path: &Path, bytes: &[u8]) -> Result<()> {
+    let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    match std::fs::metadata(&target) {
+        Ok(m) if !m.is_file() && !m.is_dir() => {
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .open(&target)
+                .map_err(|e| Error::io(path, e))?;
+            f.write_all(bytes)
+                .and_then(|()| f.flush())
+                .map_err(|e| Error::io(path, e))
+        }
+        _ => write_atomic(&target, bytes),
+    }
+}
+
 /// The first half of [`write_atomic`]: `bytes` written and fsynced beside
 /// `path`, not yet in its place. It can be written while the command still
 /// decides whether to go on; dropped without [`Staged::commit`], it is removed.

@@ -10,6 +10,10 @@ use crate::t;
 /// Refuses, before `--publish` closes the round, an output file that cannot
 /// be written: otherwise the command would exit 2 with the round closed.
 fn check_writable(path: &Path) -> Result<()> {
+    // A device or FIFO is written into, not replaced: nothing is made beside it.
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        return Ok(());
+    }
     if path.is_dir() {
         return Err(Error::input(t!(
             "cmd-report.output-is-directory",
@@ -28,14 +32,23 @@ fn check_writable(path: &Path) -> Result<()> {
 }
 
 pub fn run(dir: &Path, args: &ReportArgs) -> Result<()> {
+    // `-o -` is standard output.
+    let output = args.output.as_deref().filter(|p| *p != Path::new("-"));
+    if let Some(file) = output.and_then(|p| crate::round::record_file_named(dir, p)) {
+        return Err(Error::input(t!(
+            "cmd-report.output-is-record",
+            path = output.map_or(String::new(), |p| p.display().to_string()),
+            file = file.display()
+        )));
+    }
     let mut round = Round::open(dir)?;
     let lang = crate::i18n::current();
-    if args.format == ReportFormat::Xlsx && args.output.is_none() {
+    if args.format == ReportFormat::Xlsx && output.is_none() {
         round.report()?; // a round that has no table says so first
         return Err(Error::input(t!("cmd-report.xlsx-needs-output")));
     }
     let table = if args.publish {
-        round.publish(lang, |_| match &args.output {
+        round.publish(lang, |_| match output {
             Some(path) => check_writable(path),
             None => Ok(()),
         })?
@@ -59,14 +72,14 @@ pub fn run(dir: &Path, args: &ReportArgs) -> Result<()> {
             table.to_html(lang, &foot).into_bytes()
         }
         ReportFormat::Xlsx => {
-            let path = args.output.as_ref().expect("checked above");
+            let path = output.expect("checked above");
             crate::output::workbook::write_table_xlsx(path, &table, lang)?;
             Vec::new()
         }
     };
-    match &args.output {
+    match output {
         Some(_) if args.format == ReportFormat::Xlsx => {}
-        Some(path) => crate::base::fsio::write_atomic(path, &out)?,
+        Some(path) => crate::base::fsio::write_output(path, &out)?,
         None => {
             use std::io::Write;
             // Standard output cannot be checked before publishing. If it

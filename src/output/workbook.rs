@@ -154,7 +154,7 @@ fn xlsx_error(path: &Path, e: XlsxError) -> Error {
 
 fn save(book: &mut Workbook, path: &Path) -> Result<()> {
     let bytes = book.save_to_buffer().map_err(|e| xlsx_error(path, e))?;
-    fsio::write_atomic(path, &bytes)
+    fsio::write_output(path, &bytes)
 }
 
 /// Display width in Excel's column units, roughly: East Asian wide

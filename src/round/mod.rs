@@ -129,6 +129,52 @@ impl Round {
     }
 }
 
+/// The files of a round's record, by name in its directory: what the log
+/// commits to or what proves it. No output a user names may replace one.
+pub const RECORD_FILES: &[&str] = &[
+    crate::log::chain::LOG_FILE,
+    crate::roster::ROSTER_FILE,
+    crate::sampling::sample::COLUMNS_FILE,
+    crate::sampling::sample::COLUMNS_INDEX_FILE,
+    crate::sampling::plan::QUOTAS_FILE,
+    MANIFEST_FILE,
+    "manifest.json.sig",
+    crate::sampling::sample::SAMPLE_FILE,
+    crate::output::workbook::SAMPLE_XLSX,
+    crate::output::workbook::TEMPLATE_XLSX,
+];
+
+/// The round file that `output` names, after symbolic links and `..`, if
+/// it names one: a file of [`RECORD_FILES`], a checkpoint, or a side file
+/// of a repair.
+pub fn record_file_named(dir: &Path, output: &Path) -> Option<PathBuf> {
+    let resolve = |p: &Path| -> Option<PathBuf> {
+        if let Ok(c) = std::fs::canonicalize(p) {
+            return Some(c);
+        }
+        // Not there yet: its directory, resolved, and its name.
+        let parent = match p.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        Some(std::fs::canonicalize(parent).ok()?.join(p.file_name()?))
+    };
+    let round = std::fs::canonicalize(dir).ok()?;
+    let target = resolve(output)?;
+    let rel = target.strip_prefix(&round).ok()?;
+    let mut parts = rel.components().map(|c| c.as_os_str().to_string_lossy());
+    let first = parts.next()?;
+    let second = parts.next();
+    let named = match (first.as_ref(), second) {
+        (name, None) => {
+            RECORD_FILES.contains(&name)
+                || name.starts_with(&format!("{}.torn-", crate::log::chain::LOG_FILE))
+        }
+        (dir, Some(_)) => dir == crate::proof::tlog::CHECKPOINT_DIR,
+    };
+    named.then_some(target)
+}
+
 /// The log's chain checked under a shared lock, streamed (`log check`): a
 /// defect is not an error here but the answer, for the caller to render.
 pub fn check_log(

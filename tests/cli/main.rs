@@ -6,6 +6,7 @@ mod foundation;
 mod i18n;
 mod layering;
 mod log_safety;
+mod outputs;
 mod results;
 mod signing;
 mod verify_round;

@@ -1,0 +1,92 @@
+//! Outputs never overwrite records, and write into what they are given.
+
+use std::fs;
+
+use crate::{drawn_round, ok, refused, run};
+
+/// A round drawn and fully recorded, ready to publish.
+fn complete_round(tmp: &std::path::Path) -> std::path::PathBuf {
+    let (round, ids) = drawn_round(tmp, "r", 8);
+    for id in &ids {
+        ok(Some(&round), &["record", "--id", id, "--pass"]);
+    }
+    round
+}
+
+#[test]
+fn an_output_naming_a_record_of_the_round_is_refused_and_nothing_is_published() {
+    let tmp = tempfile::tempdir().unwrap();
+    let round = complete_round(tmp.path());
+    let r = round.to_str().unwrap();
+    let via_dots = format!("{r}/../r/manifest.json");
+    let link = tmp.path().join("innocent.tsv");
+    std::os::unix::fs::symlink(round.join("roster.tsv"), &link).unwrap();
+    for target in [
+        round.join("log.jsonl").to_str().unwrap(),
+        &via_dots,
+        link.to_str().unwrap(),
+        round.join("sample.csv").to_str().unwrap(),
+    ] {
+        refused(
+            &round,
+            &["report", "--publish", "-o", target],
+            "never replaces a file of the round's record",
+        );
+    }
+    // Nothing was published: the same command to another file closes the round.
+    let table = tmp.path().join("table.csv");
+    ok(
+        Some(&round),
+        &[
+            "report",
+            "--publish",
+            "--format",
+            "csv",
+            "-o",
+            table.to_str().unwrap(),
+        ],
+    );
+    assert!(fs::read_to_string(&table).unwrap().contains("合肥市"));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_or_a_link_is_written_into_and_stays_what_it_was() {
+    let tmp = tempfile::tempdir().unwrap();
+    let round = complete_round(tmp.path());
+    // A link to a regular file: the file is replaced, the link stays a link.
+    let target = tmp.path().join("table.md");
+    fs::write(&target, "old").unwrap();
+    let link = tmp.path().join("latest.md");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    ok(Some(&round), &["report", "-o", link.to_str().unwrap()]);
+    assert!(
+        fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(fs::read_to_string(&target).unwrap().contains("| 合肥市 |"));
+
+    // A FIFO: a reader gets the table, and the FIFO is still a FIFO.
+    let fifo = tmp.path().join("pipe");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || fs::read_to_string(fifo).unwrap())
+    };
+    ok(Some(&round), &["report", "-o", fifo.to_str().unwrap()]);
+    assert!(reader.join().unwrap().contains("| 合肥市 |"));
+    use std::os::unix::fs::FileTypeExt;
+    assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+
+    // `-o -` is standard output.
+    let o = run(Some(&round), &["report", "-o", "-"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stdout.contains("| 合肥市 |"), "{}", o.stdout);
+    assert!(!round.join("-").exists());
+}
