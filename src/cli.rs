@@ -167,7 +167,7 @@ pub struct VerifyArgs {
     pub claim: Vec<String>,
     #[arg(long, value_name = "FILE", requires = "pubkey")]
     pub checkpoint: Vec<PathBuf>,
-    #[arg(long, value_name = "KEY.pub", requires = "checkpoint")]
+    #[arg(long, value_name = "KEY.pub")]
     pub pubkey: Option<PathBuf>,
 }
 

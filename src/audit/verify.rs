@@ -56,6 +56,7 @@ pub fn check_name(check: &str) -> String {
         "published table" => t!("verify.check-published-table"),
         "claim" => t!("verify.check-claim"),
         "checkpoint" => t!("verify.check-checkpoint"),
+        "signature" => t!("verify.check-signature"),
         other => other.to_string(),
     }
 }

@@ -35,6 +35,45 @@ pub struct Check {
     pub text: String,
 }
 
+/// manifest.json.sig checked with `key`, when there is a signature or the
+/// log says there should be one (`signer`, the fingerprint `sample-drawn`
+/// names). A round drawn unsigned has nothing to check.
+fn manifest_signature(
+    dir: &Path,
+    manifest: &[u8],
+    key: &ssh_key::PublicKey,
+    signer: &str,
+) -> Result<Option<Check>> {
+    let sig = dir.join(format!("{MANIFEST_FILE}.sig"));
+    let file = sig.display().to_string();
+    let (ok, detail) = match std::fs::read(&sig) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if signer.is_empty() {
+                return Ok(None);
+            }
+            (false, t!("verify.signature-missing", signer, file))
+        }
+        Err(e) => return Err(Error::io(&sig, e)),
+        Ok(bytes) => {
+            let armored = String::from_utf8_lossy(&bytes);
+            let fingerprint = keys::fingerprint(key);
+            match keys::verify(key, keys::MANIFEST_NAMESPACE, manifest, &armored) {
+                Err(error) => (false, t!("verify.signature-failed", file, error)),
+                Ok(()) if !signer.is_empty() && signer != fingerprint => (
+                    false,
+                    t!("verify.signature-other-signer", file, fingerprint, signer),
+                ),
+                Ok(()) => (true, t!("verify.signature-ok", file, fingerprint)),
+            }
+        }
+    };
+    Ok(Some(Check {
+        ok,
+        checked: true,
+        text: finding_line(ok, "signature", &detail),
+    }))
+}
+
 /// Runs every check on the round in `dir`. A round that does not hold is
 /// not an error here: the checks say what failed, for the caller to render.
 pub fn verify(dir: &Path, req: &VerifyRequest) -> Result<Vec<Check>> {
@@ -90,6 +129,17 @@ pub fn verify(dir: &Path, req: &VerifyRequest) -> Result<Vec<Check>> {
             text: f.to_string(),
         })
         .collect();
+    if let Some((key, _)) = &req.pubkey {
+        let signer = match &log {
+            Ok((log, _)) => crate::log::state::RoundState::through_draw(log)
+                .ok()
+                .and_then(|st| st.drawn)
+                .map(|d| d.signer)
+                .unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        checks.extend(manifest_signature(dir, &manifest, key, &signer)?);
+    }
     if let (Some(vk), Some((key, _))) = (&vk, &req.pubkey) {
         for (name, note) in &req.checkpoints {
             // (held, could be checked, what to say)

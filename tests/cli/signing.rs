@@ -928,3 +928,83 @@ fn the_demo_verifies_each_rounds_checkpoint_and_manifest_signature() {
     }
     assert_eq!(out.matches("ok      checkpoint: ").count(), 2, "{out}");
 }
+
+/// `verify --pubkey` alone checks manifest.json.sig: a flipped byte, another
+/// key or a missing signature fails the round, with or without a checkpoint.
+#[test]
+fn verify_with_a_key_checks_the_manifest_signature() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (key, pubf, _) = keygen(tmp.path(), "office");
+    let (_, other, _) = keygen(tmp.path(), "other");
+    let round = crate::seeded(tmp.path(), "r", crate::WORKED);
+    ok(Some(&round), &["draw", "--sign-key", s(&key)]);
+    let m: serde_json::Value =
+        serde_json::from_slice(&fs::read(round.join("manifest.json")).unwrap()).unwrap();
+    for stratum in m["strata"].as_array().unwrap() {
+        for id in stratum["ids"].as_array().unwrap() {
+            ok(
+                Some(&round),
+                &["record", "--id", id.as_str().unwrap(), "--pass"],
+            );
+        }
+    }
+    let signature_line = |o: &Outcome| {
+        o.stdout
+            .lines()
+            .find(|l| l.contains(" signature: "))
+            .unwrap_or("")
+            .to_string()
+    };
+    let o = run(None, &["verify", s(&round), "--pubkey", s(&pubf)]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    assert!(signature_line(&o).starts_with("ok"), "{}", o.stdout);
+    // Without a key there is nothing to check it with: no line, as before.
+    let o = run(None, &["verify", s(&round)]);
+    assert_eq!(
+        (o.code, signature_line(&o)),
+        (0, String::new()),
+        "{}",
+        o.stdout
+    );
+
+    let o = run(None, &["verify", s(&round), "--pubkey", s(&other)]);
+    assert_eq!(o.code, 1, "{}", o.stdout);
+    assert!(signature_line(&o).starts_with("FAILED"), "{}", o.stdout);
+
+    // One byte of the signature's base64 changed.
+    let sig = round.join("manifest.json.sig");
+    let text = fs::read_to_string(&sig).unwrap();
+    let body = text.lines().nth(3).unwrap();
+    let flipped_char = if body.as_bytes()[10] == b'A' {
+        "B"
+    } else {
+        "A"
+    };
+    let flipped = text.replacen(
+        body,
+        &format!("{}{flipped_char}{}", &body[..10], &body[11..]),
+        1,
+    );
+    fs::write(&sig, flipped).unwrap();
+    ok(Some(&round), &["checkpoint", "--key", s(&key)]);
+    let cp = checkpoints(&round).pop().unwrap().1;
+    for args in [
+        vec!["verify", s(&round), "--pubkey", s(&pubf)],
+        vec![
+            "verify",
+            s(&round),
+            "--checkpoint",
+            s(&cp),
+            "--pubkey",
+            s(&pubf),
+        ],
+    ] {
+        let o = run(None, &args);
+        assert_eq!(o.code, 1, "{args:?}: {}", o.stdout);
+        assert!(signature_line(&o).starts_with("FAILED"), "{}", o.stdout);
+    }
+    fs::remove_file(&sig).unwrap();
+    let o = run(None, &["verify", s(&round), "--pubkey", s(&pubf)]);
+    assert_eq!(o.code, 1, "{}", o.stdout);
+    assert!(signature_line(&o).contains("is missing"), "{}", o.stdout);
+}
