@@ -42,7 +42,8 @@ pub fn keygen(args: &KeygenArgs) -> Result<()> {
     let path = &args.name;
     let pub_file = pub_path(path);
     for p in [path, &pub_file] {
-        if p.exists() {
+        // symlink_metadata: a dangling link is there too, and create_new would refuse it.
+        if std::fs::symlink_metadata(p).is_ok() {
             return Err(Error::refused(t!(
                 "cmd.sign.key-exists",
                 path = p.display()
@@ -62,7 +63,11 @@ pub fn keygen(args: &KeygenArgs) -> Result<()> {
         .to_openssh()
         .map_err(|e| Error::input(t!("cmd.sign.cannot-encode-key", error = e)))?;
     create_new(path, private.as_bytes(), 0o600)?;
-    create_new(&pub_file, format!("{public}\n").as_bytes(), 0o644)?;
+    if let Err(e) = create_new(&pub_file, format!("{public}\n").as_bytes(), 0o644) {
+        // A pair or nothing: a private key without its public half is no key to use.
+        let _ = std::fs::remove_file(path);
+        return Err(e);
+    }
     outln!(
         "{}",
         t!(

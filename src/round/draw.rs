@@ -41,6 +41,19 @@ pub struct Drawn {
     pub workbooks: Option<(PathBuf, PathBuf)>,
 }
 
+/// The files a draw writes before its record: removed again unless the
+/// record is appended, so that a refused draw leaves nothing behind (the
+/// round stays undrawn, and its directory as it was).
+struct Unrecorded(Vec<PathBuf>);
+
+impl Drop for Unrecorded {
+    fn drop(&mut self) {
+        for p in &self.0 {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
 /// sample.xlsx for the inspectors and results-template.xlsx to hand out and
 /// read back with `choucha record`: the rows of sample.csv, as text.
 fn write_workbooks(dir: &Path, sample_csv: &Path, st: &RoundState) -> Result<(PathBuf, PathBuf)> {
@@ -133,6 +146,14 @@ impl super::Round {
         // The two files are independent: write them on both cores.
         let manifest_path = dir.join(MANIFEST_FILE);
         let sample_path = dir.join(SAMPLE_FILE);
+        let sig_path = dir.join(format!("{MANIFEST_FILE}.sig"));
+        let mut unrecorded = Unrecorded(vec![
+            manifest_path.clone(),
+            sample_path.clone(),
+            sig_path.clone(),
+            dir.join(SAMPLE_XLSX),
+            dir.join(TEMPLATE_XLSX),
+        ]);
         let (manifest_sha, sample_written) = par::join(
             || -> Result<String> {
                 let mut f = fsio::AtomicFile::hashing(&manifest_path)?;
@@ -167,10 +188,7 @@ impl super::Round {
             Some(key) => {
                 let bytes = fsio::read(&manifest_path)?;
                 let armored = keys::sign(key, keys::MANIFEST_NAMESPACE, &bytes)?;
-                fsio::write_atomic(
-                    &dir.join(format!("{MANIFEST_FILE}.sig")),
-                    armored.as_bytes(),
-                )?;
+                fsio::write_atomic(&sig_path, armored.as_bytes())?;
                 keys::fingerprint(key.public_key())
             }
             None => String::new(),
@@ -184,6 +202,7 @@ impl super::Round {
             quotas: m.strata.iter().map(|s| (s.name.clone(), s.quota)).collect(),
         };
         self.append(&record)?;
+        unrecorded.0.clear(); // recorded: the files are the round's now
         let strata = roster
             .order
             .iter()

@@ -90,3 +90,43 @@ fn a_fifo_or_a_link_is_written_into_and_stays_what_it_was() {
     assert!(o.stdout.contains("| 合肥市 |"), "{}", o.stdout);
     assert!(!round.join("-").exists());
 }
+
+/// A refused step leaves nothing behind: no round directory from a refused
+/// `init`, no manifest from a refused `draw`, no private key without its pair.
+#[cfg(unix)]
+#[test]
+fn refused_steps_leave_nothing_behind() {
+    let tmp = tempfile::tempdir().unwrap();
+    let never = tmp.path().join("never");
+    let missing = tmp.path().join("missing-order.csv");
+    let o = run(
+        None,
+        &[
+            "init",
+            never.to_str().unwrap(),
+            "--round",
+            "r",
+            "--population",
+            "p",
+            "--rate",
+            "50%",
+            "--order",
+            missing.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(!never.exists());
+
+    // roster-columns.csv damaged after the seed: the draw is refused whole.
+    let round = crate::seeded(tmp.path(), "r", crate::WORKED);
+    fs::write(round.join("roster-columns.csv"), "id,region,name\nZZ,X,y\n").unwrap();
+    refused(&round, &["draw"], "no longer matches roster.tsv");
+    assert!(!round.join("manifest.json").exists());
+
+    // keygen k with k.pub a dangling link: refused, and k is not made.
+    let key = tmp.path().join("k");
+    std::os::unix::fs::symlink(tmp.path().join("nowhere"), tmp.path().join("k.pub")).unwrap();
+    let o = run(None, &["keygen", key.to_str().unwrap()]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(fs::symlink_metadata(&key).is_err());
+}
