@@ -16,6 +16,14 @@ pub enum Error {
     /// A verification found a difference between what was claimed and what holds.
     #[error("{0}")]
     Discrepancy(String),
+    /// A batch refused whole: every problem found, one line each. The
+    /// message lists the first [`PROBLEMS_SHOWN`]; `file` names where the
+    /// front end wrote the whole list, when it did.
+    #[error("{}", problems_text(list, file.as_deref()))]
+    Problems {
+        list: Vec<String>,
+        file: Option<String>,
+    },
     /// The operating system refused a read or write.
     #[error("{}", io_text(path, source))]
     Io {
@@ -29,7 +37,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Discrepancy(_) => 1,
-            Error::Input(_) | Error::Refused(_) | Error::Io { .. } => 2,
+            Error::Input(_) | Error::Refused(_) | Error::Problems { .. } | Error::Io { .. } => 2,
         }
     }
 
@@ -47,6 +55,30 @@ impl Error {
             source,
         }
     }
+}
+
+/// Problems of a batch shown in a message; the rest are counted (and, with
+/// more, written to a file by the front end).
+pub const PROBLEMS_SHOWN: usize = 20;
+
+fn problems_text(list: &[String], file: Option<&str>) -> String {
+    let shown = &list[..list.len().min(PROBLEMS_SHOWN)];
+    let mut out = shown.join("\n");
+    if list.len() > shown.len() {
+        out.push('\n');
+        out.push_str(&crate::t!("results.more", count = list.len() - shown.len()));
+        if let Some(file) = file {
+            out.push('\n');
+            out.push_str(&crate::t!(
+                "results.problems-file",
+                file,
+                count = list.len()
+            ));
+        }
+    }
+    out.push('\n');
+    out.push_str(&crate::t!("results.nothing-recorded"));
+    out
 }
 
 /// An operating-system error in the interface's language: the common kinds

@@ -63,7 +63,9 @@ fn batch_of(args: &RecordArgs) -> Result<Batch> {
 
 pub fn record(dir: &Path, args: &RecordArgs) -> Result<()> {
     let mut round = Round::open(dir)?;
-    let r = round.record(batch_of(args)?)?;
+    let r = round
+        .record(batch_of(args)?)
+        .map_err(|e| problems_file(e, args))?;
     outln!(
         "{}",
         t!(
@@ -76,6 +78,27 @@ pub fn record(dir: &Path, args: &RecordArgs) -> Result<()> {
         )
     );
     Ok(())
+}
+
+/// More problems than a message shows: every one goes to a file beside the
+/// batch, `FILE.problems.txt`, which the message names.
+fn problems_file(e: Error, args: &RecordArgs) -> Error {
+    match (e, &args.file) {
+        (Error::Problems { list, file: None }, Some(batch))
+            if list.len() > crate::error::PROBLEMS_SHOWN =>
+        {
+            let mut name = batch.as_os_str().to_owned();
+            name.push(".problems.txt");
+            let path = std::path::PathBuf::from(name);
+            let text = list.join("\n") + "\n";
+            let file = match crate::base::fsio::write_atomic(&path, text.as_bytes()) {
+                Ok(()) => Some(path.display().to_string()),
+                Err(_) => None, // the message still lists the first ones
+            };
+            Error::Problems { list, file }
+        }
+        (e, _) => e,
+    }
 }
 
 pub fn amend(dir: &Path, args: &AmendArgs) -> Result<()> {

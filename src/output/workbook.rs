@@ -578,7 +578,7 @@ mod tests {
             "2023-08-23",
         ]));
         filled.rows[2][5] = "合格".into();
-        let (rows, columns) = crate::results::batch::parse_results(
+        let (rows, columns, _) = crate::results::batch::parse_results(
             &to_csv(&filled).unwrap(),
             &Origin::file("results.xlsx"),
         )

@@ -18,9 +18,6 @@ const NOTE_HEADERS: &[&str] = &["note", "备注", "说明"];
 const INSPECTOR_HEADERS: &[&str] = &["inspector", "检查人", "检查员"];
 const CHECKED_AT_HEADERS: &[&str] = &["checked_at", "checked-at", "检查日期", "日期"];
 
-/// Most problems listed in one refusal; the rest are counted.
-const MAX_REPORTED: usize = 20;
-
 /// One row of a results file, before it is checked against the round.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResultRow {
@@ -112,7 +109,10 @@ impl Default for ResultColumns {
 /// Parses a results CSV: columns id and verdict, optionally reason, note,
 /// inspector and checked_at (English or Chinese headers); other columns,
 /// such as those of sample.csv, are ignored.
-pub fn parse_results(text: &str, origin: &Origin) -> Result<(Vec<ResultRow>, ResultColumns)> {
+pub fn parse_results(
+    text: &str,
+    origin: &Origin,
+) -> Result<(Vec<ResultRow>, ResultColumns, Problems)> {
     let file = &origin.file;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -158,7 +158,7 @@ pub fn parse_results(text: &str, origin: &Origin) -> Result<(Vec<ResultRow>, Res
     );
 
     let mut rows = Vec::new();
-    let mut problems = Problems::new(origin);
+    let mut problems = Problems::default();
     for rec in records {
         let rec = rec.map_err(|e| {
             let line = e.position().map_or(0, |p| {
@@ -181,13 +181,14 @@ pub fn parse_results(text: &str, origin: &Origin) -> Result<(Vec<ResultRow>, Res
         }
         if id.is_empty() || id.chars().any(char::is_control) {
             let column = &header[id_col];
-            problems.add(line, Some(column), t!("results.id-empty", column));
+            problems.add(origin, line, Some(column), t!("results.id-empty", column));
             continue;
         }
         let verdict_text = get(Some(verdict_col));
         let Some(verdict) = parse_verdict(&verdict_text) else {
             let column = &header[verdict_col];
             problems.add(
+                origin,
                 line,
                 Some(column),
                 t!("results.bad-verdict", column, value = verdict_text),
@@ -200,6 +201,7 @@ pub fn parse_results(text: &str, origin: &Origin) -> Result<(Vec<ResultRow>, Res
                 // A date that does not parse comes from a date column.
                 let column = date_col.map_or("checked_at", |c| header[c].as_str());
                 problems.add(
+                    origin,
                     line,
                     Some(column),
                     t!("results.field-problem", column, error),
@@ -217,59 +219,41 @@ pub fn parse_results(text: &str, origin: &Origin) -> Result<(Vec<ResultRow>, Res
             checked_at,
         });
     }
-    problems.finish()?;
-    if rows.is_empty() {
+    if rows.is_empty() && problems.0.is_empty() {
         return Err(Error::input(t!("results.no-results", file)));
     }
     let columns = ResultColumns {
         id: header[id_col].clone(),
         reason: reason_col.map(|c| header[c].clone()),
     };
-    Ok((rows, columns))
+    Ok((rows, columns, problems))
 }
 
-/// Collects a batch's problems so that one refusal lists them all.
-struct Problems<'a> {
-    origin: &'a Origin,
-    list: Vec<String>,
-    count: usize,
-}
+/// Collects a batch's problems, every one of them, so that one refusal
+/// lists them all ([`Error::Problems`]).
+#[derive(Debug, Default)]
+pub struct Problems(Vec<String>);
 
-impl<'a> Problems<'a> {
-    fn new(origin: &'a Origin) -> Self {
-        Problems {
-            origin,
-            list: Vec::new(),
-            count: 0,
-        }
-    }
-
+impl Problems {
     /// A problem on a line, in the field of `column` if it concerns one.
-    fn add(&mut self, line: u64, column: Option<&str>, problem: String) {
-        self.count += 1;
-        if self.list.len() < MAX_REPORTED {
-            // Line 0 is a result given on the command line: nothing to locate.
-            self.list.push(if line == 0 {
-                problem
-            } else {
-                let at = self.origin.at(line, column);
-                t!("results.problem", at, problem)
-            });
-        }
+    fn add(&mut self, origin: &Origin, line: u64, column: Option<&str>, problem: String) {
+        // Line 0 is a result given on the command line: nothing to locate.
+        self.0.push(if line == 0 {
+            problem
+        } else {
+            let at = origin.at(line, column);
+            t!("results.problem", at, problem)
+        });
     }
 
     fn finish(self) -> Result<()> {
-        if self.count == 0 {
+        if self.0.is_empty() {
             return Ok(());
         }
-        let mut out = self.list.join("\n");
-        if self.count > self.list.len() {
-            out.push('\n');
-            out.push_str(&t!("results.more", count = self.count - self.list.len()));
-        }
-        out.push('\n');
-        out.push_str(&t!("results.nothing-recorded"));
-        Err(Error::input(out))
+        Err(Error::Problems {
+            list: self.0,
+            file: None,
+        })
     }
 }
 
@@ -311,7 +295,8 @@ pub fn sample_index<'m>(m: &'m Manifest<'_>) -> IdMap<&'m str, &'m str> {
     map
 }
 
-/// Checks a whole batch; on any problem nothing is returned but the list.
+/// Checks a whole batch; on any problem (those its reading found, in
+/// `problems`, and these) nothing is returned but the list.
 /// `origin` and `columns` say where the rows came from, for the messages.
 pub fn validate(
     rows: Vec<ResultRow>,
@@ -320,8 +305,8 @@ pub fn validate(
     sample: &IdMap<&str, &str>,
     existing: &crate::results::by_id::ResultsById,
     codes: &Codebook,
+    mut problems: Problems,
 ) -> Result<Vec<ResultRecorded>> {
-    let mut problems = Problems::new(origin);
     let id_column = Some(columns.id.as_str());
     let mut first_line: IdMap<&str, u64> =
         IdMap::with_capacity_and_hasher(rows.len(), Default::default());
@@ -329,6 +314,7 @@ pub fn validate(
         if let Some(prev) = first_line.insert(&row.id, row.line) {
             let first = origin.on(prev, id_column);
             problems.add(
+                origin,
                 row.line,
                 id_column,
                 t!("results.twice-in-batch", id = row.id, first),
@@ -339,11 +325,12 @@ pub fn validate(
     for row in rows {
         let id = &row.id;
         let Some(&stratum) = sample.get(id.as_str()) else {
-            problems.add(row.line, id_column, t!("results.not-in-sample", id));
+            problems.add(origin, row.line, id_column, t!("results.not-in-sample", id));
             continue;
         };
         if let Some(r) = existing.get(id.as_str()) {
             problems.add(
+                origin,
                 row.line,
                 id_column,
                 t!("results.has-result", id, line = r.line),
@@ -352,6 +339,7 @@ pub fn validate(
         }
         match check_reasons(row.verdict, &row.reasons, codes) {
             Err(error) => problems.add(
+                origin,
                 row.line,
                 columns.reason.as_deref(),
                 t!("results.reason-problem", id, error),

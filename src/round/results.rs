@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::input::table::SourceText;
 use crate::input::text::{Origin, normalize_field};
 use crate::results::batch::{
-    ResultColumns, ResultRow, check_reasons, parse_results, sample_index, validate,
+    Problems, ResultColumns, ResultRow, check_reasons, parse_results, sample_index, validate,
 };
 use crate::results::record::ResultAmended;
 use crate::results::verdict::{FinalResult, Verdict};
@@ -59,11 +59,11 @@ impl super::Round {
         let manifest = self.manifest()?;
         let sample = sample_index(&manifest);
         let codes = self.codebook();
-        let (rows, origin, columns, source, file_sha) = match batch {
+        let (rows, origin, columns, source, file_sha, problems) = match batch {
             Batch::Table { src, source_name } => {
-                let (rows, columns) = parse_results(src.text.as_str(), &src.origin)?;
+                let (rows, columns, problems) = parse_results(src.text.as_str(), &src.origin)?;
                 let sha = src.source_sha256();
-                (rows, src.origin, columns, source_name, sha)
+                (rows, src.origin, columns, source_name, sha, problems)
             }
             Batch::One(row) => (
                 vec![row],
@@ -71,6 +71,7 @@ impl super::Round {
                 ResultColumns::default(),
                 String::new(),
                 String::new(),
+                Problems::default(),
             ),
         };
         let records = validate(
@@ -80,6 +81,7 @@ impl super::Round {
             &sample,
             &self.state().results,
             &codes,
+            problems,
         )?;
         self.log.append_batch(&records, &source, &file_sha)?;
         self.lines_stale = true;

@@ -318,3 +318,46 @@ fn line_numbers_are_right_for_excel_crlf_files_with_blank_lines() {
         o.stderr
     );
 }
+
+/// Every problem of a batch in one refusal, whatever pass finds it (reading
+/// the rows or checking them against the sample); more than twenty go to a
+/// problems file beside the batch, which the message names.
+#[test]
+fn a_batch_is_refused_with_every_problem_in_one_pass() {
+    let tmp = TempDir::new().unwrap();
+    let (round, ids) = drawn_round(tmp.path(), "r", 40);
+    // Line 2: a verdict no one can read; line 3: an id not sampled.
+    let text = format!("id,verdict\n{},maybe\nNOT-SAMPLED,pass\n", ids[0]);
+    let f = write(tmp.path(), "mixed.csv", &text);
+    refused(&round, &["record", f.to_str().unwrap()], "line 2");
+    let o = run(Some(&round), &["record", f.to_str().unwrap()]);
+    assert!(
+        o.stderr
+            .contains("line 3: id \"NOT-SAMPLED\" is not in the sample"),
+        "{}",
+        o.stderr
+    );
+
+    let mut text = String::from("id,verdict\n");
+    for i in 0..30 {
+        text.push_str(&format!("NOT-{i},pass\n"));
+    }
+    let f = write(tmp.path(), "many.csv", &text);
+    refused(&round, &["record", f.to_str().unwrap()], "… and 10 more");
+    let o = run(Some(&round), &["record", f.to_str().unwrap()]);
+    let listed = tmp.path().join("many.csv.problems.txt");
+    assert!(
+        o.stderr.contains(&format!(
+            "all 30 problems are listed in {}",
+            listed.display()
+        )),
+        "{}",
+        o.stderr
+    );
+    let all = fs::read_to_string(&listed).unwrap();
+    assert_eq!(all.lines().count(), 30);
+    assert!(
+        all.contains("line 31: id \"NOT-29\" is not in the sample"),
+        "{all}"
+    );
+}
