@@ -34,6 +34,17 @@ pub struct Sheet {
 /// sheets there are).
 pub fn read_sheet(path: &Path, sheet: Option<&str>) -> Result<Sheet> {
     let file = path.display().to_string();
+    let size = std::fs::metadata(path)
+        .map_err(|e| Error::io(path, e))?
+        .len();
+    if size > MAX_WORKBOOK_BYTES {
+        return Err(Error::input(t!(
+            "xlsx.too-large",
+            file,
+            size = size >> 20,
+            limit = MAX_WORKBOOK_BYTES >> 20
+        )));
+    }
     let bytes = fsio::read(path)?;
     let mut book = open_workbook(&file, path, bytes)?;
     let names = book.sheet_names();
@@ -68,14 +79,56 @@ pub fn read_sheet(path: &Path, sheet: Option<&str>) -> Result<Sheet> {
     let range = book
         .worksheet_range(&name)
         .map_err(|error| Error::input(t!("xlsx.sheet-unreadable", file, name, error)))?;
-    Ok(Sheet {
-        rows: grid(&range),
-        name,
-    })
+    let rows = grid(&range);
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            if cell.chars().count() > MAX_CELL_CHARS {
+                return Err(Error::input(t!(
+                    "xlsx.cell-too-long",
+                    cell = cell_name(&name, r, c),
+                    file,
+                    limit = MAX_CELL_CHARS
+                )));
+            }
+        }
+    }
+    Ok(Sheet { rows, name })
+}
+
+/// The largest workbook file read, and the most its parts may unpack to in
+/// all (the sizes its zip directory declares): a few megabytes of zip can
+/// declare a gigabyte of text, which calamine would hold in memory.
+pub const MAX_WORKBOOK_BYTES: u64 = 256 << 20;
+pub const MAX_UNPACKED_BYTES: u64 = 512 << 20;
+/// Excel's own limit on the characters of one cell.
+pub const MAX_CELL_CHARS: usize = 32_767;
+
+/// Refuses, before it is opened, a zip-based workbook (xlsx, xlsm, xlsb,
+/// ods) whose parts declare more than [`MAX_UNPACKED_BYTES`].
+fn check_unpacked_size(file: &str, bytes: &[u8]) -> Result<()> {
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return Ok(()); // not a zip (xls), or a broken one: calamine says which
+    };
+    let mut total: u64 = 0;
+    for i in 0..zip.len() {
+        if let Ok(part) = zip.by_index_raw(i) {
+            total = total.saturating_add(part.size());
+        }
+    }
+    if total > MAX_UNPACKED_BYTES {
+        return Err(Error::input(t!(
+            "xlsx.too-large-unpacked",
+            file,
+            size = total >> 20,
+            limit = MAX_UNPACKED_BYTES >> 20
+        )));
+    }
+    Ok(())
 }
 
 /// Opens the workbook by its extension, else by trying each format.
 fn open_workbook(file: &str, path: &Path, bytes: Vec<u8>) -> Result<Sheets<Cursor<Vec<u8>>>> {
+    check_unpacked_size(file, &bytes)?;
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
@@ -514,6 +567,64 @@ mod tests {
                 .to_string()
                 .contains("Sheet1!D4")
         );
+    }
+
+    /// A workbook's parts rewritten: `edit` gets each part's name and bytes.
+    fn rezip(path: &Path, edit: impl Fn(&str, Vec<u8>) -> Vec<u8>) {
+        use std::io::{Read, Write};
+        let bytes = std::fs::read(path).unwrap();
+        let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for i in 0..zip.len() {
+            let mut part = zip.by_index(i).unwrap();
+            let name = part.name().unwrap().to_string();
+            let mut data = Vec::new();
+            part.read_to_end(&mut data).unwrap();
+            let fast = zip::write::SimpleFileOptions::default().compression_level(Some(1));
+            out.start_file(name.as_str(), fast).unwrap();
+            out.write_all(&edit(&name, data)).unwrap();
+        }
+        std::fs::write(path, out.finish().unwrap().into_inner()).unwrap();
+    }
+
+    /// Hostile workbooks are refused by their size, before they fill memory.
+    #[test]
+    fn a_cell_longer_than_excel_allows_and_a_zip_that_unpacks_too_far_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("long.xlsx");
+        let mut book = Workbook::new();
+        let ws = book.add_worksheet();
+        ws.write_string(0, 0, "id").unwrap();
+        ws.write_string(1, 0, "x".repeat(100)).unwrap();
+        book.save(&path).unwrap();
+        assert!(read_sheet(&path, None).is_ok());
+        let long = "y".repeat(MAX_CELL_CHARS + 1);
+        rezip(&path, |name, data| {
+            if name.ends_with("sharedStrings.xml") {
+                let text = String::from_utf8(data).unwrap();
+                text.replace(&"x".repeat(100), &long).into_bytes()
+            } else {
+                data
+            }
+        });
+        let e = read_sheet(&path, None).unwrap_err().to_string();
+        assert!(
+            e.contains("cell Sheet1!A2 holds more than 32767 characters"),
+            "{e}"
+        );
+
+        // A part of zeros compresses to next to nothing and declares its size.
+        rezip(&path, |name, data| {
+            if name.ends_with("sharedStrings.xml") {
+                vec![b' '; (MAX_UNPACKED_BYTES + 1) as usize]
+            } else {
+                data
+            }
+        });
+        // Far below the file-size limit: the declared sizes are what refuses it.
+        assert!(std::fs::metadata(&path).unwrap().len() < 16 << 20);
+        let e = read_sheet(&path, None).unwrap_err().to_string();
+        assert!(e.contains("MiB, more than the 512 MiB"), "{e}");
     }
 
     #[test]
