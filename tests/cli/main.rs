@@ -3,6 +3,7 @@
 mod broken_output;
 mod excel;
 mod foundation;
+mod fuzz;
 mod i18n;
 mod layering;
 mod log_safety;
