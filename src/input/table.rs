@@ -36,6 +36,16 @@ impl SourceText {
         }
     }
 
+    /// SHA-256 of `text`, given [`SourceText::source_sha256`]: the same
+    /// digest when the text is the file's bytes as they are.
+    pub fn text_sha256(&self, source_sha256: &str) -> String {
+        if self.sha256.is_none() && !self.bom {
+            source_sha256.to_string()
+        } else {
+            crate::base::digest::sha256_hex(self.text.as_bytes())
+        }
+    }
+
     pub fn source_sha256(&self) -> String {
         match &self.sha256 {
             Some(d) => d.clone(),

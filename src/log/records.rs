@@ -96,6 +96,14 @@ pub struct RosterCommitted {
     pub encoding: String,
     pub id_column: String,
     pub stratum_column: String,
+    /// SHA-256 of the companions as this commit wrote them
+    /// (roster-columns.csv, roster-columns.idx), so that the seed is
+    /// refused while they are from another commit. Absent in logs from
+    /// before they were recorded.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub columns_sha256: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub columns_index_sha256: String,
 }
 
 impl Record for RosterCommitted {

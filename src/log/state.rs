@@ -776,6 +776,8 @@ mod tests {
                         encoding: String::new(),
                         id_column: String::new(),
                         stratum_column: String::new(),
+                        columns_sha256: String::new(),
+                        columns_index_sha256: String::new(),
                     },
                 ),
                 Step::Seed => put(

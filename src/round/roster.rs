@@ -86,6 +86,8 @@ impl super::Round {
         );
         tsv_written?;
         columns_written?;
+        // roster-columns.csv holds the text as read (often the source itself).
+        let columns_sha256 = src.text_sha256(&source_sha256);
         let record = RosterCommitted {
             roster_sha256: digest.clone(),
             accounts: roster.accounts() as u64,
@@ -101,6 +103,8 @@ impl super::Round {
             encoding: src.encoding.clone(),
             id_column: roster.id_column.clone(),
             stratum_column: roster.stratum_column.clone(),
+            columns_sha256,
+            columns_index_sha256: sha256_hex(&roster.columns_index),
         };
         self.append(&record)?;
         let strata = roster

@@ -59,6 +59,27 @@ impl super::Round {
                 accounts = roster.accounts
             )));
         }
+        // The companions this commit wrote, by their digests (logs from before
+        // these were recorded are held to the count alone).
+        let companions = [
+            (COLUMNS_FILE, &roster.columns_sha256),
+            (COLUMNS_INDEX_FILE, &roster.columns_index_sha256),
+        ];
+        for (name, committed) in companions {
+            if committed.is_empty() {
+                continue;
+            }
+            let path = self.dir.join(name);
+            let digest = sha256_hex(&fsio::read_large(&path)?);
+            if digest != *committed {
+                return Err(Error::refused(t!(
+                    "seed.companion-changed",
+                    file = path.display(),
+                    digest,
+                    committed
+                )));
+            }
+        }
         Ok(())
     }
 }

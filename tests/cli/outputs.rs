@@ -130,3 +130,39 @@ fn refused_steps_leave_nothing_behind() {
     assert_eq!(o.code, 2, "{}", o.stderr);
     assert!(fs::symlink_metadata(&key).is_err());
 }
+
+/// A roster re-commit cut off after its companions were written and before
+/// its record: the companions are from another commit than the log's, and
+/// the seed is refused (before, it was accepted and the draw then stuck).
+#[test]
+fn the_seed_is_refused_while_the_companions_are_from_another_commit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let round = crate::init(tmp.path(), "r", &[]);
+    let first = crate::write(
+        tmp.path(),
+        "first.csv",
+        "id,region,name\nA1,合肥市,a\nA2,合肥市,b\n",
+    );
+    let second = crate::write(
+        tmp.path(),
+        "second.csv",
+        "id,region,name\nA1,合肥市,x\nA2,合肥市,y\n",
+    );
+    let other = crate::init(tmp.path(), "other", &[]);
+    ok(Some(&round), &["roster", first.to_str().unwrap()]);
+    ok(Some(&other), &["roster", second.to_str().unwrap()]);
+    // Same accounts, other descriptive columns: the count alone agrees.
+    fs::copy(
+        other.join("roster-columns.csv"),
+        round.join("roster-columns.csv"),
+    )
+    .unwrap();
+    refused(
+        &round,
+        &["seed", crate::SEED],
+        "roster-columns.csv has sha256",
+    );
+    // A new commit mends it.
+    ok(Some(&round), &["roster", first.to_str().unwrap()]);
+    ok(Some(&round), &["seed", crate::SEED]);
+}
