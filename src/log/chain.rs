@@ -775,6 +775,13 @@ impl Chain {
                 torn_from: Some(offset),
             });
         }
+        if self.count == 0 {
+            return Err(Defect {
+                line: 1,
+                what: t!("log.empty", file = LOG_FILE),
+                torn_from: None,
+            });
+        }
         Ok(self)
     }
 }
@@ -1372,10 +1379,13 @@ mod tests {
             let b = parse_log_streamed::<KeepAll>(torn, chunk).unwrap().err();
             assert_eq!(a, b, "chunk {chunk}");
         }
+        // An empty log is a defect: a round's log begins with its round-opened line.
         let empty = parse_log_streamed::<KeepAll>(&b""[..], 64)
             .unwrap()
+            .err()
             .unwrap();
-        assert!(empty.0.lines.is_empty() && empty.1.is_empty());
+        assert_eq!((empty.line, empty.torn_from), (1, None));
+        assert_eq!(parse_log(Vec::new()).unwrap_err(), empty);
     }
 
     /// The common fields as a derived struct reads them from the whole

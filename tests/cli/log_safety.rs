@@ -567,3 +567,25 @@ fn log_vectors_are_accepted_or_refused_as_named() {
         }
     }
 }
+
+#[test]
+fn an_empty_log_is_no_round() {
+    let tmp = TempDir::new().unwrap();
+    let (round, _) = drawn_round(tmp.path(), "r", 40);
+    fs::write(round.join("log.jsonl"), b"").unwrap();
+    let o = run(Some(&round), &["log", "check"]);
+    assert_eq!(o.code, 1, "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stderr
+            .contains("log.jsonl is empty: a round's log begins with its round-opened line"),
+        "{}",
+        o.stderr
+    );
+    for args in [&["status"][..], &["log", "repair"], &["draw"]] {
+        refused(&round, args, "is empty");
+    }
+    let v = run(None, &["verify", round.to_str().unwrap()]);
+    assert_eq!(v.code, 1, "{}{}", v.stdout, v.stderr);
+    assert!(v.stdout.contains("FAILED  chain"), "{}", v.stdout);
+    assert!(v.stdout.contains("is empty"), "{}", v.stdout);
+}
