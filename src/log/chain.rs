@@ -803,6 +803,50 @@ pub fn parse_log(bytes: impl Into<crate::base::fsio::Bytes>) -> Result<Log, Defe
     })
 }
 
+/// How `fragment` reads as the log's continuation from line `seq` (from 0),
+/// after a line whose hash is `prev` (hex): what [`parse_log`] would say of
+/// the log's lines before it followed by these bytes, with the defect's
+/// offsets counted from the fragment's start. A fragment that `log repair`
+/// may cut is torn from its first byte (`torn_from == Some(0)`); any other
+/// answer means it begins with a complete record.
+pub fn continuation(fragment: &[u8], seq: u64, prev: &str) -> Result<(), Defect> {
+    let mut chain = Chain::new(false);
+    chain.count = seq;
+    chain.prev = unhex32(prev).unwrap_or([0u8; 32]);
+    let complete = complete_len(fragment);
+    chain.push_stretch(stretch::<KeepNone>(fragment, 0, complete, 0, None))?;
+    chain
+        .finish((complete < fragment.len()).then_some(complete))
+        .map(|_| ())
+}
+
+/// Whether `fragment` (set aside by `log repair` from line `seq`, after a
+/// line hashing to `prev`) holds a complete record that chains: a record
+/// cut, where only a torn tail may be. A last line without LF counts as
+/// complete when, with its LF, it parses and chains and ends any batch it
+/// is in; then repair completes it instead.
+pub fn fragment_cuts_a_record(fragment: &[u8], seq: u64, prev: &str) -> bool {
+    if fragment.is_empty() {
+        return false;
+    }
+    let torn_from_start = matches!(
+        continuation(fragment, seq, prev),
+        Err(Defect {
+            torn_from: Some(0),
+            ..
+        })
+    );
+    if !torn_from_start {
+        return true;
+    }
+    if fragment.ends_with(b"\n") {
+        return false;
+    }
+    let mut with_lf = fragment.to_vec();
+    with_lf.push(b'\n');
+    continuation(&with_lf, seq, prev).is_ok()
+}
+
 /// The checks of [`parse_log`], on a log read a chunk at a time into two
 /// buffers that are reused (one per core), with every line that parses
 /// handed to a sink of type `S` while its bytes are at hand. The log keeps

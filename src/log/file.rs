@@ -226,14 +226,29 @@ pub fn create(dir: &Path, opened: &RoundOpened) -> Result<()> {
 
 /// What `log repair` did.
 pub enum RepairOutcome {
-    Nothing { lines: u64 },
-    Repaired { moved_to: PathBuf, record: Repaired },
+    Nothing {
+        lines: u64,
+    },
+    /// The last line was a complete record that lacked only its LF: the LF
+    /// was added. `line` is its 1-based number.
+    Completed {
+        line: u64,
+    },
+    Repaired {
+        moved_to: PathBuf,
+        record: Repaired,
+    },
 }
 
-/// Sets a torn tail aside: the incomplete bytes go to
-/// `log.jsonl.torn-<UTC time>` (written and fsynced first), the log is cut
-/// back to its last complete append, and a `repaired` record says what was
-/// moved. Refuses any other damage: complete lines are never removed.
+/// Mends a torn tail. A last line that is a complete record (it parses,
+/// chains and ends any batch it is in) lacking only its LF is completed:
+/// the LF is appended. Otherwise the torn bytes go to a side file
+/// `log.jsonl.torn-<UTC time>-<byte offset>` (written and fsynced first;
+/// `-2`, `-3`, … added if that name exists), the log is cut back to its
+/// last complete append, and a `repaired` record says what was moved.
+/// Refuses any other damage, and a torn part that would take line 1 (the
+/// round-opened line): complete records are never removed, and no log is
+/// left empty.
 pub fn repair(dir: &Path) -> Result<RepairOutcome> {
     let (mut file, path) = open_file(dir, true)?;
     file.lock().map_err(|e| Error::io(&path, e))?;
@@ -253,12 +268,27 @@ pub fn repair(dir: &Path) -> Result<RepairOutcome> {
             defect
         )));
     };
+    if !bytes.ends_with(b"\n") {
+        let mut with_lf = bytes.to_vec();
+        with_lf.push(b'\n');
+        if let Ok(log) = parse_log(with_lf) {
+            file.write_all(b"\n")
+                .and_then(|()| file.sync_data())
+                .map_err(|e| Error::io(&path, e))?;
+            return Ok(RepairOutcome::Completed {
+                line: log.lines.len() as u64,
+            });
+        }
+    }
+    if from == 0 {
+        return Err(Error::refused(t!(
+            "logfile.torn-first-line",
+            path = path.display(),
+            defect
+        )));
+    }
     let torn = &bytes[from..];
-    let stamp = humantime::format_rfc3339_seconds(SystemTime::now())
-        .to_string()
-        .replace(':', "");
-    let side = dir.join(format!("{LOG_FILE}.torn-{stamp}"));
-    fsio::write_new_atomic(&side, torn)?;
+    let side = write_side_file(dir, from, torn)?;
     file.set_len(from as u64).map_err(|e| Error::io(&path, e))?;
     file.sync_data().map_err(|e| Error::io(&path, e))?;
     let log = parse_log(bytes[..from].to_vec()).map_err(|d| defect_error(&path, &d))?;
@@ -285,6 +315,34 @@ pub fn repair(dir: &Path) -> Result<RepairOutcome> {
         moved_to: side,
         record,
     })
+}
+
+/// Writes the torn bytes cut at byte `from` to a new side file, never over
+/// an existing one: `log.jsonl.torn-<UTC time>-<from>`, then with `-2`,
+/// `-3`, … added.
+fn write_side_file(dir: &Path, from: usize, torn: &[u8]) -> Result<PathBuf> {
+    let stamp = humantime::format_rfc3339_seconds(SystemTime::now())
+        .to_string()
+        .replace(':', "");
+    let base = format!("{LOG_FILE}.torn-{stamp}-{from}");
+    let mut last = None;
+    for n in 1..=100u32 {
+        let name = if n == 1 {
+            base.clone()
+        } else {
+            format!("{base}-{n}")
+        };
+        let side = dir.join(name);
+        if std::fs::symlink_metadata(&side).is_ok() {
+            continue;
+        }
+        match fsio::write_new_atomic(&side, torn) {
+            Ok(()) => return Ok(side),
+            Err(Error::Refused(m)) => last = Some(Error::Refused(m)),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| Error::refused(t!("fsio.exists", path = dir.join(base).display()))))
 }
 
 #[cfg(test)]
