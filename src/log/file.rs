@@ -166,10 +166,7 @@ impl LockedLog {
             lines.push(r);
         }
         let Lines { buf, prev, seq, .. } = lines;
-        write_chunked(&mut self.file, &buf).map_err(|e| Error::io(&self.path, e))?;
-        self.file
-            .sync_data()
-            .map_err(|e| Error::io(&self.path, e))?;
+        append_whole(&mut self.file, &self.path, &buf)?;
         self.state.len = seq;
         self.state.head = prev;
         Ok(())
@@ -194,14 +191,49 @@ impl Lines {
     }
 }
 
-/// Writes the whole buffer. `CHOUCHA_TEST_SLOW_APPEND=BYTES` (for the crash
-/// tests only) writes in chunks of that size with a pause between them, so
-/// that a kill lands inside the write often enough to be tested.
-fn write_chunked(file: &mut File, buf: &[u8]) -> std::io::Result<()> {
-    let chunk = std::env::var("CHOUCHA_TEST_SLOW_APPEND")
+/// Appends whole lines and fsyncs them. When the write or the fsync fails
+/// (a full disk, a file size limit, an I/O error), the log is cut back to
+/// the length it had before and fsynced, so that a failing disk leaves no
+/// torn tail: the error is returned with the log as it was.
+fn append_whole(file: &mut File, path: &Path, buf: &[u8]) -> Result<()> {
+    let old_len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+    let written = write_chunked(file, buf).and_then(|()| file.sync_data());
+    if let Err(e) = written {
+        let restored = file.set_len(old_len).and_then(|()| file.sync_data());
+        return Err(match restored {
+            Ok(()) => Error::io(path, e),
+            Err(e2) => Error::io(
+                path,
+                std::io::Error::new(
+                    e.kind(),
+                    t!("logfile.not-cut-back", error = e, restore_error = e2),
+                ),
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// The chunk size of `CHOUCHA_TEST_SLOW_APPEND=BYTES`: read in debug builds
+/// only (the tests'), never in a release build.
+#[cfg(debug_assertions)]
+fn slow_append_chunk() -> Option<usize> {
+    std::env::var("CHOUCHA_TEST_SLOW_APPEND")
         .ok()
-        .and_then(|v| v.parse::<usize>().ok());
-    match chunk {
+        .and_then(|v| v.parse::<usize>().ok())
+}
+
+#[cfg(not(debug_assertions))]
+fn slow_append_chunk() -> Option<usize> {
+    None
+}
+
+/// Writes the whole buffer. `CHOUCHA_TEST_SLOW_APPEND=BYTES` (for the crash
+/// tests only, in debug builds) writes in chunks of that size with a pause
+/// between them, so that a kill lands inside the write often enough to be
+/// tested.
+fn write_chunked(file: &mut File, buf: &[u8]) -> std::io::Result<()> {
+    match slow_append_chunk() {
         Some(n) if n > 0 => {
             for part in buf.chunks(n) {
                 file.write_all(part)?;
@@ -272,9 +304,7 @@ pub fn repair(dir: &Path) -> Result<RepairOutcome> {
         let mut with_lf = bytes.to_vec();
         with_lf.push(b'\n');
         if let Ok(log) = parse_log(with_lf) {
-            file.write_all(b"\n")
-                .and_then(|()| file.sync_data())
-                .map_err(|e| Error::io(&path, e))?;
+            append_whole(&mut file, &path, b"\n")?;
             return Ok(RepairOutcome::Completed {
                 line: log.lines.len() as u64,
             });

@@ -762,3 +762,37 @@ fn an_empty_log_is_no_round() {
     assert!(v.stdout.contains("FAILED  chain"), "{}", v.stdout);
     assert!(v.stdout.contains("is empty"), "{}", v.stdout);
 }
+
+/// A file size limit makes the write fail (EFBIG, with SIGXFSZ ignored)
+/// partway through a batch: the log is cut back to its last whole line.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_write_that_fails_partway_leaves_the_log_as_it_was() {
+    let tmp = TempDir::new().unwrap();
+    let (round, ids) = drawn_round(tmp.path(), "r", 4000);
+    let log_path = round.join("log.jsonl");
+    let before = fs::read(&log_path).unwrap();
+    let mut csv = String::from("id,verdict\n");
+    for id in &ids {
+        csv.push_str(&format!("{id},pass\n"));
+    }
+    let f = write(tmp.path(), "b.csv", &csv);
+    // ulimit -f counts 1024-byte blocks: room for a few lines more only.
+    let blocks = before.len() / 1024 + 2;
+    let bin = assert_cmd::cargo::cargo_bin("choucha");
+    let script = format!("ulimit -f {blocks}; trap '' XFSZ; exec \"$0\" -C \"$1\" record \"$2\"");
+    let out = std::process::Command::new("bash")
+        .args(["-c", &script])
+        .arg(&bin)
+        .arg(&round)
+        .arg(&f)
+        .env_remove("LANG")
+        .env_remove("LC_ALL")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("log.jsonl"), "{stderr}");
+    assert_eq!(fs::read(&log_path).unwrap(), before, "nothing torn is left");
+    ok(Some(&round), &["log", "check"]);
+}
