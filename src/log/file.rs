@@ -21,8 +21,20 @@ pub fn now() -> String {
     humantime::format_rfc3339_seconds(SystemTime::now()).to_string()
 }
 
+/// Refuses a round file that is a symbolic link: a round's files are read
+/// and written where they are, never followed outside the round directory.
+pub fn refuse_symlink(path: &Path) -> Result<()> {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => {
+            Err(Error::input(t!("logfile.symlink", path = path.display())))
+        }
+        _ => Ok(()),
+    }
+}
+
 fn open_file(dir: &Path, write: bool) -> Result<(File, PathBuf)> {
     let path = dir.join(LOG_FILE);
+    refuse_symlink(&path)?;
     match OpenOptions::new().read(true).append(write).open(&path) {
         Ok(f) => Ok((f, path)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::input(t!(

@@ -763,6 +763,29 @@ fn an_empty_log_is_no_round() {
     assert!(v.stdout.contains("is empty"), "{}", v.stdout);
 }
 
+#[cfg(unix)]
+#[test]
+fn round_files_that_are_symbolic_links_are_refused() {
+    let tmp = TempDir::new().unwrap();
+    let (round, ids) = drawn_round(tmp.path(), "r", 40);
+    ok(Some(&round), &["record", "--id", &ids[0], "--pass"]);
+    let outside = tmp.path().join("outside.jsonl");
+    fs::rename(round.join("log.jsonl"), &outside).unwrap();
+    std::os::unix::fs::symlink(&outside, round.join("log.jsonl")).unwrap();
+    for args in [&["log", "check"][..], &["status"], &["log", "repair"]] {
+        refused(&round, args, "is a symbolic link");
+    }
+    fs::remove_file(round.join("log.jsonl")).unwrap();
+    fs::rename(&outside, round.join("log.jsonl")).unwrap();
+    let cdir = round.join("checkpoints");
+    fs::create_dir_all(&cdir).unwrap();
+    let elsewhere = write(tmp.path(), "cp", "not a checkpoint\n");
+    std::os::unix::fs::symlink(&elsewhere, cdir.join("5")).unwrap();
+    let o = run(Some(&round), &["prove", "--id", &ids[0]]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(o.stderr.contains("is a symbolic link"), "{}", o.stderr);
+}
+
 /// A file size limit makes the write fail (EFBIG, with SIGXFSZ ignored)
 /// partway through a batch: the log is cut back to its last whole line.
 #[cfg(target_os = "linux")]
