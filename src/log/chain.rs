@@ -1255,6 +1255,25 @@ mod tests {
         assert_eq!(parse_log(log).unwrap_err().torn_from, Some(start));
     }
 
+    /// What a repair set aside from line 3 on: a torn line is a torn tail
+    /// only; a whole line, with its LF or without, is a record cut.
+    #[test]
+    fn a_fragment_holding_a_whole_line_cuts_a_record() {
+        let log = build(3);
+        let whole = parse_log(log.clone()).unwrap();
+        let third = whole.lines[2].range.clone();
+        let prev = crate::base::digest::sha256_hex(whole.line(1));
+        let line = &log[third.start..];
+        assert!(fragment_cuts_a_record(line, 2, &prev), "with its LF");
+        let no_lf = &line[..line.len() - 1];
+        assert!(fragment_cuts_a_record(no_lf, 2, &prev), "without its LF");
+        assert!(!fragment_cuts_a_record(&no_lf[..no_lf.len() - 3], 2, &prev));
+        // The same line set aside from another place does not chain there.
+        assert!(!fragment_cuts_a_record(no_lf, 5, &prev));
+        assert!(!fragment_cuts_a_record(no_lf, 2, GENESIS_PREV));
+        assert!(!fragment_cuts_a_record(b"", 2, &prev));
+    }
+
     #[test]
     fn a_bad_complete_line_is_not_a_torn_tail() {
         let text = String::from_utf8(build(3)).unwrap();
