@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use crate::audit::percent::claim_agrees;
 use crate::audit::published::{Claim, ClaimName, ClaimValue, PublishedTable};
 use crate::audit::report::{Table, compute_with};
-use crate::log::chain::{Defect, Log};
-use crate::log::records::ReportPublished;
+use crate::log::chain::{Defect, Log, Record};
+use crate::log::records::{Repaired, ReportPublished};
 use crate::log::state::{IdSequences, ResultBrief, ResultViews, RoundState, first_id_error};
 use crate::results::batch::check_reasons;
 use crate::results::idmatch::{ABSENT, SortedIds};
@@ -57,6 +57,7 @@ pub fn check_name(check: &str) -> String {
         "claim" => t!("verify.check-claim"),
         "checkpoint" => t!("verify.check-checkpoint"),
         "signature" => t!("verify.check-signature"),
+        "repairs" => t!("verify.check-repairs"),
         other => other.to_string(),
     }
 }
@@ -73,6 +74,18 @@ pub struct Inputs<'a> {
     /// A published table and its file name.
     pub published: Option<(&'a PublishedTable, &'a str)>,
     pub claims: &'a [Claim],
+    /// The side files named by the log's `repaired` records, as read from
+    /// the round directory ([`side_file_names`]): each name, and its bytes,
+    /// or None when it is not there, or why it could not be read.
+    pub side_files: &'a [(String, SideFile)],
+}
+
+/// A side file of `log repair` as `verify` found it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SideFile {
+    Absent,
+    Unreadable(String),
+    Bytes(Vec<u8>),
 }
 
 struct Out(Vec<Finding>);
@@ -186,7 +199,119 @@ pub fn verify(inputs: &Inputs<'_>) -> Vec<Finding> {
         }
         _ => out.skipped(AFTER_ORDER, &t!("verify.why-order")),
     }
+    repairs(log, inputs.side_files, &mut out);
     out.0
+}
+
+/// A `repaired` record with the common fields its check reads.
+#[derive(serde::Deserialize)]
+struct RepairedLine {
+    seq: u64,
+    prev: String,
+    #[serde(flatten)]
+    record: crate::log::records::Repaired,
+}
+
+/// The type of a line set aside, when it parses as a JSON object.
+#[derive(serde::Deserialize)]
+struct KindOnly<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: std::borrow::Cow<'a, str>,
+}
+
+/// Whether `name` is a name `log repair` gives a side file: a plain file
+/// name in the round directory, never a path out of it.
+fn is_side_file_name(name: &str) -> bool {
+    name.starts_with(&format!("{}.torn-", crate::log::chain::LOG_FILE))
+        && !name.contains(['/', '\\'])
+        && name != "."
+        && name != ".."
+}
+
+/// The side files the log's `repaired` records name that `verify` reads
+/// from the round directory (the names that are plain side-file names).
+pub fn side_file_names(log: &Log) -> Vec<String> {
+    repaired_lines(log)
+        .filter_map(|(_, r)| r.ok())
+        .map(|r| r.record.moved_to)
+        .filter(|n| is_side_file_name(n))
+        .collect()
+}
+
+fn repaired_lines(log: &Log) -> impl Iterator<Item = (u64, Result<RepairedLine, String>)> + '_ {
+    log.lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.kind == crate::log::records::Repaired::TYPE)
+        .map(|(i, l)| (l.seq + 1, log.fields::<RepairedLine>(i)))
+}
+
+/// The `repairs` check, one finding per `repaired` record (none for a log
+/// never repaired): what was set aside, where, and that it was only a torn
+/// tail. Fails when the side file, if present, is not the bytes the record
+/// names, begins with a complete record that chains (a record was cut), or
+/// holds a seed or a draw (a record the round must have at most once).
+fn repairs(log: &Log, side_files: &[(String, SideFile)], out: &mut Out) {
+    for (line, read) in repaired_lines(log) {
+        let r = match read {
+            Ok(r) => r,
+            Err(e) => {
+                out.failed("repairs", e);
+                continue;
+            }
+        };
+        let Repaired {
+            moved_to: file,
+            bytes,
+            sha256,
+            from_line,
+        } = &r.record;
+        let (file, bytes, from_line) = (file.as_str(), *bytes, *from_line);
+        if !is_side_file_name(file) || from_line != r.seq + 1 {
+            out.failed("repairs", t!("verify.repair-bad-record", line, file));
+            continue;
+        }
+        let found = side_files
+            .iter()
+            .find(|(n, _)| n == file)
+            .map_or(&SideFile::Absent, |(_, f)| f);
+        match found {
+            SideFile::Absent => out.ok(
+                "repairs",
+                t!("verify.repair-absent", line, bytes, from_line, file),
+            ),
+            SideFile::Unreadable(error) => {
+                out.failed("repairs", t!("verify.repair-unreadable", line, file, error))
+            }
+            SideFile::Bytes(b) => {
+                let kind_twice = b
+                    .split(|&c| c == b'\n')
+                    .filter_map(|l| serde_json::from_slice::<KindOnly<'_>>(l).ok())
+                    .find(|k| {
+                        k.kind == crate::log::records::SeedRevealed::TYPE
+                            || k.kind == crate::log::records::SampleDrawn::TYPE
+                    });
+                if b.len() as u64 != bytes || crate::base::digest::sha256_hex(b) != *sha256 {
+                    out.failed(
+                        "repairs",
+                        t!("verify.repair-changed", line, file, bytes, sha256),
+                    );
+                } else if crate::log::chain::fragment_cuts_a_record(b, r.seq, &r.prev) {
+                    out.failed("repairs", t!("verify.repair-cut", line, file, from_line));
+                } else if let Some(k) = kind_twice {
+                    out.failed(
+                        "repairs",
+                        t!("verify.repair-twice", line, file, kind = k.kind),
+                    );
+                } else {
+                    out.ok(
+                        "repairs",
+                        t!("verify.repair-ok", line, bytes, from_line, file, sha256),
+                    );
+                }
+            }
+        }
+    }
 }
 
 /// Check 2, the order of the records; when it holds, also the replayed

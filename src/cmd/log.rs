@@ -35,6 +35,7 @@ pub fn repair(dir: &Path) -> Result<()> {
         RepairOutcome::Nothing { lines } => {
             outln!("{}", t!("cmd.log.nothing", lines))
         }
+        RepairOutcome::Completed { line } => println!("{}", t!("cmd.log.completed", line)),
         RepairOutcome::Repaired { moved_to, record } => {
             outln!(
                 "{}",

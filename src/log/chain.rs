@@ -775,6 +775,13 @@ impl Chain {
                 torn_from: Some(offset),
             });
         }
+        if self.count == 0 {
+            return Err(Defect {
+                line: 1,
+                what: t!("log.empty", file = LOG_FILE),
+                torn_from: None,
+            });
+        }
         Ok(self)
     }
 }
@@ -794,6 +801,50 @@ pub fn parse_log(bytes: impl Into<crate::base::fsio::Bytes>) -> Result<Log, Defe
         last_hash: (chain.count > 0).then_some(chain.prev),
         lines: chain.lines,
     })
+}
+
+/// How `fragment` reads as the log's continuation from line `seq` (from 0),
+/// after a line whose hash is `prev` (hex): what [`parse_log`] would say of
+/// the log's lines before it followed by these bytes, with the defect's
+/// offsets counted from the fragment's start. A fragment that `log repair`
+/// may cut is torn from its first byte (`torn_from == Some(0)`); any other
+/// answer means it begins with a complete record.
+pub fn continuation(fragment: &[u8], seq: u64, prev: &str) -> Result<(), Defect> {
+    let mut chain = Chain::new(false);
+    chain.count = seq;
+    chain.prev = unhex32(prev).unwrap_or([0u8; 32]);
+    let complete = complete_len(fragment);
+    chain.push_stretch(stretch::<KeepNone>(fragment, 0, complete, 0, None))?;
+    chain
+        .finish((complete < fragment.len()).then_some(complete))
+        .map(|_| ())
+}
+
+/// Whether `fragment` (set aside by `log repair` from line `seq`, after a
+/// line hashing to `prev`) holds a complete record that chains: a record
+/// cut, where only a torn tail may be. A last line without LF counts as
+/// complete when, with its LF, it parses and chains and ends any batch it
+/// is in; then repair completes it instead.
+pub fn fragment_cuts_a_record(fragment: &[u8], seq: u64, prev: &str) -> bool {
+    if fragment.is_empty() {
+        return false;
+    }
+    let torn_from_start = matches!(
+        continuation(fragment, seq, prev),
+        Err(Defect {
+            torn_from: Some(0),
+            ..
+        })
+    );
+    if !torn_from_start {
+        return true;
+    }
+    if fragment.ends_with(b"\n") {
+        return false;
+    }
+    let mut with_lf = fragment.to_vec();
+    with_lf.push(b'\n');
+    continuation(&with_lf, seq, prev).is_ok()
 }
 
 /// The checks of [`parse_log`], on a log read a chunk at a time into two
@@ -1204,6 +1255,25 @@ mod tests {
         assert_eq!(parse_log(log).unwrap_err().torn_from, Some(start));
     }
 
+    /// What a repair set aside from line 3 on: a torn line is a torn tail
+    /// only; a whole line, with its LF or without, is a record cut.
+    #[test]
+    fn a_fragment_holding_a_whole_line_cuts_a_record() {
+        let log = build(3);
+        let whole = parse_log(log.clone()).unwrap();
+        let third = whole.lines[2].range.clone();
+        let prev = crate::base::digest::sha256_hex(whole.line(1));
+        let line = &log[third.start..];
+        assert!(fragment_cuts_a_record(line, 2, &prev), "with its LF");
+        let no_lf = &line[..line.len() - 1];
+        assert!(fragment_cuts_a_record(no_lf, 2, &prev), "without its LF");
+        assert!(!fragment_cuts_a_record(&no_lf[..no_lf.len() - 3], 2, &prev));
+        // The same line set aside from another place does not chain there.
+        assert!(!fragment_cuts_a_record(no_lf, 5, &prev));
+        assert!(!fragment_cuts_a_record(no_lf, 2, GENESIS_PREV));
+        assert!(!fragment_cuts_a_record(b"", 2, &prev));
+    }
+
     #[test]
     fn a_bad_complete_line_is_not_a_torn_tail() {
         let text = String::from_utf8(build(3)).unwrap();
@@ -1372,10 +1442,13 @@ mod tests {
             let b = parse_log_streamed::<KeepAll>(torn, chunk).unwrap().err();
             assert_eq!(a, b, "chunk {chunk}");
         }
+        // An empty log is a defect: a round's log begins with its round-opened line.
         let empty = parse_log_streamed::<KeepAll>(&b""[..], 64)
             .unwrap()
+            .err()
             .unwrap();
-        assert!(empty.0.lines.is_empty() && empty.1.is_empty());
+        assert_eq!((empty.line, empty.torn_from), (1, None));
+        assert_eq!(parse_log(Vec::new()).unwrap_err(), empty);
     }
 
     /// The common fields as a derived struct reads them from the whole

@@ -21,8 +21,20 @@ pub fn now() -> String {
     humantime::format_rfc3339_seconds(SystemTime::now()).to_string()
 }
 
+/// Refuses a round file that is a symbolic link: a round's files are read
+/// and written where they are, never followed outside the round directory.
+pub fn refuse_symlink(path: &Path) -> Result<()> {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => {
+            Err(Error::input(t!("logfile.symlink", path = path.display())))
+        }
+        _ => Ok(()),
+    }
+}
+
 fn open_file(dir: &Path, write: bool) -> Result<(File, PathBuf)> {
     let path = dir.join(LOG_FILE);
+    refuse_symlink(&path)?;
     match OpenOptions::new().read(true).append(write).open(&path) {
         Ok(f) => Ok((f, path)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::input(t!(
@@ -166,10 +178,7 @@ impl LockedLog {
             lines.push(r);
         }
         let Lines { buf, prev, seq, .. } = lines;
-        write_chunked(&mut self.file, &buf).map_err(|e| Error::io(&self.path, e))?;
-        self.file
-            .sync_data()
-            .map_err(|e| Error::io(&self.path, e))?;
+        append_whole(&mut self.file, &self.path, &buf)?;
         self.state.len = seq;
         self.state.head = prev;
         Ok(())
@@ -194,14 +203,49 @@ impl Lines {
     }
 }
 
-/// Writes the whole buffer. `CHOUCHA_TEST_SLOW_APPEND=BYTES` (for the crash
-/// tests only) writes in chunks of that size with a pause between them, so
-/// that a kill lands inside the write often enough to be tested.
-fn write_chunked(file: &mut File, buf: &[u8]) -> std::io::Result<()> {
-    let chunk = std::env::var("CHOUCHA_TEST_SLOW_APPEND")
+/// Appends whole lines and fsyncs them. When the write or the fsync fails
+/// (a full disk, a file size limit, an I/O error), the log is cut back to
+/// the length it had before and fsynced, so that a failing disk leaves no
+/// torn tail: the error is returned with the log as it was.
+fn append_whole(file: &mut File, path: &Path, buf: &[u8]) -> Result<()> {
+    let old_len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+    let written = write_chunked(file, buf).and_then(|()| file.sync_data());
+    if let Err(e) = written {
+        let restored = file.set_len(old_len).and_then(|()| file.sync_data());
+        return Err(match restored {
+            Ok(()) => Error::io(path, e),
+            Err(e2) => Error::io(
+                path,
+                std::io::Error::new(
+                    e.kind(),
+                    t!("logfile.not-cut-back", error = e, restore_error = e2),
+                ),
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// The chunk size of `CHOUCHA_TEST_SLOW_APPEND=BYTES`: read in debug builds
+/// only (the tests'), never in a release build.
+#[cfg(debug_assertions)]
+fn slow_append_chunk() -> Option<usize> {
+    std::env::var("CHOUCHA_TEST_SLOW_APPEND")
         .ok()
-        .and_then(|v| v.parse::<usize>().ok());
-    match chunk {
+        .and_then(|v| v.parse::<usize>().ok())
+}
+
+#[cfg(not(debug_assertions))]
+fn slow_append_chunk() -> Option<usize> {
+    None
+}
+
+/// Writes the whole buffer. `CHOUCHA_TEST_SLOW_APPEND=BYTES` (for the crash
+/// tests only, in debug builds) writes in chunks of that size with a pause
+/// between them, so that a kill lands inside the write often enough to be
+/// tested.
+fn write_chunked(file: &mut File, buf: &[u8]) -> std::io::Result<()> {
+    match slow_append_chunk() {
         Some(n) if n > 0 => {
             for part in buf.chunks(n) {
                 file.write_all(part)?;
@@ -226,14 +270,29 @@ pub fn create(dir: &Path, opened: &RoundOpened) -> Result<()> {
 
 /// What `log repair` did.
 pub enum RepairOutcome {
-    Nothing { lines: u64 },
-    Repaired { moved_to: PathBuf, record: Repaired },
+    Nothing {
+        lines: u64,
+    },
+    /// The last line was a complete record that lacked only its LF: the LF
+    /// was added. `line` is its 1-based number.
+    Completed {
+        line: u64,
+    },
+    Repaired {
+        moved_to: PathBuf,
+        record: Repaired,
+    },
 }
 
-/// Sets a torn tail aside: the incomplete bytes go to
-/// `log.jsonl.torn-<UTC time>` (written and fsynced first), the log is cut
-/// back to its last complete append, and a `repaired` record says what was
-/// moved. Refuses any other damage: complete lines are never removed.
+/// Mends a torn tail. A last line that is a complete record (it parses,
+/// chains and ends any batch it is in) lacking only its LF is completed:
+/// the LF is appended. Otherwise the torn bytes go to a side file
+/// `log.jsonl.torn-<UTC time>-<byte offset>` (written and fsynced first;
+/// `-2`, `-3`, … added if that name exists), the log is cut back to its
+/// last complete append, and a `repaired` record says what was moved.
+/// Refuses any other damage, and a torn part that would take line 1 (the
+/// round-opened line): complete records are never removed, and no log is
+/// left empty.
 pub fn repair(dir: &Path) -> Result<RepairOutcome> {
     let (mut file, path) = open_file(dir, true)?;
     file.lock().map_err(|e| Error::io(&path, e))?;
@@ -253,12 +312,25 @@ pub fn repair(dir: &Path) -> Result<RepairOutcome> {
             defect
         )));
     };
+    if !bytes.ends_with(b"\n") {
+        let mut with_lf = bytes.to_vec();
+        with_lf.push(b'\n');
+        if let Ok(log) = parse_log(with_lf) {
+            append_whole(&mut file, &path, b"\n")?;
+            return Ok(RepairOutcome::Completed {
+                line: log.lines.len() as u64,
+            });
+        }
+    }
+    if from == 0 {
+        return Err(Error::refused(t!(
+            "logfile.torn-first-line",
+            path = path.display(),
+            defect
+        )));
+    }
     let torn = &bytes[from..];
-    let stamp = humantime::format_rfc3339_seconds(SystemTime::now())
-        .to_string()
-        .replace(':', "");
-    let side = dir.join(format!("{LOG_FILE}.torn-{stamp}"));
-    fsio::write_new_atomic(&side, torn)?;
+    let side = write_side_file(dir, from, torn)?;
     file.set_len(from as u64).map_err(|e| Error::io(&path, e))?;
     file.sync_data().map_err(|e| Error::io(&path, e))?;
     let log = parse_log(bytes[..from].to_vec()).map_err(|d| defect_error(&path, &d))?;
@@ -285,6 +357,34 @@ pub fn repair(dir: &Path) -> Result<RepairOutcome> {
         moved_to: side,
         record,
     })
+}
+
+/// Writes the torn bytes cut at byte `from` to a new side file, never over
+/// an existing one: `log.jsonl.torn-<UTC time>-<from>`, then with `-2`,
+/// `-3`, … added.
+fn write_side_file(dir: &Path, from: usize, torn: &[u8]) -> Result<PathBuf> {
+    let stamp = humantime::format_rfc3339_seconds(SystemTime::now())
+        .to_string()
+        .replace(':', "");
+    let base = format!("{LOG_FILE}.torn-{stamp}-{from}");
+    let mut last = None;
+    for n in 1..=100u32 {
+        let name = if n == 1 {
+            base.clone()
+        } else {
+            format!("{base}-{n}")
+        };
+        let side = dir.join(name);
+        if std::fs::symlink_metadata(&side).is_ok() {
+            continue;
+        }
+        match fsio::write_new_atomic(&side, torn) {
+            Ok(()) => return Ok(side),
+            Err(Error::Refused(m)) => last = Some(Error::Refused(m)),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| Error::refused(t!("fsio.exists", path = dir.join(base).display()))))
 }
 
 #[cfg(test)]

@@ -22,9 +22,11 @@ pub struct CheckpointWritten {
     pub size: u64,
 }
 
-/// The round's checkpoint files, smallest size first.
+/// The round's checkpoint files, smallest size first. Refuses one that is
+/// a symbolic link (exit 2).
 fn checkpoint_files(dir: &Path) -> Result<Vec<(u64, PathBuf)>> {
     let cdir = dir.join(CHECKPOINT_DIR);
+    crate::log::file::refuse_symlink(&cdir)?;
     let mut out = Vec::new();
     let Ok(entries) = std::fs::read_dir(&cdir) else {
         return Ok(out);
@@ -36,6 +38,8 @@ fn checkpoint_files(dir: &Path) -> Result<Vec<(u64, PathBuf)>> {
             .and_then(|n| n.to_str())
             .and_then(|n| n.parse::<u64>().ok())
         {
+            // A symbolic link is refused, not followed out of the round.
+            crate::log::file::refuse_symlink(&p)?;
             out.push((n, p));
         }
     }

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use crate::audit::published::{Claim, PublishedTable};
-use crate::audit::verify::{Inputs, finding_line};
+use crate::audit::verify::{Inputs, SideFile, finding_line, side_file_names};
 use crate::base::digest::sha256_hex;
 use crate::base::{fsio, par};
 use crate::error::{Error, Result};
@@ -112,6 +112,10 @@ pub fn verify(dir: &Path, req: &VerifyRequest) -> Result<Vec<Check>> {
     });
     let log = log?;
     let ((roster_tsv, roster_tsv_sha256), (manifest, manifest_sha256)) = files?;
+    let side_files = match &log {
+        Ok((log, _)) => read_side_files(dir, log),
+        Err(_) => Vec::new(),
+    };
     let findings = crate::audit::verify::verify(&Inputs {
         log: &log,
         roster_tsv: &roster_tsv,
@@ -120,6 +124,7 @@ pub fn verify(dir: &Path, req: &VerifyRequest) -> Result<Vec<Check>> {
         manifest_sha256: &manifest_sha256,
         published: req.published.as_ref().map(|(t, n)| (t, n.as_str())),
         claims: &req.claims,
+        side_files: &side_files,
     });
     let mut checks: Vec<Check> = findings
         .into_iter()
@@ -168,4 +173,26 @@ pub fn verify(dir: &Path, req: &VerifyRequest) -> Result<Vec<Check>> {
         }
     }
     Ok(checks)
+}
+
+/// The side files the log's `repaired` records name, read from the round
+/// directory; a symbolic link is not followed.
+fn read_side_files(dir: &Path, log: &crate::log::chain::Log) -> Vec<(String, SideFile)> {
+    side_file_names(log)
+        .into_iter()
+        .map(|name| {
+            let path = dir.join(&name);
+            let found = match std::fs::symlink_metadata(&path) {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => SideFile::Absent,
+                Ok(m) if m.file_type().is_symlink() => {
+                    SideFile::Unreadable(t!("logfile.symlink", path = path.display()))
+                }
+                _ => match std::fs::read(&path) {
+                    Ok(b) => SideFile::Bytes(b),
+                    Err(e) => SideFile::Unreadable(Error::io(&path, e).to_string()),
+                },
+            };
+            (name, found)
+        })
+        .collect()
 }

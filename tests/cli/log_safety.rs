@@ -105,6 +105,13 @@ fn judge(round: &Path, base: &[u8], batch: usize, exited_ok: bool) -> AfterKill 
     let rep = run(Some(round), &["log", "repair"]);
     assert_eq!(rep.code, 0, "{}", rep.stderr);
     let mended = fs::read(&log_path).unwrap();
+    if rep.stdout.contains("was a complete record") {
+        // Cut just before the batch's final LF: the whole batch is there.
+        assert_eq!(mended[..after.len()], after[..]);
+        assert_eq!(mended.len(), after.len() + 1);
+        ok(Some(round), &["log", "check"]);
+        return AfterKill::WholeBatch;
+    }
     assert!(mended.starts_with(base));
     let tail = String::from_utf8(mended[base.len()..].to_vec()).unwrap();
     assert_eq!(
@@ -566,4 +573,256 @@ fn log_vectors_are_accepted_or_refused_as_named() {
             );
         }
     }
+}
+
+// The trust issue: repair removes no record, an empty log is no round,
+// round files that are symbolic links are refused, a failing disk tears
+// nothing.
+
+fn side_files(round: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = fs::read_dir(round)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("log.jsonl.torn-")
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn repair_completes_a_seed_line_missing_only_its_lf_and_a_second_seed_stays_refused() {
+    let tmp = TempDir::new().unwrap();
+    let round = seeded(tmp.path(), "r", WORKED);
+    let log_path = round.join("log.jsonl");
+    let whole = fs::read(&log_path).unwrap();
+    assert!(String::from_utf8_lossy(&whole).trim_end().ends_with('}'));
+    fs::write(&log_path, &whole[..whole.len() - 1]).unwrap();
+    let o = run(Some(&round), &["log", "check"]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    let out = ok(Some(&round), &["log", "repair"]);
+    assert!(
+        out.contains("line 3 was a complete record without its line feed"),
+        "{out}"
+    );
+    assert_eq!(fs::read(&log_path).unwrap(), whole, "only the LF is added");
+    assert!(side_files(&round).is_empty(), "nothing is set aside");
+    ok(Some(&round), &["log", "check"]);
+    refused(
+        &round,
+        &["seed", "99999999999999999999", "--source", "dice again"],
+        "",
+    );
+    assert_eq!(log_records(&round, "seed-revealed").len(), 1);
+}
+
+#[test]
+fn repair_refuses_a_torn_first_line_and_completes_a_whole_one() {
+    let tmp = TempDir::new().unwrap();
+    let round = init(tmp.path(), "r", &[]);
+    let log_path = round.join("log.jsonl");
+    let whole = fs::read(&log_path).unwrap();
+    // A round-opened line cut in the middle: repair would empty the log.
+    fs::write(&log_path, &whole[..whole.len() / 2]).unwrap();
+    refused(&round, &["log", "repair"], "round-opened line");
+    assert_eq!(fs::read(&log_path).unwrap(), &whole[..whole.len() / 2]);
+    // The whole round-opened line without its LF is completed.
+    fs::write(&log_path, &whole[..whole.len() - 1]).unwrap();
+    let out = ok(Some(&round), &["log", "repair"]);
+    assert!(out.contains("line 1 was a complete record"), "{out}");
+    assert_eq!(fs::read(&log_path).unwrap(), whole);
+    assert!(side_files(&round).is_empty());
+}
+
+#[test]
+fn two_repairs_in_one_second_keep_two_side_files_and_verify_reports_both() {
+    let tmp = TempDir::new().unwrap();
+    let (round, ids) = drawn_round(tmp.path(), "r", 40);
+    let log_path = round.join("log.jsonl");
+    let mut torn = Vec::new();
+    for fragment in [&b"{\"seq\":9,\"prev\":\"ab"[..], b"{\"seq\""] {
+        let mut bytes = fs::read(&log_path).unwrap();
+        bytes.extend_from_slice(fragment);
+        fs::write(&log_path, &bytes).unwrap();
+        let o = run(Some(&round), &["log", "repair"]);
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        assert!(o.stdout.contains("moved the torn tail"), "{}", o.stdout);
+        torn.push(fragment.to_vec());
+    }
+    let sides = side_files(&round);
+    assert_eq!(sides.len(), 2, "{sides:?}");
+    let held: Vec<Vec<u8>> = sides.iter().map(|p| fs::read(p).unwrap()).collect();
+    assert!(held.contains(&torn[0]) && held.contains(&torn[1]));
+    for r in log_records(&round, "repaired") {
+        let name = r["moved_to"].as_str().unwrap();
+        assert!(round.join(name).is_file(), "{name}");
+    }
+    ok(Some(&round), &["log", "check"]);
+    ok(Some(&round), &["record", "--id", &ids[0], "--pass"]);
+    let v = run(None, &["verify", round.to_str().unwrap()]);
+    let repairs: Vec<&str> = v
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("ok      repairs:"))
+        .collect();
+    assert_eq!(repairs.len(), 2, "{}", v.stdout);
+    assert!(repairs[0].contains("torn tail only"), "{}", v.stdout);
+    assert!(!v.stdout.contains("FAILED  repairs"), "{}", v.stdout);
+}
+
+#[test]
+fn a_torn_batch_whose_last_line_is_whole_is_cut_from_its_header() {
+    let tmp = TempDir::new().unwrap();
+    let (round, ids) = drawn_round(tmp.path(), "r", 40);
+    let log_path = round.join("log.jsonl");
+    let base = fs::read(&log_path).unwrap();
+    let csv = format!(
+        "id,verdict\n{},pass\n{},pass\n{},pass\n",
+        ids[0], ids[1], ids[2]
+    );
+    let f = write(tmp.path(), "b.csv", &csv);
+    ok(Some(&round), &["record", f.to_str().unwrap()]);
+    let full = fs::read(&log_path).unwrap();
+    // Header and two of three results, the second without its LF.
+    let tail = &full[base.len()..];
+    let third = tail
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'\n')
+        .nth(2)
+        .unwrap()
+        .0;
+    fs::write(&log_path, &full[..base.len() + third]).unwrap();
+    let out = ok(Some(&round), &["log", "repair"]);
+    assert!(out.contains("moved the torn tail"), "{out}");
+    let sides = side_files(&round);
+    assert_eq!(sides.len(), 1);
+    assert_eq!(fs::read(&sides[0]).unwrap(), &tail[..third]);
+    let mended = fs::read(&log_path).unwrap();
+    assert!(mended.starts_with(&base));
+    assert_eq!(log_records(&round, "result-recorded").len(), 0);
+    let v = run(None, &["verify", round.to_str().unwrap()]);
+    assert!(v.stdout.contains("ok      repairs:"), "{}", v.stdout);
+}
+
+/// What an earlier `log repair` did to a seed line missing its LF: moved
+/// it to a side file and recorded that, so that another seed was accepted.
+#[test]
+fn verify_fails_a_repair_that_cut_a_whole_seed_line() {
+    let tmp = TempDir::new().unwrap();
+    let round = seeded(tmp.path(), "r", WORKED);
+    let mut lines = log_lines(&round);
+    let seed_at = index_of(&lines, "seed-revealed");
+    let seed_line = lines[seed_at].clone();
+    let name = "log.jsonl.torn-2026-01-01T000000Z";
+    fs::write(round.join(name), &seed_line).unwrap();
+    let sha = choucha::base::digest::sha256_hex(seed_line.as_bytes());
+    lines[seed_at] = format!(
+        "{{\"seq\":{seed_at},\"prev\":\"{}\",\"type\":\"repaired\",\"at\":\"2026-01-01T00:00:00Z\",\"moved_to\":\"{name}\",\"bytes\":{},\"sha256\":\"{sha}\",\"from_line\":{}}}",
+        "0".repeat(64),
+        seed_line.len(),
+        seed_at + 1
+    );
+    lines.truncate(seed_at + 1);
+    forge(&round, &mut lines, seed_at);
+    ok(
+        Some(&round),
+        &["seed", "11111111111111111111", "--source", "again"],
+    );
+    ok(Some(&round), &["draw"]);
+    let v = run(None, &["verify", round.to_str().unwrap()]);
+    assert_eq!(v.code, 1, "{}{}", v.stdout, v.stderr);
+    assert!(
+        v.stdout.contains("FAILED  repairs:") && v.stdout.contains("repair cut a record"),
+        "{}",
+        v.stdout
+    );
+    // A side file altered to hide it no longer holds the recorded bytes.
+    fs::write(round.join(name), "{\"seq\":2,\"pr").unwrap();
+    let v = run(None, &["verify", round.to_str().unwrap()]);
+    assert_eq!(v.code, 1);
+    assert!(v.stdout.contains("does not hold the"), "{}", v.stdout);
+}
+
+#[test]
+fn an_empty_log_is_no_round() {
+    let tmp = TempDir::new().unwrap();
+    let (round, _) = drawn_round(tmp.path(), "r", 40);
+    fs::write(round.join("log.jsonl"), b"").unwrap();
+    let o = run(Some(&round), &["log", "check"]);
+    assert_eq!(o.code, 1, "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stderr
+            .contains("log.jsonl is empty: a round's log begins with its round-opened line"),
+        "{}",
+        o.stderr
+    );
+    for args in [&["status"][..], &["log", "repair"], &["draw"]] {
+        refused(&round, args, "is empty");
+    }
+    let v = run(None, &["verify", round.to_str().unwrap()]);
+    assert_eq!(v.code, 1, "{}{}", v.stdout, v.stderr);
+    assert!(v.stdout.contains("FAILED  chain"), "{}", v.stdout);
+    assert!(v.stdout.contains("is empty"), "{}", v.stdout);
+}
+
+#[cfg(unix)]
+#[test]
+fn round_files_that_are_symbolic_links_are_refused() {
+    let tmp = TempDir::new().unwrap();
+    let (round, ids) = drawn_round(tmp.path(), "r", 40);
+    ok(Some(&round), &["record", "--id", &ids[0], "--pass"]);
+    let outside = tmp.path().join("outside.jsonl");
+    fs::rename(round.join("log.jsonl"), &outside).unwrap();
+    std::os::unix::fs::symlink(&outside, round.join("log.jsonl")).unwrap();
+    for args in [&["log", "check"][..], &["status"], &["log", "repair"]] {
+        refused(&round, args, "is a symbolic link");
+    }
+    fs::remove_file(round.join("log.jsonl")).unwrap();
+    fs::rename(&outside, round.join("log.jsonl")).unwrap();
+    let cdir = round.join("checkpoints");
+    fs::create_dir_all(&cdir).unwrap();
+    let elsewhere = write(tmp.path(), "cp", "not a checkpoint\n");
+    std::os::unix::fs::symlink(&elsewhere, cdir.join("5")).unwrap();
+    let o = run(Some(&round), &["prove", "--id", &ids[0]]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(o.stderr.contains("is a symbolic link"), "{}", o.stderr);
+}
+
+/// A file size limit makes the write fail (EFBIG, with SIGXFSZ ignored)
+/// partway through a batch: the log is cut back to its last whole line.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_write_that_fails_partway_leaves_the_log_as_it_was() {
+    let tmp = TempDir::new().unwrap();
+    let (round, ids) = drawn_round(tmp.path(), "r", 4000);
+    let log_path = round.join("log.jsonl");
+    let before = fs::read(&log_path).unwrap();
+    let mut csv = String::from("id,verdict\n");
+    for id in &ids {
+        csv.push_str(&format!("{id},pass\n"));
+    }
+    let f = write(tmp.path(), "b.csv", &csv);
+    // ulimit -f counts 1024-byte blocks: room for a few lines more only.
+    let blocks = before.len() / 1024 + 2;
+    let bin = assert_cmd::cargo::cargo_bin("choucha");
+    let script = format!("ulimit -f {blocks}; trap '' XFSZ; exec \"$0\" -C \"$1\" record \"$2\"");
+    let out = std::process::Command::new("bash")
+        .args(["-c", &script])
+        .arg(&bin)
+        .arg(&round)
+        .arg(&f)
+        .env_remove("LANG")
+        .env_remove("LC_ALL")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("log.jsonl"), "{stderr}");
+    assert_eq!(fs::read(&log_path).unwrap(), before, "nothing torn is left");
+    ok(Some(&round), &["log", "check"]);
 }
