@@ -58,6 +58,7 @@ pub fn check_name(check: &str) -> String {
         "checkpoint" => t!("verify.check-checkpoint"),
         "signature" => t!("verify.check-signature"),
         "repairs" => t!("verify.check-repairs"),
+        "checkpoint records" => t!("verify.check-checkpoint-records"),
         other => other.to_string(),
     }
 }

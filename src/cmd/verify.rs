@@ -95,6 +95,7 @@ pub fn verify_round(dir: &Path, args: &VerifyArgs) -> Result<()> {
         pubkey,
     };
     let checks = crate::round::verify(dir, &request)?;
+    let pinned = !request.checkpoints.is_empty();
     conclude(
         checks.into_iter().map(|c| Line {
             ok: c.ok,
@@ -103,6 +104,15 @@ pub fn verify_round(dir: &Path, args: &VerifyArgs) -> Result<()> {
         }),
         &dir.display().to_string(),
     )
+    .inspect_err(|_| note_unpinned(pinned))
+    .inspect(|()| note_unpinned(pinned))
+}
+
+/// What a verify without a checkpoint cannot show, said whatever it found.
+fn note_unpinned(pinned: bool) {
+    if !pinned {
+        errln!("{}", t!("verify.rechain-note"));
+    }
 }
 
 pub fn claims(args: &ClaimsArgs) -> Result<()> {

@@ -56,7 +56,7 @@ pub fn read_note(path: &Path) -> Result<String> {
 /// A checkpoint's body, its signature not checked: an earlier checkpoint
 /// signed by another key is still compared, and `prove` leaves checking the
 /// signature to `verify-proof`.
-fn parse_unsigned(note: &str) -> Result<Checkpoint> {
+pub(super) fn parse_unsigned(note: &str) -> Result<Checkpoint> {
     crate::proof::note::unverified_text(note)
         .and_then(Checkpoint::parse)
         .map_err(Error::input)
@@ -108,8 +108,14 @@ impl super::Round {
             fsio::sync_dir(&self.dir)?;
         }
         let file = cdir.join(size.to_string());
-        // A signed checkpoint is never replaced: the log only grows, so a size seen twice means it was cut back.
-        fsio::write_new_atomic(&file, note.as_bytes())?;
+        // A signed checkpoint is never replaced: the log only grows, so a size
+        // seen twice means it was cut back. One exception: the very note this
+        // step signs (Ed25519 is deterministic), left by a checkpoint killed
+        // before its record was appended — that orphan is this checkpoint.
+        let orphan_of_this = std::fs::read(&file).is_ok_and(|b| b == note.as_bytes());
+        if !orphan_of_this {
+            fsio::write_new_atomic(&file, note.as_bytes())?;
+        }
         self.append(&Checkpointed {
             origin,
             size,

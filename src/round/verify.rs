@@ -9,8 +9,9 @@ use crate::audit::verify::{Inputs, SideFile, finding_line, side_file_names};
 use crate::base::digest::sha256_hex;
 use crate::base::{fsio, par};
 use crate::error::{Error, Result};
+use crate::log::chain::{Log, Record};
 use crate::proof::keys;
-use crate::proof::tlog::{check_against, open_checkpoint};
+use crate::proof::tlog::{CHECKPOINT_DIR, b64, check_against, open_checkpoint};
 use crate::roster::ROSTER_FILE;
 use crate::sampling::manifest::MANIFEST_FILE;
 use crate::t;
@@ -33,6 +34,83 @@ pub struct Check {
     pub ok: bool,
     pub checked: bool,
     pub text: String,
+}
+
+/// Each `checkpoint` record of the log held against the file it names: the
+/// file is there, a checkpoint of the size and root the record gives (and,
+/// when the log was read whole, of the log's first `size` lines). One
+/// finding for all of them; none for a log without checkpoint records.
+fn checkpoint_records(dir: &Path, log: &Log, whole: bool) -> Option<Check> {
+    use crate::log::records::Checkpointed;
+    let mut problems = Vec::new();
+    let mut count = 0;
+    for (i, line) in log.lines.iter().enumerate() {
+        if line.kind != Checkpointed::TYPE {
+            continue;
+        }
+        count += 1;
+        let at = i + 1;
+        let problem = match log.fields::<Checkpointed>(i) {
+            Err(e) => Some(e),
+            Ok(rec) if rec.file != format!("{CHECKPOINT_DIR}/{}", rec.size) => Some(t!(
+                "verify.checkpoint-record-file",
+                line = at,
+                file = rec.file
+            )),
+            Ok(rec) => {
+                let path = dir.join(&rec.file);
+                let read = std::fs::symlink_metadata(&path)
+                    .map_err(|e| e.to_string())
+                    .and_then(|m| {
+                        if m.file_type().is_symlink() {
+                            Err(t!("verify.checkpoint-record-link"))
+                        } else {
+                            std::fs::read_to_string(&path).map_err(|e| e.to_string())
+                        }
+                    })
+                    .and_then(|note| {
+                        super::checkpoint::parse_unsigned(&note).map_err(|e| e.to_string())
+                    });
+                match read {
+                    Err(error) => Some(t!(
+                        "verify.checkpoint-record-unreadable",
+                        line = at,
+                        file = path.display(),
+                        error
+                    )),
+                    Ok(cp) if cp.size != rec.size || b64(&cp.root) != rec.root => Some(t!(
+                        "verify.checkpoint-record-differs",
+                        line = at,
+                        file = path.display()
+                    )),
+                    Ok(cp) if whole => check_against(log, &cp).err().map(|error| {
+                        t!(
+                            "verify.checkpoint-record-unreadable",
+                            line = at,
+                            file = path.display(),
+                            error
+                        )
+                    }),
+                    Ok(_) => None,
+                }
+            }
+        };
+        problems.extend(problem);
+    }
+    if count == 0 {
+        return None;
+    }
+    let ok = problems.is_empty();
+    let detail = if ok {
+        t!("verify.checkpoint-records-ok", count)
+    } else {
+        problems.join("; ")
+    };
+    Some(Check {
+        ok,
+        checked: true,
+        text: finding_line(ok, "checkpoint records", &detail),
+    })
 }
 
 /// manifest.json.sig checked with `key`, when there is a signature or the
@@ -134,6 +212,9 @@ pub fn verify(dir: &Path, req: &VerifyRequest) -> Result<Vec<Check>> {
             text: f.to_string(),
         })
         .collect();
+    if let Ok((log, _)) = &log {
+        checks.extend(checkpoint_records(dir, log, whole));
+    }
     if let Some((key, _)) = &req.pubkey {
         let signer = match &log {
             Ok((log, _)) => crate::log::state::RoundState::through_draw(log)

@@ -1008,3 +1008,43 @@ fn verify_with_a_key_checks_the_manifest_signature() {
     assert_eq!(o.code, 1, "{}", o.stdout);
     assert!(signature_line(&o).contains("is missing"), "{}", o.stdout);
 }
+
+/// Every checkpoint record of the log is held against its file; a
+/// checkpoint killed between its file and its record leaves an orphan file
+/// that the next checkpoint takes as its own instead of being blocked.
+#[test]
+fn checkpoint_records_match_their_files_and_an_orphan_does_not_block() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (key, _, _) = keygen(tmp.path(), "office");
+    let round = crate::seeded(tmp.path(), "r", crate::WORKED);
+    ok(Some(&round), &["draw"]);
+    ok(Some(&round), &["checkpoint", "--key", s(&key)]);
+    let records_line = |o: &Outcome| {
+        o.stdout
+            .lines()
+            .find(|l| l.contains(" checkpoint records: "))
+            .unwrap_or("")
+            .to_string()
+    };
+    let o = run(None, &["verify", s(&round)]);
+    assert!(records_line(&o).starts_with("ok"), "{}", o.stdout);
+    assert!(o.stderr.contains("re-chained"), "{}", o.stderr);
+
+    // The file the record names, changed: named in the finding.
+    let (_, file) = checkpoints(&round).pop().unwrap();
+    let note = fs::read_to_string(&file).unwrap();
+    fs::write(&file, note.replacen("\n4\n", "\n3\n", 1)).unwrap();
+    let o = run(None, &["verify", s(&round)]);
+    assert_eq!(o.code, 1, "{}", o.stdout);
+    assert!(records_line(&o).starts_with("FAILED"), "{}", o.stdout);
+    assert!(records_line(&o).contains("checkpoints/4"), "{}", o.stdout);
+    fs::write(&file, &note).unwrap();
+
+    // Killed after the file, before the record: the record is gone, the file stays.
+    let mut lines = log_lines(&round);
+    lines.pop();
+    write_log(&round, &lines);
+    ok(Some(&round), &["checkpoint", "--key", s(&key)]);
+    let o = run(None, &["verify", s(&round)]);
+    assert!(records_line(&o).starts_with("ok"), "{}", o.stdout);
+}
