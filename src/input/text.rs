@@ -134,6 +134,18 @@ fn line_of(bytes: &[u8], offset: usize) -> usize {
 
 /// Unicode NFC, then leading and trailing white space removed (U+3000, the
 /// ideographic space that Chinese input methods type, included).
+/// A value as a message shows it: whole when short, else its first
+/// `max` characters and how long it was, so that a hostile 2 MB header is
+/// not echoed back whole.
+pub fn clipped(s: &str, max: usize) -> Cow<'_, str> {
+    let count = s.chars().count();
+    if count <= max {
+        return Cow::Borrowed(s);
+    }
+    let head: String = s.chars().take(max).collect();
+    Cow::Owned(format!("{head}… ({count})"))
+}
+
 pub fn normalize_field(s: &str) -> Cow<'_, str> {
     if s.is_ascii() {
         // ASCII is always NFC: most ids of a registry export end here.

@@ -103,12 +103,19 @@ fn find_column(
     flag: &str,
     at: &str,
 ) -> Result<usize> {
+    // At most 30 columns of at most 40 characters each: a header is echoed
+    // to help, not to flood the terminal.
     let shown = || {
-        header
+        let mut s = header
             .iter()
-            .map(|h| format!("{h:?}"))
+            .take(30)
+            .map(|h| format!("{:?}", crate::input::text::clipped(h, 40)))
             .collect::<Vec<_>>()
-            .join(", ")
+            .join(", ");
+        if header.len() > 30 {
+            s.push_str(&format!(", … (+{})", header.len() - 30));
+        }
+        s
     };
     if let Some(want) = explicit {
         let want = normalize_field(want);
@@ -145,7 +152,7 @@ fn find_column(
             what,
             columns = many
                 .iter()
-                .map(|&i| format!("{:?}", header[i]))
+                .map(|&i| format!("{:?}", crate::input::text::clipped(&header[i], 40)))
                 .collect::<Vec<_>>()
                 .join(", "),
             flag

@@ -166,3 +166,27 @@ fn the_seed_is_refused_while_the_companions_are_from_another_commit() {
     ok(Some(&round), &["roster", first.to_str().unwrap()]);
     ok(Some(&round), &["seed", crate::SEED]);
 }
+
+/// A 2 MB header without an id column: refused, naming the line, without
+/// echoing the header whole.
+#[test]
+fn a_hostile_header_is_refused_without_being_echoed_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    let round = crate::init(tmp.path(), "r", &[]);
+    let mut text = "x".repeat(2_000_000);
+    for i in 0..100 {
+        text.push_str(&format!(",column{i}"));
+    }
+    text.push_str("\na,b\n");
+    let f = crate::write(tmp.path(), "big.csv", &text);
+    let o = run(Some(&round), &["roster", f.to_str().unwrap()]);
+    assert_eq!(o.code, 2, "{}", &o.stderr[..o.stderr.len().min(300)]);
+    assert!(o.stderr.len() < 4096, "{} bytes of message", o.stderr.len());
+    assert!(
+        o.stderr.contains("line 1: no account id column"),
+        "{}",
+        o.stderr
+    );
+    assert!(o.stderr.contains("… (2000000)"), "{}", o.stderr);
+    assert!(o.stderr.contains("(+71)"), "{}", o.stderr);
+}
