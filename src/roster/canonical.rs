@@ -381,9 +381,15 @@ pub fn parse(text: &[u8], origin: &Origin, opts: &RosterOptions) -> Result<Roste
     // The header, read as the body is, so that both agree on where it ends.
     let mut record = CsvRecord::new();
     let header_start = record_start(text, 0, text.len());
-    let Some((used, _)) = record.read(text, header_start, text.len()) else {
+    let Some((used, at_end)) = record.read(text, header_start, text.len()) else {
         return Err(Error::input(t!("roster.empty", file)));
     };
+    if at_end && quote_left_open(&text[header_start..header_start + used]) {
+        return Err(Error::input(t!(
+            "roster.unclosed-quote",
+            at = origin.at(line_at(text, header_start), None)
+        )));
+    }
     let at = origin.at(line_at(text, header_start), None);
     let header: Vec<String> = (0..record.len())
         .map(|i| {
@@ -615,6 +621,14 @@ struct Chunk {
     ids: String,
 }
 
+/// Whether the last record of a file ran to its end inside quotes: it took
+/// a line break into a field and holds an odd number of quotes. Such a
+/// quote would make the rest of the file one field, and its accounts vanish.
+fn quote_left_open(raw: &[u8]) -> bool {
+    raw.contains(&b'\n') | raw.contains(&b'\r')
+        && raw.iter().filter(|&&b| b == b'"').count() % 2 == 1
+}
+
 /// Parses the records in `text[from..to]`, which starts at a record boundary.
 fn parse_chunk(
     text: &[u8],
@@ -644,6 +658,12 @@ fn parse_chunk(
         unterminated |= at_end;
         // Counted only for a message: most records never need it.
         let line = || line_at(text, start);
+        if at_end && to == text.len() && quote_left_open(&text[start..pos]) {
+            return Err(Error::input(t!(
+                "roster.unclosed-quote",
+                at = origin.at(line(), None)
+            )));
+        }
         let field = |i: usize, name: &str| -> Result<&[u8]> {
             record.get(i).ok_or_else(|| {
                 Error::input(t!(

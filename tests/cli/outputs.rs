@@ -190,3 +190,30 @@ fn a_hostile_header_is_refused_without_being_echoed_whole() {
     assert!(o.stderr.contains("… (2000000)"), "{}", o.stderr);
     assert!(o.stderr.contains("(+71)"), "{}", o.stderr);
 }
+
+/// A quote never closed would make the rest of the roster one field and
+/// its accounts vanish from the commitment: refused, naming its line. A
+/// last record that ends without a line feed after a closed quoted field
+/// holding a line break is still read.
+#[test]
+fn a_roster_quote_left_open_is_refused_not_committed_short() {
+    let tmp = tempfile::tempdir().unwrap();
+    let round = crate::init(tmp.path(), "r", &[]);
+    let open = crate::write(
+        tmp.path(),
+        "open.csv",
+        "id,region,name\nA1,X,a\nA2,X,\"open quote\nA3,Y,c\nA4,Y,d\n",
+    );
+    refused(
+        &round,
+        &["roster", open.to_str().unwrap()],
+        "line 3: a quote opened on this line is never closed",
+    );
+    let closed = crate::write(
+        tmp.path(),
+        "closed.csv",
+        "id,region,name\nA1,X,a\nA2,Y,\"two\nlines\"",
+    );
+    let out = ok(Some(&round), &["roster", closed.to_str().unwrap()]);
+    assert!(out.contains("committed 2 accounts"), "{out}");
+}
