@@ -88,6 +88,21 @@ fn sig_path(file: &Path) -> PathBuf {
 
 /// Signs a file's bytes; writes FILE.sig atomically. Returns the key's fingerprint.
 pub fn sign_file(file: &Path, key_path: &Path, namespace: &str) -> Result<String> {
+    // A round's manifest.json.sig is a record of the draw: never replaced here.
+    let sig = sig_path(file);
+    let dir = match sig.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    if dir.join(crate::log::chain::LOG_FILE).is_file()
+        && let Some(record) = crate::round::record_file_named(dir, &sig)
+    {
+        return Err(Error::input(t!(
+            "cmd.sign.sig-is-record",
+            path = sig.display(),
+            file = record.display()
+        )));
+    }
     let key = keys::load_private(key_path)?;
     let bytes = crate::base::fsio::read(file)?;
     let armored = keys::sign(&key, namespace, &bytes)?;

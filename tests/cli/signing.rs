@@ -1048,3 +1048,24 @@ fn checkpoint_records_match_their_files_and_an_orphan_does_not_block() {
     let o = run(None, &["verify", s(&round)]);
     assert!(records_line(&o).starts_with("ok"), "{}", o.stdout);
 }
+
+/// `sign` never replaces a round's manifest.json.sig, the draw's own signature.
+#[test]
+fn sign_never_replaces_the_rounds_manifest_signature() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (key, _, _) = keygen(tmp.path(), "office");
+    let (other, _, _) = keygen(tmp.path(), "other");
+    let round = crate::seeded(tmp.path(), "r", crate::WORKED);
+    ok(Some(&round), &["draw", "--sign-key", s(&key)]);
+    let manifest = round.join("manifest.json");
+    refused(
+        &round,
+        &["sign", s(&manifest), "--key", s(&other)],
+        "sign never replaces a file of the round's record",
+    );
+    // Elsewhere the same bytes are signed as any file.
+    let copy = tmp.path().join("manifest.json");
+    fs::copy(&manifest, &copy).unwrap();
+    ok(None, &["sign", s(&copy), "--key", s(&other)]);
+    assert!(tmp.path().join("manifest.json.sig").is_file());
+}
