@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use std::io::Write;
+
 use clap::{Arg, ArgAction, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::i18n::Lang;
@@ -408,7 +410,7 @@ pub fn parse_or_exit(args: Vec<std::ffi::OsString>, lang: Lang) -> Cli {
         Err(e) => {
             // Not eprintln!: a closed stderr must not turn exit 2 into a panic.
             let message = crate::t!("error.usage", message = usage_error(&e));
-            let _ = std::io::Write::write_fmt(&mut std::io::stderr(), format_args!("{message}\n"));
+            let _ = writeln!(std::io::stderr(), "{message}");
             std::process::exit(2)
         }
     }

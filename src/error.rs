@@ -84,8 +84,14 @@ fn problems_text(list: &[String], file: Option<&str>) -> String {
 /// An operating-system error in the interface's language: the common kinds
 /// in the catalog's words, any other as the system reports it.
 fn io_text(path: &str, source: &std::io::Error) -> String {
+    crate::t!("error.io", path, reason = io_reason(source))
+}
+
+/// Why the operating system refused, in the catalog's words for the common
+/// kinds, else as the system reports it.
+pub fn io_reason(source: &std::io::Error) -> String {
     use std::io::ErrorKind;
-    let reason = match source.kind() {
+    match source.kind() {
         ErrorKind::NotFound => crate::t!("error.io-not-found"),
         ErrorKind::PermissionDenied => crate::t!("error.io-permission"),
         ErrorKind::AlreadyExists => crate::t!("error.io-exists"),
@@ -94,8 +100,7 @@ fn io_text(path: &str, source: &std::io::Error) -> String {
         ErrorKind::StorageFull => crate::t!("error.io-full"),
         ErrorKind::ReadOnlyFilesystem => crate::t!("error.io-read-only"),
         _ => source.to_string(),
-    };
-    crate::t!("error.io", path, reason)
+    }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -51,7 +51,8 @@ pub fn exit_code(result: Result<()>) -> i32 {
         (Ok(()), None) => 0,
         (Ok(()), Some(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
         (Ok(()), Some(e)) => {
-            error_line(format_args!("{}", t!("error.stdout-failed", reason = e)));
+            let reason = crate::error::io_reason(e);
+            error_line(format_args!("{}", t!("error.stdout-failed", reason)));
             2
         }
     }

@@ -84,8 +84,7 @@ pub fn verify_round(dir: &Path, args: &VerifyArgs) -> Result<()> {
     };
     let mut checkpoints = Vec::new();
     for path in &args.checkpoint {
-        let note = String::from_utf8(crate::base::fsio::read(path)?)
-            .map_err(|_| Error::input(t!("verify.not-a-note", file = path.display())))?;
+        let note = crate::round::read_note(path)?;
         checkpoints.push((path.display().to_string(), note));
     }
     let request = VerifyRequest {
@@ -96,23 +95,19 @@ pub fn verify_round(dir: &Path, args: &VerifyArgs) -> Result<()> {
     };
     let checks = crate::round::verify(dir, &request)?;
     let pinned = !request.checkpoints.is_empty();
-    conclude(
+    let verdict = conclude(
         checks.into_iter().map(|c| Line {
             ok: c.ok,
             checked: c.checked,
             text: c.text,
         }),
         &dir.display().to_string(),
-    )
-    .inspect_err(|_| note_unpinned(pinned))
-    .inspect(|()| note_unpinned(pinned))
-}
-
-/// What a verify without a checkpoint cannot show, said whatever it found.
-fn note_unpinned(pinned: bool) {
+    );
+    // What a verify without a checkpoint cannot show, said whatever it found.
     if !pinned {
         errln!("{}", t!("verify.rechain-note"));
     }
+    verdict
 }
 
 pub fn claims(args: &ClaimsArgs) -> Result<()> {

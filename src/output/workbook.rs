@@ -83,7 +83,7 @@ pub fn write_sample_xlsx(path: &Path, header: &[String], rows: &[Vec<String>]) -
     let mut book = Workbook::new();
     let ws = book.add_worksheet();
     build_list(ws, SAMPLE_SHEET, header, rows, &[]).map_err(|e| xlsx_error(path, e))?;
-    save(&mut book, path)
+    save(&mut book, path, fsio::write_atomic)
 }
 
 /// Writes the results template: sheet 结果 with the sample's columns (as
@@ -110,7 +110,7 @@ pub fn write_results_template(
     check_size(path, header.len() + RESULT_COLUMNS.len(), rows)?;
     let mut book = Workbook::new();
     build_template(&mut book, header, rows, verdicts, reasons).map_err(|e| xlsx_error(path, e))?;
-    save(&mut book, path)
+    save(&mut book, path, fsio::write_atomic)
 }
 
 /// Writes the notice's table for printing: the title merged across the five
@@ -123,7 +123,7 @@ pub fn write_table_xlsx(path: &Path, table: &Table, lang: Lang) -> Result<()> {
     let mut book = Workbook::new();
     let ws = book.add_worksheet();
     build_table(ws, table, lang).map_err(|e| xlsx_error(path, e))?;
-    save(&mut book, path)
+    save(&mut book, path, fsio::write_output)
 }
 
 fn check_size(path: &Path, width: usize, rows: &[Vec<String>]) -> Result<()> {
@@ -152,9 +152,12 @@ fn xlsx_error(path: &Path, e: XlsxError) -> Error {
     }
 }
 
-fn save(book: &mut Workbook, path: &Path) -> Result<()> {
+/// `write`: `fsio::write_atomic` for a file of the round (a link there is
+/// replaced, never followed out of it), `fsio::write_output` for a file the
+/// user named (written into what it names).
+fn save(book: &mut Workbook, path: &Path, write: fn(&Path, &[u8]) -> Result<()>) -> Result<()> {
     let bytes = book.save_to_buffer().map_err(|e| xlsx_error(path, e))?;
-    fsio::write_output(path, &bytes)
+    write(path, &bytes)
 }
 
 /// Display width in Excel's column units, roughly: East Asian wide

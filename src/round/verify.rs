@@ -67,18 +67,11 @@ fn checkpoint_records(dir: &Path, log: &Log) -> Option<Check> {
             }
             Ok(rec) => {
                 let path = dir.join(&rec.file);
-                let read = std::fs::symlink_metadata(&path)
-                    .map_err(|e| e.to_string())
-                    .and_then(|m| {
-                        if m.file_type().is_symlink() {
-                            Err(t!("verify.checkpoint-record-link"))
-                        } else {
-                            std::fs::read_to_string(&path).map_err(|e| e.to_string())
-                        }
-                    })
-                    .and_then(|note| {
-                        super::checkpoint::parse_unsigned(&note).map_err(|e| e.to_string())
-                    });
+                // The checkpoint files as `checkpoint` itself reads them.
+                let read = crate::log::file::refuse_symlink(&path)
+                    .and_then(|()| super::checkpoint::read_note(&path))
+                    .and_then(|note| super::checkpoint::parse_unsigned(&note))
+                    .map_err(|e| e.to_string());
                 match read {
                     Err(error) => Some(t!(
                         "verify.checkpoint-record-unreadable",
