@@ -91,6 +91,11 @@ fn io_text(path: &str, source: &std::io::Error) -> String {
 /// kinds, else as the system reports it.
 pub fn io_reason(source: &std::io::Error) -> String {
     use std::io::ErrorKind;
+    // An error that carries its own message (the cut-back that failed after
+    // a failed append) is shown whole: the kind alone would hide it.
+    if source.get_ref().is_some() {
+        return source.to_string();
+    }
     match source.kind() {
         ErrorKind::NotFound => crate::t!("error.io-not-found"),
         ErrorKind::PermissionDenied => crate::t!("error.io-permission"),

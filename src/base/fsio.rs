@@ -11,13 +11,19 @@ use crate::t;
 /// on Unix they are made readable by all (0644), like files other tools
 /// create, not private like ordinary temporary files.
 fn temp_in(dir: &Path) -> Result<tempfile::NamedTempFile> {
+    temp_with_mode(dir, 0o644)
+}
+
+fn temp_with_mode(dir: &Path, mode: u32) -> Result<tempfile::NamedTempFile> {
     let mut b = tempfile::Builder::new();
     b.prefix(".choucha-tmp-");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        b.permissions(std::fs::Permissions::from_mode(0o644));
+        b.permissions(std::fs::Permissions::from_mode(mode));
     }
+    #[cfg(not(unix))]
+    let _ = mode;
     b.tempfile_in(dir).map_err(|e| Error::io(dir, e))
 }
 
@@ -45,7 +51,11 @@ pub fn sync_dir(dir: &Path) -> Result<()> {
 
 /// A temporary file beside `path` holding `bytes`, fsynced, ready to rename.
 fn written_temp(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile> {
-    let mut tmp = temp_in(path.parent().unwrap_or(Path::new(".")))?;
+    written_temp_mode(path, bytes, 0o644)
+}
+
+fn written_temp_mode(path: &Path, bytes: &[u8], mode: u32) -> Result<tempfile::NamedTempFile> {
+    let mut tmp = temp_with_mode(path.parent().unwrap_or(Path::new(".")), mode)?;
     tmp.write_all(bytes)
         .and_then(|_| tmp.as_file().sync_all())
         .map_err(|e| Error::io(tmp.path(), e))?;
@@ -108,7 +118,13 @@ impl Staged {
 
 /// Like [`write_atomic`] but refuses to replace an existing file.
 pub fn write_new_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    written_temp(path, bytes)?
+    write_new_atomic_mode(path, bytes, 0o644)
+}
+
+/// Like [`write_new_atomic`], with the file's mode on Unix (0600 for a
+/// private key: it is never readable by others, not even while written).
+pub fn write_new_atomic_mode(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
+    written_temp_mode(path, bytes, mode)?
         .persist_noclobber(path)
         .map_err(|e| {
             if e.error.kind() == std::io::ErrorKind::AlreadyExists {

@@ -1,7 +1,6 @@
 //! `choucha keygen`, `choucha sign`, `choucha verify-signature`: SSHSIG
 //! signatures that OpenSSH's `ssh-keygen -Y verify` accepts.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::cli::{KeygenArgs, SignArgs, VerifySignatureArgs};
@@ -15,35 +14,46 @@ fn pub_path(key: &Path) -> PathBuf {
     PathBuf::from(s)
 }
 
-/// Creates a file that must not exist yet, with the given mode on Unix.
+/// Creates a file that must not exist yet, whole or not at all (a
+/// temporary file, fsynced, linked into place without replacing anything).
 fn create_new(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(mode);
-    }
-    #[cfg(not(unix))]
-    let _ = mode;
-    let mut f = opts.open(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::AlreadyExists => {
-            Error::refused(t!("cmd.sign.key-exists", path = path.display()))
-        }
-        _ => Error::io(path, e),
-    })?;
-    f.write_all(bytes)
-        .and_then(|_| f.sync_all())
-        .map_err(|e| Error::io(path, e))?;
-    crate::base::fsio::sync_dir(path.parent().unwrap_or(Path::new(".")))
+    crate::base::fsio::write_new_atomic_mode(path, bytes, mode).map_err(|e| match e {
+        Error::Refused(_) => Error::refused(t!("cmd.sign.key-exists", path = path.display())),
+        other => other,
+    })
 }
 
+fn public_line(key: &ssh_key::PublicKey) -> Result<String> {
+    let public = key
+        .to_openssh()
+        .map_err(|e| Error::input(t!("cmd.sign.cannot-encode-key", error = e)))?;
+    Ok(format!("{public}\n"))
+}
+
+/// The private key is written first and the public one second, each whole:
+/// a keygen killed between the two leaves a private key alone, and the next
+/// `keygen` of that name completes the pair from it instead of refusing.
 pub fn keygen(args: &KeygenArgs) -> Result<()> {
     let path = &args.name;
     let pub_file = pub_path(path);
+    // symlink_metadata: a dangling link is there too, and would be refused later.
+    let exists = |p: &Path| std::fs::symlink_metadata(p).is_ok();
+    if exists(path) && !exists(&pub_file) && path.is_file() {
+        let key = keys::load_private(path)?;
+        create_new(&pub_file, public_line(key.public_key())?.as_bytes(), 0o644)?;
+        outln!(
+            "{}",
+            t!(
+                "cmd.sign.keygen-completed",
+                private = path.display(),
+                public = pub_file.display()
+            )
+        );
+        outln!("{}", keys::fingerprint(key.public_key()));
+        return Ok(());
+    }
     for p in [path, &pub_file] {
-        // symlink_metadata: a dangling link is there too, and create_new would refuse it.
-        if std::fs::symlink_metadata(p).is_ok() {
+        if exists(p) {
             return Err(Error::refused(t!(
                 "cmd.sign.key-exists",
                 path = p.display()
@@ -58,12 +68,9 @@ pub fn keygen(args: &KeygenArgs) -> Result<()> {
     let private = key
         .to_openssh(ssh_key::LineEnding::LF)
         .map_err(|e| Error::input(t!("cmd.sign.cannot-encode-key", error = e)))?;
-    let public = key
-        .public_key()
-        .to_openssh()
-        .map_err(|e| Error::input(t!("cmd.sign.cannot-encode-key", error = e)))?;
+    let public = public_line(key.public_key())?;
     create_new(path, private.as_bytes(), 0o600)?;
-    if let Err(e) = create_new(&pub_file, format!("{public}\n").as_bytes(), 0o644) {
+    if let Err(e) = create_new(&pub_file, public.as_bytes(), 0o644) {
         // A pair or nothing: a private key without its public half is no key to use.
         let _ = std::fs::remove_file(path);
         return Err(e);
@@ -86,16 +93,20 @@ fn sig_path(file: &Path) -> PathBuf {
     PathBuf::from(s)
 }
 
-/// Signs a file's bytes; writes FILE.sig atomically. Returns the key's fingerprint.
+/// Signs a file's bytes; writes FILE.sig as an output: a regular file is
+/// replaced atomically, a link is followed, a FIFO or device is written
+/// into. Returns the key's fingerprint.
 pub fn sign_file(file: &Path, key_path: &Path, namespace: &str) -> Result<String> {
-    // A round's manifest.json.sig is a record of the draw: never replaced here.
+    // A round's manifest.json.sig is a record of the draw: never replaced
+    // here, not even through a link to it.
     let sig = sig_path(file);
-    let dir = match sig.parent() {
+    let target = std::fs::canonicalize(&sig).unwrap_or_else(|_| sig.clone());
+    let dir = match target.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
     if dir.join(crate::log::chain::LOG_FILE).is_file()
-        && let Some(record) = crate::round::record_file_named(dir, &sig)
+        && let Some(record) = crate::round::record_file_named(dir, &target)
     {
         return Err(Error::input(t!(
             "cmd.sign.sig-is-record",
@@ -106,7 +117,7 @@ pub fn sign_file(file: &Path, key_path: &Path, namespace: &str) -> Result<String
     let key = keys::load_private(key_path)?;
     let bytes = crate::base::fsio::read(file)?;
     let armored = keys::sign(&key, namespace, &bytes)?;
-    crate::base::fsio::write_atomic(&sig_path(file), armored.as_bytes())?;
+    crate::base::fsio::write_output(&sig, armored.as_bytes())?;
     Ok(keys::fingerprint(key.public_key()))
 }
 

@@ -286,6 +286,14 @@ impl Origin {
     }
 }
 
+/// Whether the last record of a file ran to its end inside quotes: it took
+/// a line break into a field and holds an odd number of quotes. Such a
+/// quote would make the rest of the file one field, and its rows vanish.
+pub fn quote_left_open(raw: &[u8]) -> bool {
+    raw.contains(&b'\n') | raw.contains(&b'\r')
+        && raw.iter().filter(|&&b| b == b'"').count() % 2 == 1
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -203,15 +203,40 @@ impl Lines {
     }
 }
 
+/// What an append needs of the log file. A trait so that the unit tests can
+/// put a failing disk (ENOSPC, EIO, a failing truncate) under the very code
+/// that runs on a real one.
+trait AppendTarget {
+    fn len(&self) -> std::io::Result<u64>;
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()>;
+    fn sync(&mut self) -> std::io::Result<()>;
+    fn cut_to(&mut self, len: u64) -> std::io::Result<()>;
+}
+
+impl AppendTarget for File {
+    fn len(&self) -> std::io::Result<u64> {
+        Ok(self.metadata()?.len())
+    }
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        Write::write_all(self, buf)
+    }
+    fn sync(&mut self) -> std::io::Result<()> {
+        self.sync_data()
+    }
+    fn cut_to(&mut self, len: u64) -> std::io::Result<()> {
+        self.set_len(len)
+    }
+}
+
 /// Appends whole lines and fsyncs them. When the write or the fsync fails
 /// (a full disk, a file size limit, an I/O error), the log is cut back to
 /// the length it had before and fsynced, so that a failing disk leaves no
 /// torn tail: the error is returned with the log as it was.
-fn append_whole(file: &mut File, path: &Path, buf: &[u8]) -> Result<()> {
-    let old_len = file.metadata().map_err(|e| Error::io(path, e))?.len();
-    let written = write_chunked(file, buf).and_then(|()| file.sync_data());
+fn append_whole(file: &mut impl AppendTarget, path: &Path, buf: &[u8]) -> Result<()> {
+    let old_len = file.len().map_err(|e| Error::io(path, e))?;
+    let written = write_chunked(file, buf).and_then(|()| file.sync());
     if let Err(e) = written {
-        let restored = file.set_len(old_len).and_then(|()| file.sync_data());
+        let restored = file.cut_to(old_len).and_then(|()| file.sync());
         return Err(match restored {
             Ok(()) => Error::io(path, e),
             Err(e2) => Error::io(
@@ -244,7 +269,7 @@ fn slow_append_chunk() -> Option<usize> {
 /// tests only, in debug builds) writes in chunks of that size with a pause
 /// between them, so that a kill lands inside the write often enough to be
 /// tested.
-fn write_chunked(file: &mut File, buf: &[u8]) -> std::io::Result<()> {
+fn write_chunked(file: &mut impl AppendTarget, buf: &[u8]) -> std::io::Result<()> {
     match slow_append_chunk() {
         Some(n) if n > 0 => {
             for part in buf.chunks(n) {
@@ -411,5 +436,93 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A disk that fills up after `room` bytes, and whose fsync or truncate
+    /// can be made to fail: ENOSPC and EIO, which a test cannot ask of a
+    /// real file system without privileges.
+    struct FailingDisk {
+        data: Vec<u8>,
+        room: usize,
+        sync_fails: bool,
+        cut_fails: bool,
+    }
+
+    impl super::AppendTarget for FailingDisk {
+        fn len(&self) -> std::io::Result<u64> {
+            Ok(self.data.len() as u64)
+        }
+        fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+            // As a real write_all does on a full disk: what fits is written.
+            let fits = self.room.saturating_sub(self.data.len()).min(buf.len());
+            self.data.extend_from_slice(&buf[..fits]);
+            if fits < buf.len() {
+                return Err(std::io::Error::from(std::io::ErrorKind::StorageFull));
+            }
+            Ok(())
+        }
+        fn sync(&mut self) -> std::io::Result<()> {
+            if self.sync_fails {
+                self.sync_fails = false; // the disk recovers for the cut-back's fsync
+                return Err(std::io::Error::other("EIO: input/output error"));
+            }
+            Ok(())
+        }
+        fn cut_to(&mut self, len: u64) -> std::io::Result<()> {
+            if self.cut_fails {
+                return Err(std::io::Error::other("EIO while truncating"));
+            }
+            self.data.truncate(len as usize);
+            Ok(())
+        }
+    }
+
+    fn disk(room: usize) -> FailingDisk {
+        FailingDisk {
+            data: b"line 0\n".to_vec(),
+            room,
+            sync_fails: false,
+            cut_fails: false,
+        }
+    }
+
+    const BATCH: &[u8] = b"line 1\nline 2\nline 3\n";
+
+    #[test]
+    fn a_full_disk_at_any_byte_of_a_batch_leaves_the_log_as_it_was() {
+        let path = std::path::Path::new("round/log.jsonl");
+        for room in 7..7 + BATCH.len() {
+            let mut d = disk(room);
+            let e = super::append_whole(&mut d, path, BATCH).unwrap_err();
+            assert_eq!(
+                d.data, b"line 0\n",
+                "room {room}: the batch is all or nothing"
+            );
+            let msg = e.to_string();
+            assert!(msg.contains("round/log.jsonl"), "{msg}");
+            assert_eq!(e.exit_code(), 2, "{msg}");
+        }
+        let mut d = disk(7 + BATCH.len());
+        super::append_whole(&mut d, path, BATCH).unwrap();
+        assert_eq!(d.data.len(), 7 + BATCH.len());
+    }
+
+    #[test]
+    fn an_fsync_that_fails_cuts_the_whole_append_back() {
+        let mut d = disk(usize::MAX);
+        d.sync_fails = true;
+        let e = super::append_whole(&mut d, std::path::Path::new("log.jsonl"), BATCH).unwrap_err();
+        assert_eq!(d.data, b"line 0\n");
+        assert!(e.to_string().contains("EIO"), "{e}");
+    }
+
+    #[test]
+    fn a_cut_back_that_fails_too_says_both_and_where_to_look() {
+        let mut d = disk(10);
+        d.cut_fails = true;
+        let e = super::append_whole(&mut d, std::path::Path::new("log.jsonl"), BATCH).unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.contains("EIO while truncating"), "{msg}");
+        assert!(msg.contains("`choucha log check`"), "{msg}");
     }
 }

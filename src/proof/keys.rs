@@ -42,8 +42,13 @@ pub fn load_private(path: &Path) -> Result<PrivateKey> {
         }
     }
     let text = crate::base::fsio::read(path)?;
-    let key = PrivateKey::from_openssh(&text)
-        .map_err(|e| Error::input(t!("keys.not-private", path = path.display(), error = e)))?;
+    let key = PrivateKey::from_openssh(&text).map_err(|e| {
+        Error::input(t!(
+            "keys.not-private",
+            path = path.display(),
+            error = private_key_problem(&text, &e.to_string())
+        ))
+    })?;
     if key.is_encrypted() {
         return Err(Error::input(t!("keys.encrypted", path = path.display())));
     }
@@ -65,8 +70,64 @@ pub fn load_public(path: &Path) -> Result<PublicKey> {
         .map_err(|e| Error::input(t!("keys.in-file", path = path.display(), error = e)))
 }
 
+/// What is wrong with a file that is no OpenSSH private key, in the
+/// user's terms: the PEM parser's own words ("preamble contains invalid data
+/// (NUL byte)" for a file of plain text) say nothing to them.
+fn private_key_problem(text: &[u8], parser: &str) -> String {
+    const BEGIN: &str = "-----BEGIN OPENSSH PRIVATE KEY-----";
+    let text = String::from_utf8_lossy(text);
+    let first = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
+    if first == BEGIN {
+        if !text.contains("-----END OPENSSH PRIVATE KEY-----") {
+            return t!("keys.private-cut-off");
+        }
+        return t!("keys.private-damaged", error = parser);
+    }
+    if let Some(label) = first
+        .strip_prefix("-----BEGIN ")
+        .and_then(|l| l.strip_suffix("-----"))
+    {
+        return t!("keys.private-other-pem", label);
+    }
+    if first.starts_with("ssh-") || first.starts_with("ecdsa-") {
+        return t!("keys.private-is-public");
+    }
+    t!(
+        "keys.private-no-begin",
+        first = crate::input::text::clipped(first, 40)
+    )
+}
+
+/// What is wrong with a line that is no OpenSSH public key.
+fn public_key_problem(line: &str, parser: &str) -> String {
+    let first = line.split_whitespace().next().unwrap_or("");
+    if first.starts_with("-----BEGIN") {
+        return t!("keys.public-is-private");
+    }
+    let known = first.starts_with("ssh-")
+        || first.starts_with("ecdsa-")
+        || first.starts_with("sk-")
+        || first.starts_with("rsa-");
+    if !known {
+        return t!(
+            "keys.public-no-type",
+            first = crate::input::text::clipped(first, 40)
+        );
+    }
+    t!("keys.public-damaged", error = parser)
+}
+
 pub fn parse_public(line: &str) -> std::result::Result<PublicKey, String> {
-    let key = PublicKey::from_openssh(line).map_err(|e| t!("keys.not-public-line", error = e))?;
+    let key = PublicKey::from_openssh(line).map_err(|e| {
+        t!(
+            "keys.not-public-line",
+            error = public_key_problem(line, &e.to_string())
+        )
+    })?;
     if key.algorithm() != Algorithm::Ed25519 {
         return Err(t!("keys.public-not-ed25519", algorithm = key.algorithm()));
     }

@@ -98,7 +98,17 @@ pub fn prove(log: &Log, cp: &Checkpoint, index: usize) -> Proof {
 
 /// Checks a proof against an opened checkpoint, without the log.
 pub fn verify_proof(p: &Proof, cp: &Checkpoint) -> Result<(), String> {
-    if p.origin != cp.origin || p.size != cp.size || unb64(&p.root)? != cp.root {
+    if p.origin == cp.origin && p.size == cp.size && unb64(&p.root)? != cp.root {
+        // Same log and size, another root: the proof came from another history.
+        return Err(t!(
+            "tlog.other-root",
+            origin = p.origin,
+            size = p.size,
+            root = p.root,
+            cp_root = b64(&cp.root)
+        ));
+    }
+    if p.origin != cp.origin || p.size != cp.size {
         return Err(t!(
             "tlog.wrong-checkpoint",
             origin = p.origin,

@@ -4,7 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::input::columns::ID_HEADERS;
-use crate::input::text::{LineCounter, Origin, header_is, normalize_field};
+use crate::input::text::{LineCounter, Origin, header_is, normalize_field, quote_left_open};
 use crate::results::by_id::IdMap;
 use crate::results::codes::Codebook;
 use crate::results::record::ResultRecorded;
@@ -159,6 +159,7 @@ pub fn parse_results(
 
     let mut rows = Vec::new();
     let mut problems = Problems::default();
+    let mut last_record = None;
     for rec in records {
         let rec = rec.map_err(|e| {
             let line = e.position().map_or(0, |p| {
@@ -169,6 +170,7 @@ pub fn parse_results(
         let line = rec
             .position()
             .map_or(0, |p| lines.line_at(p.byte() as usize));
+        last_record = rec.position().map(|p| (p.byte() as usize, line));
         let get = |c: Option<usize>| {
             c.and_then(|c| rec.get(c))
                 .map(normalize_field)
@@ -218,6 +220,16 @@ pub fn parse_results(
             inspector: get(insp_col),
             checked_at,
         });
+    }
+    // A quote left open swallowed the rest of the file into one field: say
+    // so at the line where it opened, not as a strange value there.
+    if let Some((start, line)) = last_record
+        && quote_left_open(&text.as_bytes()[start..])
+    {
+        return Err(Error::input(t!(
+            "results.unclosed-quote",
+            at = origin.at(line, None)
+        )));
     }
     if rows.is_empty() && problems.0.is_empty() {
         return Err(Error::input(t!("results.no-results", file)));

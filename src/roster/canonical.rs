@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use crate::error::{Error, Result};
-use crate::input::text::{Origin, header_is, normalize_field};
+use crate::input::text::{Origin, header_is, normalize_field, quote_left_open};
 use crate::t;
 use rustc_hash::FxHashMap;
 
@@ -619,14 +619,6 @@ struct Chunk {
     accounts: Vec<Account>,
     first_seen: Vec<String>,
     ids: String,
-}
-
-/// Whether the last record of a file ran to its end inside quotes: it took
-/// a line break into a field and holds an odd number of quotes. Such a
-/// quote would make the rest of the file one field, and its accounts vanish.
-fn quote_left_open(raw: &[u8]) -> bool {
-    raw.contains(&b'\n') | raw.contains(&b'\r')
-        && raw.iter().filter(|&&b| b == b'"').count() % 2 == 1
 }
 
 /// Parses the records in `text[from..to]`, which starts at a record boundary.

@@ -5,6 +5,7 @@ mod excel;
 mod foundation;
 mod fuzz;
 mod i18n;
+mod kills;
 mod layering;
 mod log_safety;
 mod outputs;

@@ -66,6 +66,11 @@ fn every_bad_batch_is_refused_whole_naming_file_and_line() {
             format!("line 4: id \"{a}\" is already in this batch, on line 2"),
         ),
         (
+            "open_quote.csv",
+            format!("id,verdict,note\n{a},pass,ok\n{b},pass,\"opened\n{a},pass,x\n"),
+            "line 3: a quote opened on this line is never closed".into(),
+        ),
+        (
             "unknown.csv",
             format!("id,verdict,reason\n{a},fail,NM_BORED\n"),
             "line 2: id".into(),

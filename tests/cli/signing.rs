@@ -303,21 +303,21 @@ fn keygen_writes_a_0600_key_and_an_openssh_pub_line_and_never_overwrites() {
     let line = fs::read_to_string(d.join("auditor.pub")).unwrap();
     assert!(line.trim_end().ends_with(" auditor"), "{line}");
 
-    // Both exist, only NAME, only NAME.pub: refused, nothing touched or created.
+    // Both exist, or only NAME.pub: refused, nothing touched or created.
+    // Only NAME (a keygen cut off between its two files): the pair is
+    // completed from the private key, the public half byte for byte as before.
     refused(
         d,
         &["keygen", s(&key)],
         &format!("{}: already exists", key.display()),
     );
+    let key_bytes = fs::read(&key).unwrap();
     let pub_bytes = fs::read(&pubf).unwrap();
     fs::remove_file(&pubf).unwrap();
-    refused(
-        d,
-        &["keygen", s(&key)],
-        &format!("{}: already exists", key.display()),
-    );
-    assert!(!pubf.exists());
-    fs::write(&pubf, &pub_bytes).unwrap();
+    let out = ok(None, &["keygen", s(&key)]);
+    assert!(out.contains("was missing beside"), "{out}");
+    assert_eq!(fs::read(&pubf).unwrap(), pub_bytes);
+    assert_eq!(fs::read(&key).unwrap(), key_bytes);
     fs::remove_file(&key).unwrap();
     refused(
         d,
@@ -765,6 +765,28 @@ fn inclusion_proofs_verify_and_a_changed_line_or_hash_is_rejected() {
         "is not in the checkpointed log",
     );
 
+    // A proof of another tree size is told apart from one of another history.
+    let mut other_size = proof.clone();
+    other_size["size"] = (size + 1).into();
+    let o = verify_proof(&other_size, &office);
+    rejected(
+        &o,
+        &format!("the proof is for choucha/{NEW_MEDIA} at size {}", size + 1),
+    );
+    assert!(
+        o.stderr.contains("choucha prove --id ID --checkpoint FILE"),
+        "{}",
+        o.stderr
+    );
+    let mut other_root = proof.clone();
+    let mut root = B64.decode(proof["root"].as_str().unwrap()).unwrap();
+    root[0] ^= 1;
+    other_root["root"] = B64.encode(&root).into();
+    rejected(
+        &verify_proof(&other_root, &office),
+        "the proof comes from a log whose history differs from the one this checkpoint signed",
+    );
+
     // Against another key's .pub, the checkpoint itself fails.
     let (_, other, _) = keygen(tmp.path(), "other");
     rejected(
@@ -1068,4 +1090,149 @@ fn sign_never_replaces_the_rounds_manifest_signature() {
     fs::copy(&manifest, &copy).unwrap();
     ok(None, &["sign", s(&copy), "--key", s(&other)]);
     assert!(tmp.path().join("manifest.json.sig").is_file());
+
+    // Nor through a link to it: FILE.sig a symbolic link to the round's.
+    #[cfg(unix)]
+    {
+        let round_sig = round.join("manifest.json.sig");
+        let before = fs::read(&round_sig).unwrap();
+        let linked = tmp.path().join("linked.json");
+        fs::copy(&manifest, &linked).unwrap();
+        std::os::unix::fs::symlink(&round_sig, tmp.path().join("linked.json.sig")).unwrap();
+        let o = run(None, &["sign", s(&linked), "--key", s(&other)]);
+        assert_eq!(o.code, 2, "{}", o.stderr);
+        assert!(
+            o.stderr
+                .contains("sign never replaces a file of the round's record"),
+            "{}",
+            o.stderr
+        );
+        assert_eq!(fs::read(&round_sig).unwrap(), before);
+    }
+}
+
+/// `sign` writes FILE.sig as every output is written: a link elsewhere is
+/// followed (the link stays), a FIFO is written into, never renamed over.
+#[cfg(unix)]
+#[test]
+fn sign_writes_through_a_link_and_into_a_fifo() {
+    let tmp = TempDir::new().unwrap();
+    let d = tmp.path();
+    let (key, pubf, _) = keygen(d, "office");
+    let msg = write(d, "m.txt", "notice\n");
+    let elsewhere = d.join("kept.sig");
+    fs::write(&elsewhere, "old").unwrap();
+    let sig = d.join("m.txt.sig");
+    std::os::unix::fs::symlink(&elsewhere, &sig).unwrap();
+    ok(None, &["sign", s(&msg), "--key", s(&key)]);
+    assert!(fs::symlink_metadata(&sig).unwrap().file_type().is_symlink());
+    ok(
+        None,
+        &[
+            "verify-signature",
+            s(&msg),
+            "--signature",
+            s(&elsewhere),
+            "--pubkey",
+            s(&pubf),
+        ],
+    );
+
+    fs::remove_file(&sig).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(&sig)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let reader = {
+        let sig = sig.clone();
+        std::thread::spawn(move || fs::read(&sig).unwrap())
+    };
+    ok(None, &["sign", s(&msg), "--key", s(&key)]);
+    let armored = reader.join().unwrap();
+    assert!(armored.starts_with(b"-----BEGIN SSH SIGNATURE-----"));
+    use std::os::unix::fs::FileTypeExt;
+    assert!(fs::symlink_metadata(&sig).unwrap().file_type().is_fifo());
+}
+
+/// A file that is no key is explained in the user's terms, not the PEM
+/// parser's ("preamble contains invalid data (NUL byte)" for plain text).
+#[cfg(unix)]
+#[test]
+fn a_file_that_is_no_key_is_named_with_what_is_wrong_with_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = TempDir::new().unwrap();
+    let d = tmp.path();
+    let (key, pubf, _) = keygen(d, "office");
+    let msg = write(d, "m.txt", "text\n");
+    let real = fs::read_to_string(&key).unwrap();
+    let public = fs::read_to_string(&pubf).unwrap();
+    let private_cases = [
+        (
+            "plain",
+            "hello\n".to_string(),
+            "its first line should be -----BEGIN OPENSSH PRIVATE KEY----- but reads \"hello\"",
+        ),
+        (
+            "pkcs8",
+            "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----\n"
+                .to_string(),
+            "it is a PEM key of type \"PRIVATE KEY\", not an OpenSSH one",
+        ),
+        (
+            "cut",
+            real[..real.len() / 2].to_string(),
+            "it is cut off: the line -----END OPENSSH PRIVATE KEY----- is missing",
+        ),
+        (
+            "pub",
+            public.clone(),
+            "it is a public key line; give the private key",
+        ),
+    ];
+    for (name, text, want) in private_cases {
+        let f = write(d, name, &text);
+        fs::set_permissions(&f, fs::Permissions::from_mode(0o600)).unwrap();
+        let o = run(None, &["sign", s(&msg), "--key", s(&f)]);
+        assert_eq!(o.code, 2, "{name}: {}", o.stderr);
+        assert!(o.stderr.contains(want), "{name}: {}", o.stderr);
+        assert!(o.stderr.contains(s(&f)), "{name}: {}", o.stderr);
+    }
+    ok(None, &["sign", s(&msg), "--key", s(&key)]);
+    let sig = format!("{}.sig", s(&msg));
+    let mut damaged = public.clone();
+    damaged.replace_range(20..24, "!!!!");
+    let public_cases = [
+        (
+            "p-private",
+            real.clone(),
+            "this is a private key; give the public one",
+        ),
+        (
+            "p-plain",
+            "hello world\n".to_string(),
+            "a public key line begins with its type, as in `ssh-ed25519 AAAA… comment`; this one begins with \"hello\"",
+        ),
+        (
+            "p-damaged",
+            damaged,
+            "its key (the base64 after the type) is damaged or cut off",
+        ),
+    ];
+    for (name, text, want) in public_cases {
+        let f = write(d, name, &text);
+        let o = run(
+            None,
+            &[
+                "verify-signature",
+                s(&msg),
+                "--signature",
+                &sig,
+                "--pubkey",
+                s(&f),
+            ],
+        );
+        assert_eq!(o.code, 2, "{name}: {}", o.stderr);
+        assert!(o.stderr.contains(want), "{name}: {}", o.stderr);
+    }
 }
