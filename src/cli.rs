@@ -48,6 +48,9 @@ pub enum Command {
     Checkpoint(CheckpointArgs),
     Prove(ProveArgs),
     VerifyProof(VerifyProofArgs),
+    VerifyConsistency(VerifyConsistencyArgs),
+    #[command(subcommand)]
+    Witness(WitnessCommand),
     Demo(DemoArgs),
     Status,
     #[command(subcommand)]
@@ -139,6 +142,48 @@ pub struct VerdictArgs {
 pub enum LogCommand {
     Check,
     Repair,
+    ProveConsistency(ProveConsistencyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ProveConsistencyArgs {
+    #[arg(long, value_name = "SIZE|CHECKPOINT")]
+    pub from: String,
+    #[arg(long, value_name = "SIZE|CHECKPOINT")]
+    pub to: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyConsistencyArgs {
+    pub proof: PathBuf,
+    #[arg(long, value_name = "CHECKPOINT")]
+    pub old: PathBuf,
+    #[arg(long, value_name = "CHECKPOINT")]
+    pub new: PathBuf,
+    #[arg(long, value_name = "KEY.pub")]
+    pub pubkey: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WitnessCommand {
+    Cosign(WitnessCosignArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct WitnessCosignArgs {
+    pub checkpoint: PathBuf,
+    #[arg(long, value_name = "KEY")]
+    pub key: PathBuf,
+    #[arg(long, value_name = "KEY.pub")]
+    pub log_pubkey: PathBuf,
+    #[arg(long, value_name = "DIR")]
+    pub state: PathBuf,
+    #[arg(long, value_name = "PROOF.json")]
+    pub proof: Option<PathBuf>,
+    #[arg(long)]
+    pub name: Option<String>,
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -171,6 +216,10 @@ pub struct VerifyArgs {
     pub checkpoint: Vec<PathBuf>,
     #[arg(long, value_name = "KEY.pub")]
     pub pubkey: Option<PathBuf>,
+    #[arg(long, value_name = "WITNESS.pub", requires = "checkpoint")]
+    pub witness: Vec<PathBuf>,
+    #[arg(long, value_name = "K", requires = "witness")]
+    pub quorum: Option<usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

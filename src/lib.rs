@@ -23,7 +23,7 @@ pub mod sampling;
 
 pub use error::{Error, Result};
 
-use cli::{Cli, Command, LogCommand};
+use cli::{Cli, Command, LogCommand, WitnessCommand};
 
 /// Runs one command line.
 pub fn run(cli: Cli) -> Result<()> {
@@ -52,5 +52,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Status => cmd::status::run(dir),
         Command::Log(LogCommand::Check) => cmd::log::check(dir),
         Command::Log(LogCommand::Repair) => cmd::log::repair(dir),
+        Command::Log(LogCommand::ProveConsistency(args)) => {
+            cmd::checkpoint::prove_consistency(dir, args)
+        }
+        Command::VerifyConsistency(args) => cmd::checkpoint::verify_consistency(args),
+        Command::Witness(WitnessCommand::Cosign(args)) => cmd::witness::cosign(args),
     }
 }

@@ -59,6 +59,7 @@ pub fn check_name(check: &str) -> String {
         "signature" => t!("verify.check-signature"),
         "repairs" => t!("verify.check-repairs"),
         "checkpoint records" => t!("verify.check-checkpoint-records"),
+        "witnesses" => t!("verify.check-witnesses"),
         other => other.to_string(),
     }
 }

@@ -30,3 +30,4 @@ pub mod seed;
 pub mod sign;
 pub mod status;
 pub mod verify;
+pub mod witness;

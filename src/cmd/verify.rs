@@ -87,11 +87,26 @@ pub fn verify_round(dir: &Path, args: &VerifyArgs) -> Result<()> {
         let note = crate::round::read_note(path)?;
         checkpoints.push((path.display().to_string(), note));
     }
+    let mut witnesses = Vec::new();
+    for path in &args.witness {
+        let (_, vk) = super::checkpoint::verifying_key(path)?;
+        witnesses.push((vk, path.display().to_string()));
+    }
+    let quorum = args.quorum.unwrap_or(witnesses.len());
+    if !witnesses.is_empty() && (quorum == 0 || quorum > witnesses.len()) {
+        return Err(crate::Error::input(t!(
+            "verify.bad-quorum",
+            quorum,
+            witnesses = witnesses.len()
+        )));
+    }
     let request = VerifyRequest {
         published,
         claims,
         checkpoints,
         pubkey,
+        witnesses,
+        quorum,
     };
     let checks = crate::round::verify(dir, &request)?;
     let pinned = !request.checkpoints.is_empty();

@@ -8,3 +8,4 @@ pub mod keys;
 pub mod merkle;
 pub mod note;
 pub mod tlog;
+pub mod witness;

@@ -25,7 +25,7 @@ use crate::t;
 /// The signature type byte of Ed25519 in key IDs and key strings.
 const ALG_ED25519: u8 = 0x01;
 /// Em dash (U+2014) and space: the start of every signature line.
-const SIG_PREFIX: &str = "\u{2014} ";
+pub const SIG_PREFIX: &str = "\u{2014} ";
 /// Go's limit; the spec requires accepting at least 16.
 const MAX_SIGNATURES: usize = 100;
 
@@ -59,7 +59,7 @@ pub fn key_id(name: &str, public: &[u8; 32]) -> [u8; 4] {
 /// Key names: non-empty, no Unicode white space, no '+' (it separates the
 /// fields of key strings). Control characters are refused too, as no note
 /// may contain them.
-fn check_name(name: &str) -> Result<(), String> {
+pub fn check_name(name: &str) -> Result<(), String> {
     if name.is_empty() {
         return Err(t!("note.empty-name"));
     }
@@ -255,11 +255,17 @@ pub fn unverified_text(note: &str) -> Result<&str, String> {
     split(note).map(|(text, _)| text)
 }
 
-/// Signatures by other keys are ignored, as the spec requires; a signature
-/// by this key that does not verify rejects the whole note, even if another
-/// line by the same key verifies.
-pub fn open(note: &str, verifier: &Verifier) -> Result<String, String> {
-    use ed25519_dalek::Verifier as _;
+/// One signature line of a note: the key name and the decoded bytes
+/// (key ID first; what follows depends on the signature type).
+pub struct SignatureLine<'a> {
+    pub name: &'a str,
+    pub raw: Vec<u8>,
+}
+
+/// The note's text and its signature lines, each well formed (an em dash,
+/// a key name, base64 of at least a key ID and one byte). Nothing is
+/// verified here.
+pub fn signature_lines(note: &str) -> Result<(&str, Vec<SignatureLine<'_>>), String> {
     check_controls(note, &t!("note.signed-note"))?;
     let (text, sigs) = split(note)?;
     if sigs.is_empty() || !sigs.ends_with('\n') {
@@ -273,7 +279,7 @@ pub fn open(note: &str, verifier: &Verifier) -> Result<String, String> {
             max = MAX_SIGNATURES
         ));
     }
-    let mut found = false;
+    let mut out = Vec::with_capacity(lines.len());
     for (i, line) in lines.iter().enumerate() {
         let malformed = || t!("note.malformed-sig", line = i + 1);
         let rest = line.strip_prefix(SIG_PREFIX).ok_or_else(malformed)?;
@@ -285,11 +291,24 @@ pub fn open(note: &str, verifier: &Verifier) -> Result<String, String> {
         if raw.len() < 5 {
             return Err(malformed());
         }
-        if name != verifier.name || raw[..4] != verifier.key_id {
+        out.push(SignatureLine { name, raw });
+    }
+    Ok((text, out))
+}
+
+/// Signatures by other keys are ignored, as the spec requires; a signature
+/// by this key that does not verify rejects the whole note, even if another
+/// line by the same key verifies.
+pub fn open(note: &str, verifier: &Verifier) -> Result<String, String> {
+    use ed25519_dalek::Verifier as _;
+    let (text, lines) = signature_lines(note)?;
+    let mut found = false;
+    for line in lines {
+        if line.name != verifier.name || line.raw[..4] != verifier.key_id {
             continue;
         }
         found = true;
-        let ok = <[u8; 64]>::try_from(&raw[4..]).is_ok_and(|sig| {
+        let ok = <[u8; 64]>::try_from(&line.raw[4..]).is_ok_and(|sig| {
             verifier
                 .key
                 .verify(text.as_bytes(), &Signature::from_bytes(&sig))

@@ -127,3 +127,51 @@ pub fn verify_proof(p: &Proof, cp: &Checkpoint) -> Result<(), String> {
     )
     .map_err(|e| t!("tlog.not-included", line = p.index + 1, error = e))
 }
+
+/// A consistency proof between two sizes of the log (RFC 9162 §2.1.4): the
+/// tree of the first `old_size` lines is a prefix of the tree of the first
+/// `new_size`. What a witness needs to cosign a newer checkpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsistencyProof {
+    pub old_size: u64,
+    pub new_size: u64,
+    /// The RFC 9162 consistency path, base64.
+    pub proof: Vec<String>,
+}
+
+/// The consistency proof from `old` to `new` lines of `log`; both at most
+/// the log's length and `old <= new` (the caller checks).
+pub fn prove_consistency(log: &Log, old: u64, new: u64) -> ConsistencyProof {
+    let leaves = leaf_hashes(log, new as usize);
+    ConsistencyProof {
+        old_size: old,
+        new_size: new,
+        proof: merkle::consistency_proof(&leaves, old)
+            .iter()
+            .map(b64)
+            .collect(),
+    }
+}
+
+/// Checks a consistency proof against two opened checkpoints of one log.
+pub fn verify_consistency_proof(
+    p: &ConsistencyProof,
+    old: &Checkpoint,
+    new: &Checkpoint,
+) -> Result<(), String> {
+    if old.origin != new.origin {
+        return Err(t!("tlog.two-logs", old = old.origin, new = new.origin));
+    }
+    if p.old_size != old.size || p.new_size != new.size {
+        return Err(t!(
+            "tlog.consistency-sizes",
+            old_size = p.old_size,
+            new_size = p.new_size,
+            old = old.size,
+            new = new.size
+        ));
+    }
+    let path: Vec<Hash> = p.proof.iter().map(|h| unb64(h)).collect::<Result<_, _>>()?;
+    merkle::verify_consistency(old.size, new.size, &old.root, &new.root, &path)
+}

@@ -8,7 +8,8 @@ use crate::error::{Error, Result};
 use crate::log::records::Checkpointed;
 use crate::proof::checkpoint::Checkpoint;
 use crate::proof::tlog::{
-    CHECKPOINT_DIR, Proof, b64, check_against, leaf_hashes, open_checkpoint, prove,
+    CHECKPOINT_DIR, ConsistencyProof, Proof, b64, check_against, leaf_hashes, open_checkpoint,
+    prove, prove_consistency,
 };
 use crate::proof::{keys, merkle};
 use crate::t;
@@ -62,7 +63,72 @@ pub(super) fn parse_unsigned(note: &str) -> Result<Checkpoint> {
         .map_err(Error::input)
 }
 
+/// A size of the log's tree as a user names it: a number of lines, or a
+/// checkpoint file (its size, once the log is shown to match it).
+#[derive(Debug, Clone)]
+pub enum TreeSize {
+    Lines(u64),
+    Checkpoint(PathBuf),
+}
+
+impl TreeSize {
+    /// A number is a size; anything else names a checkpoint file.
+    pub fn parse(s: &str) -> TreeSize {
+        match s.parse::<u64>() {
+            Ok(n) => TreeSize::Lines(n),
+            Err(_) => TreeSize::Checkpoint(PathBuf::from(s)),
+        }
+    }
+}
+
 impl super::Round {
+    /// The consistency proof from the tree of `from` lines to that of `to`
+    /// (else the round's latest checkpoint, else the whole log). A
+    /// checkpoint file named is first held against the log: a proof from a
+    /// checkpoint the log contradicts would prove nothing.
+    pub fn prove_consistency(
+        &mut self,
+        from: &TreeSize,
+        to: Option<&TreeSize>,
+    ) -> Result<ConsistencyProof> {
+        let dir = self.dir.clone();
+        let log = self.lines()?;
+        let lines = log.lines.len() as u64;
+        let size_of = |t: &TreeSize| -> Result<u64> {
+            match t {
+                TreeSize::Lines(n) => Ok(*n),
+                TreeSize::Checkpoint(path) => {
+                    let cp = parse_unsigned(&read_note(path)?)?;
+                    check_against(log, &cp).map_err(|e| {
+                        Error::Discrepancy(t!(
+                            "cmd.checkpoint.in-file",
+                            path = path.display(),
+                            error = e
+                        ))
+                    })?;
+                    Ok(cp.size)
+                }
+            }
+        };
+        let old = size_of(from)?;
+        let new = match to {
+            Some(t) => size_of(t)?,
+            None => match checkpoint_files(&dir)?.pop() {
+                Some((n, _)) => n.min(lines),
+                None => lines,
+            },
+        };
+        if old > new || new > lines {
+            return Err(Error::input(t!(
+                "cmd.checkpoint.consistency-sizes",
+                old,
+                new,
+                lines
+            )));
+        }
+        Ok(prove_consistency(log, old, new))
+    }
+
     /// Signs a checkpoint of the whole log with `key` (origin: `choucha/ROUND`
     /// unless given), writes it to `checkpoints/SIZE` and records it. Refused
     /// when the log contradicts an earlier checkpoint.

@@ -14,6 +14,7 @@ mod roster;
 mod seed;
 mod status;
 mod verify;
+mod witness;
 
 #[cfg(test)]
 mod tests;
@@ -30,14 +31,15 @@ use crate::results::codes::Codebook;
 use crate::sampling::manifest::{MANIFEST_FILE, Manifest};
 use crate::t;
 
-pub use checkpoint::CheckpointWritten;
 pub use checkpoint::read_note;
+pub use checkpoint::{CheckpointWritten, TreeSize};
 pub use create::{AllocationChoice, Settings};
 pub use draw::{Drawn, DrawnStratum};
 pub use results::{Amended, Amendment, Batch, Recorded};
 pub use roster::RosterCommitment;
 pub use status::{Next, Status};
 pub use verify::{Check, VerifyRequest, verify};
+pub use witness::{CosignRequest, Cosigned, cosign};
 
 /// A round directory opened for one step: its log read, checked and held
 /// under an exclusive lock until the `Round` is dropped, so that no other
@@ -173,6 +175,29 @@ pub fn record_file_named(dir: &Path, output: &Path) -> Option<PathBuf> {
         (dir, Some(_)) => dir == crate::proof::tlog::CHECKPOINT_DIR,
     };
     named.then_some(target)
+}
+
+/// The record file of whichever round `output` lies in (it or its
+/// directory's parent holding a log), after links and `..`: for outputs
+/// named outside any `-C` round, such as a cosigned checkpoint.
+pub fn record_file_of_any_round(output: &Path) -> Option<PathBuf> {
+    let target = std::fs::canonicalize(output).ok().or_else(|| {
+        let parent = match output.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        Some(
+            std::fs::canonicalize(parent)
+                .ok()?
+                .join(output.file_name()?),
+        )
+    })?;
+    target
+        .ancestors()
+        .skip(1)
+        .take(2)
+        .filter(|d| d.join(crate::log::chain::LOG_FILE).is_file())
+        .find_map(|d| record_file_named(d, &target))
 }
 
 /// The log's chain checked under a shared lock, streamed (`log check`): a

@@ -149,6 +149,8 @@ fn a_whole_round_through_the_api_verifies() {
         claims: vec![],
         checkpoints: vec![("cp".into(), std::fs::read_to_string(&cp.file).unwrap())],
         pubkey: Some((key.public_key().clone(), "office.pub".into())),
+        witnesses: vec![],
+        quorum: 0,
     };
     let checks = verify(dir, &request).unwrap();
     let failed: Vec<&str> = checks

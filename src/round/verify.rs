@@ -26,6 +26,58 @@ pub struct VerifyRequest {
     pub checkpoints: Vec<(String, String)>,
     /// The key checkpoints are signed with, and its file's name.
     pub pubkey: Option<(ssh_key::PublicKey, String)>,
+    /// Witnesses whose cosignatures each checkpoint must carry, with their
+    /// files' names; at least `quorum` of them.
+    pub witnesses: Vec<(ed25519_dalek::VerifyingKey, String)>,
+    pub quorum: usize,
+}
+
+/// The witnesses' cosignatures on one checkpoint: held when at least
+/// `quorum` of the given witnesses cosigned it validly.
+fn witness_check(
+    name: &str,
+    note: &str,
+    witnesses: &[(ed25519_dalek::VerifyingKey, String)],
+    quorum: usize,
+) -> Check {
+    use crate::proof::witness::cosignature_by;
+    let mut cosigned = Vec::new();
+    let mut missing = Vec::new();
+    let mut bad = Vec::new();
+    for (key, file) in witnesses {
+        match cosignature_by(note, key) {
+            Ok(Some(c)) => {
+                let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(c.time);
+                let time = humantime::format_rfc3339_seconds(at);
+                cosigned.push(t!("verify.witness-cosigned", who = c.name, time));
+            }
+            Ok(None) => missing.push(file.clone()),
+            Err(error) => bad.push(t!("verify.witness-bad", file, error)),
+        }
+    }
+    let ok = cosigned.len() >= quorum && bad.is_empty();
+    let mut detail = t!(
+        "verify.witnesses-count",
+        name,
+        count = cosigned.len(),
+        quorum,
+        of = witnesses.len()
+    );
+    if !cosigned.is_empty() {
+        detail.push_str(&t!("verify.witnesses-by", list = cosigned.join(", ")));
+    }
+    if !missing.is_empty() {
+        detail.push_str(&t!("verify.witnesses-missing", list = missing.join(", ")));
+    }
+    for b in bad {
+        detail.push_str("; ");
+        detail.push_str(&b);
+    }
+    Check {
+        ok,
+        checked: true,
+        text: finding_line(ok, "witnesses", &detail),
+    }
 }
 
 /// One finding: whether the check held, whether it could be run at all
@@ -253,6 +305,9 @@ pub fn verify(dir: &Path, req: &VerifyRequest) -> Result<Vec<Check>> {
                 checked,
                 text: finding_line(ok, "checkpoint", &detail),
             });
+            if !req.witnesses.is_empty() {
+                checks.push(witness_check(name, note, &req.witnesses, req.quorum));
+            }
         }
     }
     Ok(checks)

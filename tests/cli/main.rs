@@ -12,6 +12,7 @@ mod outputs;
 mod results;
 mod signing;
 mod verify_round;
+mod witness;
 
 use std::collections::BTreeMap;
 use std::fs;
