@@ -49,6 +49,7 @@ pub enum Command {
     Prove(ProveArgs),
     VerifyProof(VerifyProofArgs),
     VerifyConsistency(VerifyConsistencyArgs),
+    Bundle(BundleArgs),
     #[command(subcommand)]
     Witness(WitnessCommand),
     Demo(DemoArgs),
@@ -162,6 +163,17 @@ pub struct VerifyConsistencyArgs {
     pub new: PathBuf,
     #[arg(long, value_name = "KEY.pub")]
     pub pubkey: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct BundleArgs {
+    pub round: Option<PathBuf>,
+    #[arg(short = 'o', long, value_name = "DIR|FILE.zip")]
+    pub output: PathBuf,
+    #[arg(long)]
+    pub no_roster: bool,
+    #[arg(long, value_name = "KEY")]
+    pub sign_key: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -55,6 +55,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Log(LogCommand::ProveConsistency(args)) => {
             cmd::checkpoint::prove_consistency(dir, args)
         }
+        Command::Bundle(args) => cmd::bundle::run(dir, args),
         Command::VerifyConsistency(args) => cmd::checkpoint::verify_consistency(args),
         Command::Witness(WitnessCommand::Cosign(args)) => cmd::witness::cosign(args),
     }

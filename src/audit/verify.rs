@@ -67,7 +67,8 @@ pub fn check_name(check: &str) -> String {
 pub struct Inputs<'a> {
     /// The log checked, with its results and amendments decoded.
     pub log: &'a Result<(Log, ResultViews), Defect>,
-    pub roster_tsv: &'a [u8],
+    /// None when the copy checked holds no roster (a bundle without it).
+    pub roster_tsv: Option<&'a [u8]>,
     /// SHA-256 (hex) of roster.tsv, taken when it was read.
     pub roster_tsv_sha256: &'a str,
     pub manifest: &'a [u8],
@@ -350,6 +351,13 @@ fn roster_and_draw(inputs: &Inputs<'_>, state: &RoundState) -> Vec<Finding> {
     // 3. The roster. The search for an id listed twice (a sort of a
     // million keys) runs on a core of its own, beside the redraw, which
     // counts only when it finds none.
+    let Some(roster_tsv) = inputs.roster_tsv else {
+        out.skipped(
+            &["roster", "draw"],
+            &t!("verify.roster-absent", committed = roster.roster_sha256),
+        );
+        return out.0;
+    };
     let digest = inputs.roster_tsv_sha256;
     let manifest_digest = inputs.manifest_sha256;
     let manifest_recorded = manifest_digest == drawn.manifest_sha256;
@@ -364,7 +372,7 @@ fn roster_and_draw(inputs: &Inputs<'_>, state: &RoundState) -> Vec<Finding> {
             ),
         );
     } else {
-        match parse_canonical(inputs.roster_tsv, "roster.tsv") {
+        match parse_canonical(roster_tsv, "roster.tsv") {
             Err(e) => out.failed("roster", t!("verify.roster-not-canonical", error = e)),
             Ok(c) => {
                 let (twice, draw) = crate::base::par::join(

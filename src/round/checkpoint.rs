@@ -25,7 +25,7 @@ pub struct CheckpointWritten {
 
 /// The round's checkpoint files, smallest size first. Refuses one that is
 /// a symbolic link (exit 2).
-fn checkpoint_files(dir: &Path) -> Result<Vec<(u64, PathBuf)>> {
+pub(super) fn checkpoint_files(dir: &Path) -> Result<Vec<(u64, PathBuf)>> {
     let cdir = dir.join(CHECKPOINT_DIR);
     crate::log::file::refuse_symlink(&cdir)?;
     let mut out = Vec::new();

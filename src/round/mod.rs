@@ -5,6 +5,7 @@
 //! prints nothing and returns data for the caller to render. Imports every
 //! stage below it; only the front ends (`cmd`, a web server) import it.
 
+mod bundle;
 mod checkpoint;
 mod create;
 mod draw;
@@ -31,6 +32,7 @@ use crate::results::codes::Codebook;
 use crate::sampling::manifest::{MANIFEST_FILE, Manifest};
 use crate::t;
 
+pub use bundle::{BUNDLE_NAMESPACE, BundleRequest, Bundled, SUMS_FILE};
 pub use checkpoint::read_note;
 pub use checkpoint::{CheckpointWritten, TreeSize};
 pub use create::{AllocationChoice, Settings};

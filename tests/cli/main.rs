@@ -1,6 +1,7 @@
 //! One integration binary driving the real CLI, plus the spec vectors.
 
 mod broken_output;
+mod bundle;
 mod excel;
 mod foundation;
 mod fuzz;

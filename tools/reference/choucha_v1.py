@@ -42,6 +42,9 @@ Usage
                                                compare with its "expect"
     python3 choucha_v1.py --check-uniform FILE check a uniform.json file
     python3 choucha_v1.py --self-test          ChaCha20 known-answer tests
+    python3 choucha_v1.py --round DIR          redraw a round (or a bundle) from
+                                               its roster.tsv, manifest.json and
+                                               log.jsonl, and compare byte for byte
 
 Every mode runs the ChaCha20 self-test first.
 """
@@ -362,6 +365,70 @@ def check_uniform(path):
     return 0
 
 
+def check_round(d):
+    """Redraw the round in directory d; return a list of problems (empty: it holds).
+
+    Reads manifest.json (seed, rate, allocation), roster.tsv (the committed
+    roster, SPEC section 2) and, with allocation "quotas", quotas.csv; checks
+    the digests the log records; redraws; and compares the manifest that
+    choucha-v1 gives, as SPEC section 6 serialises it, with manifest.json
+    byte for byte.
+    """
+    def read(name):
+        with open(os.path.join(d, name), "rb") as f:
+            return f.read()
+
+    problems = []
+    manifest_bytes = read("manifest.json")
+    m = json.loads(manifest_bytes.decode("utf-8"))
+    tsv = read("roster.tsv")
+    digest = hashlib.sha256(tsv).hexdigest()
+    if digest != m["roster_sha256"]:
+        problems.append(f"roster.tsv has sha256 {digest}, the manifest {m['roster_sha256']}")
+    records = [json.loads(line) for line in read("log.jsonl").decode("utf-8").splitlines() if line]
+    committed = [r["roster_sha256"] for r in records if r.get("type") == "roster-committed"]
+    if not committed or committed[-1] != m["roster_sha256"]:
+        problems.append("the log's last roster-committed record is not the manifest's roster")
+    seeds = [r["seed"] for r in records if r.get("type") == "seed-revealed"]
+    if seeds != [m["seed"]]:
+        problems.append("the log's seed-revealed record is not the manifest's seed")
+    drawn = [r["manifest_sha256"] for r in records if r.get("type") == "sample-drawn"]
+    if drawn != [hashlib.sha256(manifest_bytes).hexdigest()]:
+        problems.append("manifest.json is not the one the log's sample-drawn record names")
+    roster = []
+    for line in tsv.decode("utf-8").split("\n")[:-1]:
+        stratum, account_id = line.split("\t")
+        roster.append((stratum, account_id))
+    plan = None
+    if m["allocation"] == "quotas":
+        plan_bytes = read("quotas.csv")
+        if hashlib.sha256(plan_bytes).hexdigest() != m.get("quotas_sha256"):
+            problems.append("quotas.csv is not the plan the manifest names")
+        import csv, io
+        text = plan_bytes.decode("utf-8-sig")
+        plan = {}
+        for row in csv.reader(io.StringIO(text)):
+            if len(row) >= 2 and row[1].strip().isdigit():
+                plan[row[0].strip()] = int(row[1].strip())
+    try:
+        got = draw(m["seed"], m["rate"], m["allocation"], roster, plan)
+    except DrawError as e:
+        return problems + [f"the draw is refused: {e}"]
+    sizes = {}
+    for stratum, _ in roster:
+        sizes[stratum] = sizes.get(stratum, 0) + 1
+    expected = dict(m)
+    expected["sample_size"] = sum(got["quotas"].values())
+    expected["strata"] = [
+        {"name": s, "population": sizes[s], "quota": got["quotas"][s], "ids": got["sample"][s]}
+        for s in got["quotas"]
+    ]
+    again = (json.dumps(expected, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    if again != manifest_bytes:
+        problems.append("redrawn, the manifest differs from manifest.json")
+    return problems
+
+
 def main(argv):
     chacha_self_test()
     if len(argv) == 1 and argv[0] == "--self-test":
@@ -371,6 +438,13 @@ def main(argv):
         return check_dir(argv[1])
     if len(argv) == 2 and argv[0] == "--check-uniform":
         return check_uniform(argv[1])
+    if len(argv) == 2 and argv[0] == "--round":
+        problems = check_round(argv[1])
+        for p in problems:
+            print(f"FAILED: {p}")
+        if not problems:
+            print(f"ok: {argv[1]}: the draw redone from roster.tsv gives manifest.json byte for byte")
+        return 1 if problems else 0
     if len(argv) == 1 and not argv[0].startswith("--"):
         with open(argv[0], encoding="utf-8") as f:
             vector = json.load(f)
