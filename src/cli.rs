@@ -260,6 +260,8 @@ pub struct ClaimsArgs {
     pub rate: Option<String>,
     #[arg(long, value_enum, default_value = "ceil")]
     pub totals_rounding: TotalsRounding,
+    #[arg(long, value_name = "RULE", requires = "rate")]
+    pub allocation: Option<String>,
 }
 
 #[derive(Debug, Args)]

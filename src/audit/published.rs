@@ -477,13 +477,25 @@ fn decimals_text(d: u32) -> String {
 /// 3. each claim against the totals row (or the row sums when there is none):
 ///    counts equal, `passed` = checked − failed, `pass-rate` agreeing at its
 ///    own precision ([`claim_agrees`]);
-/// 4. with `rate = Some((p, q))`: every row's checked >= ceil(total × p/q),
-///    and the totals row's checked >= `totals_rounding`(total × p/q).
+/// 4. with `rate = Some((p, q))`: the checked counts fit at least one
+///    apportionment rule ([`RateRule`]; the output names those that fit).
 pub fn check_claims(
     table: &PublishedTable,
     claims: &[Claim],
     rate: Option<(u64, u64)>,
     totals_rounding: Rounding,
+) -> Vec<Finding> {
+    check_claims_with_rule(table, claims, rate, totals_rounding, None)
+}
+
+/// [`check_claims`], with `rule` the one apportionment rule the counts must
+/// fit (`claims --allocation RULE`) instead of any.
+pub fn check_claims_with_rule(
+    table: &PublishedTable,
+    claims: &[Claim],
+    rate: Option<(u64, u64)>,
+    totals_rounding: Rounding,
+    rule: Option<RateRule>,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     let sum =
@@ -553,50 +565,258 @@ pub fn check_claims(
         out.push(check_one(claim, b_total, b_checked, b_failed, &source));
     }
 
-    // 4. The stated rate was met.
+    // 4. The stated rate was met, by some rule an office could have applied.
     if let Some((p, q)) = rate {
         if q == 0 {
             out.push(fail(t!("published.zero-denominator", p, q)));
         } else {
-            let (p128, q128) = (u128::from(p), u128::from(q));
-            for r in &table.rows {
-                let need = Rounding::Ceil.apply(u128::from(r.total) * p128, q128);
-                out.push(quota_finding(r, "ceil", need, p, q));
-            }
-            if let Some(t) = &table.totals {
-                let need = totals_rounding.apply(u128::from(t.total) * p128, q128);
-                out.push(quota_finding(t, totals_rounding.name(), need, p, q));
-            }
+            out.push(rate_finding(table, p, q, totals_rounding, rule));
         }
     }
     out
 }
 
-fn quota_finding(r: &PublishedRow, rounding: &str, need: u128, p: u64, q: u64) -> Finding {
-    let row = label(r);
-    let (checked, total) = (r.checked, r.total);
-    if u128::from(checked) >= need {
-        pass(t!(
-            "published.quota-met",
-            row,
-            checked,
+/// A rule by which an office turns a sampling rate into each row's number
+/// of accounts to check (SPEC.md §8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateRule {
+    /// Every row ⌊N·p/q⌋ or ⌈N·p/q⌉, the rows rounded up having remainders
+    /// no smaller than those rounded down, the total ⌈N·p/q⌉ or ⌊N·p/q⌋
+    /// (choucha's own allocation, SPEC.md §4.1, gives ⌈⌉).
+    LargestRemainder,
+    /// Every row ⌊N·p/q⌋.
+    Floor,
+    /// Every row ⌈N·p/q⌉.
+    Ceil,
+    /// Every row at least ⌈N·p/q⌉ (an office may check more), the total at
+    /// least the totals rounding of N·p/q.
+    AtLeast,
+}
+
+impl RateRule {
+    pub const ALL: [RateRule; 4] = [
+        RateRule::LargestRemainder,
+        RateRule::Floor,
+        RateRule::Ceil,
+        RateRule::AtLeast,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            RateRule::LargestRemainder => "largest-remainder",
+            RateRule::Floor => "floor",
+            RateRule::Ceil => "ceil",
+            RateRule::AtLeast => "at-least",
+        }
+    }
+}
+
+impl FromStr for RateRule {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<RateRule, String> {
+        let s = s.trim().to_ascii_lowercase();
+        RateRule::ALL
+            .into_iter()
+            .find(|r| r.name() == s)
+            .ok_or_else(|| t!("published.unknown-rule", value = s))
+    }
+}
+
+/// Whether the table's checked counts fit `rule` at rate p/q: what fits, or
+/// the first thing that does not.
+fn rule_fits(
+    table: &PublishedTable,
+    rule: RateRule,
+    p: u64,
+    q: u64,
+    totals_rounding: Rounding,
+) -> std::result::Result<String, String> {
+    let (p, q) = (u128::from(p), u128::from(q));
+    let lo = |n: u64| u128::from(n) * p / q;
+    let hi = |n: u64| (u128::from(n) * p).div_ceil(q);
+    let rem = |n: u64| (u128::from(n) * p) % q;
+    let (n_all, t_all, total_row) = match &table.totals {
+        Some(t) => (t.total, t.checked, label(t)),
+        None => (
+            table.rows.iter().map(|r| r.total).sum(),
+            table.rows.iter().map(|r| r.checked).sum(),
+            t!("published.row-sums"),
+        ),
+    };
+    let row_breaks = |r: &PublishedRow, rounding: &str, need: u128| {
+        t!(
+            "published.rule-row",
+            row = label(r),
+            checked = r.checked,
             rounding,
-            total,
+            total = r.total,
             p,
             q,
             need
-        ))
-    } else {
-        fail(t!(
-            "published.quota-short",
-            row,
-            checked,
-            rounding,
-            total,
+        )
+    };
+    match rule {
+        RateRule::Floor | RateRule::Ceil => {
+            let (name, f): (&str, &dyn Fn(u64) -> u128) = if rule == RateRule::Floor {
+                ("floor", &lo)
+            } else {
+                ("ceil", &hi)
+            };
+            if let Some(r) = table
+                .rows
+                .iter()
+                .find(|r| u128::from(r.checked) != f(r.total))
+            {
+                return Err(row_breaks(r, name, f(r.total)));
+            }
+            Ok(t!("published.rule-every-row", rounding = name, p, q))
+        }
+        RateRule::LargestRemainder => {
+            if let Some(r) = table.rows.iter().find(|r| {
+                let c = u128::from(r.checked);
+                c != lo(r.total) && c != hi(r.total)
+            }) {
+                return Err(t!(
+                    "published.rule-row-between",
+                    row = label(r),
+                    checked = r.checked,
+                    total = r.total,
+                    p,
+                    q,
+                    lo = lo(r.total),
+                    hi = hi(r.total)
+                ));
+            }
+            // Rounded up only where the remainder is at least that of every row rounded down.
+            let up = table
+                .rows
+                .iter()
+                .filter(|r| rem(r.total) > 0 && u128::from(r.checked) == hi(r.total))
+                .min_by_key(|r| rem(r.total));
+            let down = table
+                .rows
+                .iter()
+                .filter(|r| rem(r.total) > 0 && u128::from(r.checked) == lo(r.total))
+                .max_by_key(|r| rem(r.total));
+            if let (Some(u), Some(d)) = (up, down)
+                && rem(u.total) < rem(d.total)
+            {
+                return Err(t!(
+                    "published.rule-remainders",
+                    up = label(u),
+                    up_rem = rem(u.total),
+                    down = label(d),
+                    down_rem = rem(d.total),
+                    q
+                ));
+            }
+            let t = u128::from(t_all);
+            if t != hi(n_all) && t != lo(n_all) {
+                return Err(t!(
+                    "published.rule-total-between",
+                    row = total_row,
+                    checked = t_all,
+                    total = n_all,
+                    p,
+                    q,
+                    lo = lo(n_all),
+                    hi = hi(n_all)
+                ));
+            }
+            let rounding = if t == hi(n_all) { "ceil" } else { "floor" };
+            Ok(t!(
+                "published.rule-largest-remainder",
+                p,
+                q,
+                row = total_row,
+                checked = t_all,
+                rounding,
+                total = n_all
+            ))
+        }
+        RateRule::AtLeast => {
+            if let Some(r) = table
+                .rows
+                .iter()
+                .find(|r| u128::from(r.checked) < hi(r.total))
+            {
+                return Err(t!(
+                    "published.quota-short",
+                    row = label(r),
+                    checked = r.checked,
+                    rounding = "ceil",
+                    total = r.total,
+                    p,
+                    q,
+                    need = hi(r.total)
+                ));
+            }
+            let need = totals_rounding.apply(u128::from(n_all) * p, q);
+            if u128::from(t_all) < need {
+                return Err(t!(
+                    "published.quota-short",
+                    row = total_row,
+                    checked = t_all,
+                    rounding = totals_rounding.name(),
+                    total = n_all,
+                    p,
+                    q,
+                    need
+                ));
+            }
+            Ok(t!("published.rule-at-least", p, q))
+        }
+    }
+}
+
+/// Check 4 as one finding: with `rule`, whether the counts fit it; else
+/// which rules they fit (held if any), and why each other one does not.
+fn rate_finding(
+    table: &PublishedTable,
+    p: u64,
+    q: u64,
+    totals_rounding: Rounding,
+    rule: Option<RateRule>,
+) -> Finding {
+    if let Some(rule) = rule {
+        return match rule_fits(table, rule, p, q, totals_rounding) {
+            Ok(how) => pass(t!("published.rule-fits", rule = rule.name(), how)),
+            Err(why) => fail(t!("published.rule-breaks", rule = rule.name(), why)),
+        };
+    }
+    let results: Vec<(RateRule, std::result::Result<String, String>)> = RateRule::ALL
+        .into_iter()
+        .map(|r| (r, rule_fits(table, r, p, q, totals_rounding)))
+        .collect();
+    let fitting: Vec<&str> = results
+        .iter()
+        .filter(|(_, r)| r.is_ok())
+        .map(|(rule, _)| rule.name())
+        .collect();
+    let others: Vec<String> = results
+        .iter()
+        .filter_map(|(rule, r)| {
+            r.as_ref()
+                .err()
+                .map(|why| t!("published.rule-why", rule = rule.name(), why))
+        })
+        .collect();
+    let sep = t!("published.clause-separator");
+    match results.iter().find_map(|(_, r)| r.as_ref().ok()) {
+        Some(how) => {
+            let mut what = t!("published.rate-fits", p, q, rules = fitting.join(", "), how);
+            if !others.is_empty() {
+                what.push_str(&t!("published.rate-not", list = others.join(&sep)));
+            }
+            pass(what)
+        }
+        None => fail(t!(
+            "published.rate-fits-none",
             p,
             q,
-            need
-        ))
+            list = others.join(&sep)
+        )),
     }
 }
 
@@ -859,55 +1079,119 @@ mod tests {
     }
 
     #[test]
-    fn rate_flags_rows_checked_below_ceil() {
+    fn the_anhui_table_fits_largest_remainder_and_says_why_not_the_others() {
         let t = table(ANHUI_NEW_MEDIA);
         let f = check_claims(&t, &[], Some((1, 2)), Rounding::Floor);
-        let bengbu = finding(&f, "蚌埠市 (line 7): checked 86 is below");
-        assert!(!bengbu.ok);
+        assert!(failures(&f).is_empty(), "{:#?}", failures(&f));
+        let rate = finding(&f, "rate 1/2:");
         assert_eq!(
-            bengbu.what,
-            "蚌埠市 (line 7): checked 86 is below ceil(173 × 1/2) = 87"
+            rate.what,
+            "rate 1/2: the checked counts fit largest-remainder: every row checks floor or ceil \
+             of N × 1/2, the rows rounded up having the largest remainders, and 合计 (line 19) \
+             checks 1658 = ceil(3316 × 1/2); they do not fit floor (省直厅局 (line 2): checked 87 \
+             is not floor(173 × 1/2) = 86); ceil (淮北市 (line 4): checked 66 is not \
+             ceil(133 × 1/2) = 67); at-least (淮北市 (line 4): checked 66 is below \
+             ceil(133 × 1/2) = 67)"
         );
-        let sheng = finding(&f, "省直厅局 (line 2): checked 87 is at least ceil");
-        assert!(sheng.ok);
+        // One rule, strictly.
+        let f =
+            check_claims_with_rule(&t, &[], Some((1, 2)), Rounding::Floor, Some(RateRule::Ceil));
         assert_eq!(
-            sheng.what,
-            "省直厅局 (line 2): checked 87 is at least ceil(173 × 1/2) = 87"
+            failures(&f),
+            vec![
+                "the table does not fit ceil: 淮北市 (line 4): checked 66 is not ceil(133 × 1/2) = 67"
+            ]
         );
-        // 133 → 66 (twice), 173 → 86, 145 → 72, 167 → 83 fall short of ceil.
-        let low: Vec<&str> = failures(&f);
-        assert_eq!(low.len(), 5, "{low:#?}");
-        let totals = finding(&f, "合计 (line 19): checked 1658 is at least floor");
-        assert!(totals.ok);
+        let f = check_claims_with_rule(
+            &t,
+            &[],
+            Some((1, 2)),
+            Rounding::Floor,
+            Some(RateRule::LargestRemainder),
+        );
+        assert!(failures(&f).is_empty());
+    }
+
+    #[test]
+    fn largest_remainder_rounds_up_the_largest_remainders_only() {
+        // At 1/3: 4 → 1.33, 5 → 1.67; the total ceil(9/3) = 3 gives the one
+        // extra account to the 5 (remainder 2/3), not to the 4 (1/3).
+        let right = table("stratum,total,checked,failed\nA,4,1,0\nB,5,2,0\ntotal,9,3,0\n");
+        let f = check_claims(&right, &[], Some((1, 3)), Rounding::Ceil);
+        assert!(finding(&f, "rate 1/3").ok);
+        assert!(
+            finding(&f, "rate 1/3")
+                .what
+                .contains("fit largest-remainder:")
+        );
+        let wrong = table("stratum,total,checked,failed\nA,4,2,0\nB,5,1,0\ntotal,9,3,0\n");
+        let f = check_claims(&wrong, &[], Some((1, 3)), Rounding::Ceil);
+        let what = &finding(&f, "rate 1/3").what;
+        assert!(!finding(&f, "rate 1/3").ok, "{what}");
+        assert!(
+            what.contains(
+                "largest-remainder (A (line 2) was rounded up with remainder 1/3 while B (line 3) \
+                 was rounded down with the larger 2/3)"
+            ),
+            "{what}"
+        );
+        // A total neither rounding of N × p/q.
+        let total = table("stratum,total,checked,failed\nA,4,1,0\nB,5,1,0\ntotal,9,2,0\n");
+        let f = check_claims_with_rule(
+            &total,
+            &[],
+            Some((1, 3)),
+            Rounding::Ceil,
+            Some(RateRule::LargestRemainder),
+        );
         assert_eq!(
-            totals.what,
-            "合计 (line 19): checked 1658 is at least floor(3316 × 1/2) = 1658"
+            failures(&f),
+            vec![
+                "the table does not fit largest-remainder: total (line 4): checked 2 is neither \
+                  floor(9 × 1/3) = 3 nor ceil = 3"
+            ]
         );
     }
 
     #[test]
-    fn totals_rounding_is_applied_to_the_totals_row_only() {
-        let t = table("stratum,total,checked,failed\nA,3,2,0\nB,4,2,0\ntotal,7,4,0\n");
-        // 7/2 = 3.5: floor 3, ceil 4, half-up 4; the totals row checked 4 meets all.
+    fn at_least_takes_more_than_the_rate_and_the_totals_rounding() {
+        // The office checked every account of one row: only at-least fits.
+        let t = table("stratum,total,checked,failed\nA,3,3,0\nB,4,2,0\ntotal,7,5,0\n");
         for r in [Rounding::Floor, Rounding::Ceil, Rounding::HalfUp] {
-            assert!(failures(&check_claims(&t, &[], Some((1, 2)), r)).is_empty());
+            let f = check_claims(&t, &[], Some((1, 2)), r);
+            assert!(failures(&f).is_empty());
+            assert!(finding(&f, "rate 1/2").what.contains("fit at-least:"));
         }
         let t = table("stratum,total,checked,failed\nA,3,2,0\nB,4,1,0\ntotal,7,3,0\n");
-        let f = check_claims(&t, &[], Some((1, 2)), Rounding::HalfUp);
+        let f = check_claims_with_rule(
+            &t,
+            &[],
+            Some((1, 2)),
+            Rounding::HalfUp,
+            Some(RateRule::AtLeast),
+        );
         assert_eq!(
             failures(&f),
             vec![
-                "B (line 3): checked 1 is below ceil(4 × 1/2) = 2",
-                "total (line 4): checked 3 is below half-up(7 × 1/2) = 4",
+                "the table does not fit at-least: B (line 3): checked 1 is below ceil(4 × 1/2) = 2"
             ]
         );
         let f = check_claims(&t, &[], Some((1, 2)), Rounding::Floor);
-        assert_eq!(failures(&f).len(), 1);
+        assert!(
+            finding(&f, "rate 1/2")
+                .what
+                .starts_with("rate 1/2: the checked counts fit no allocation rule")
+        );
         let f = check_claims(&t, &[], Some((1, 0)), Rounding::Floor);
         assert_eq!(
             failures(&f),
             vec!["rate 1/0 has a zero denominator; no quota is defined"]
         );
+        assert_eq!(
+            "LARGEST-remainder".parse::<RateRule>(),
+            Ok(RateRule::LargestRemainder)
+        );
+        assert!("hamilton".parse::<RateRule>().is_err());
     }
 
     #[test]

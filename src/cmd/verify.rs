@@ -140,8 +140,20 @@ pub fn claims(args: &ClaimsArgs) -> Result<()> {
         }
         None => None,
     };
-    let findings =
-        crate::audit::published::check_claims(&table, &claims, rate, args.totals_rounding.into());
+    let rule = match &args.allocation {
+        Some(r) => Some(
+            r.parse::<crate::audit::published::RateRule>()
+                .map_err(Error::input)?,
+        ),
+        None => None,
+    };
+    let findings = crate::audit::published::check_claims_with_rule(
+        &table,
+        &claims,
+        rate,
+        args.totals_rounding.into(),
+        rule,
+    );
     conclude(
         findings.into_iter().map(|f| {
             let what = f.what;
