@@ -7,6 +7,7 @@ use std::io::Write;
 use clap::{Arg, ArgAction, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::i18n::Lang;
+use crate::input::table::TableOptions;
 use crate::input::text::Encoding;
 
 // Help texts are not doc comments: every word a user reads is in
@@ -269,6 +270,20 @@ pub struct TableInput {
     pub encoding: Option<Encoding>,
     #[arg(long, value_name = "NAME")]
     pub sheet: Option<String>,
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_row: Option<u64>,
+}
+
+impl TableInput {
+    /// How to read the table, with the columns its header must hold.
+    pub fn options(&self, wanted: crate::input::header::Wanted) -> TableOptions<'_> {
+        TableOptions {
+            encoding: self.encoding,
+            sheet: self.sheet.as_deref(),
+            header_row: self.header_row,
+            wanted,
+        }
+    }
 }
 
 /// The command tree with every help text in `lang`: about, long about and

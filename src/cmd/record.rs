@@ -4,6 +4,8 @@ use std::path::Path;
 
 use crate::cli::{AmendArgs, RecordArgs};
 use crate::error::{Error, Result};
+use crate::input::columns::{ID_HEADERS, VERDICT_HEADERS};
+use crate::input::header::Wanted;
 use crate::input::text::normalize_field;
 use crate::results::batch::{ResultRow, parse_date, split_reasons};
 use crate::results::verdict::Verdict;
@@ -31,12 +33,11 @@ fn batch_of(args: &RecordArgs) -> Result<Batch> {
             if args.verdict.pass || args.verdict.fail.is_some() {
                 return Err(Error::input(t!("record.file-has-verdicts")));
             }
-            let src = crate::input::table::read_table(
-                path,
-                args.input.encoding,
-                args.input.sheet.as_deref(),
-                &[],
-            )?;
+            let wanted = Wanted::none()
+                .column(None, ID_HEADERS)
+                .column(None, VERDICT_HEADERS);
+            let src = crate::input::table::read_table(path, &args.input.options(wanted))?;
+            super::say_how_read(&src);
             let source_name = path
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())

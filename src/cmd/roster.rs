@@ -5,6 +5,9 @@ use std::path::Path;
 
 use crate::cli::RosterArgs;
 use crate::error::Result;
+use crate::input::columns::{ID_HEADERS, STRATUM_HEADERS};
+use crate::input::header::Wanted;
+use crate::input::table::read_table;
 use crate::roster::ROSTER_FILE;
 use crate::roster::canonical::RosterOptions;
 use crate::round::Round;
@@ -12,16 +15,11 @@ use crate::t;
 
 pub fn run(dir: &Path, args: &RosterArgs) -> Result<()> {
     let mut round = Round::open(dir)?;
-    let keys: Vec<&str> = [args.id_column.as_deref(), args.stratum_column.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect();
-    let src = crate::input::table::read_table(
-        &args.file,
-        args.input.encoding,
-        args.input.sheet.as_deref(),
-        &keys,
-    )?;
+    let wanted = Wanted::none()
+        .column(args.id_column.as_deref(), ID_HEADERS)
+        .column(args.stratum_column.as_deref(), STRATUM_HEADERS);
+    let src = read_table(&args.file, &args.input.options(wanted))?;
+    super::say_how_read(&src);
     let source_name = args.file.file_name().map_or_else(
         || src.origin.file.clone(),
         |n| n.to_string_lossy().into_owned(),
@@ -42,6 +40,9 @@ pub fn run(dir: &Path, args: &RosterArgs) -> Result<()> {
             encoding = c.encoding
         )
     );
+    if c.empty_rows > 0 {
+        outln!("{}", t!("table.empty-rows", count = c.empty_rows));
+    }
     for (name, count) in &c.strata {
         outln!("  {name}\t{count}");
     }

@@ -3,7 +3,10 @@
 //! reason codes, and turned into `result-recorded` records. Pure.
 
 use crate::error::{Error, Result};
-use crate::input::columns::ID_HEADERS;
+use crate::input::columns::{
+    CHECKED_AT_HEADERS, ID_HEADERS, INSPECTOR_HEADERS, NOTE_HEADERS, REASON_HEADERS,
+    VERDICT_HEADERS,
+};
 use crate::input::text::{LineCounter, Origin, header_is, normalize_field};
 use crate::results::by_id::IdMap;
 use crate::results::codes::Codebook;
@@ -11,12 +14,6 @@ use crate::results::record::ResultRecorded;
 use crate::results::verdict::Verdict;
 use crate::sampling::manifest::Manifest;
 use crate::t;
-
-const VERDICT_HEADERS: &[&str] = &["verdict", "结果", "检查结果", "结论"];
-const REASON_HEADERS: &[&str] = &["reason", "reasons", "原因", "问题", "问题类型"];
-const NOTE_HEADERS: &[&str] = &["note", "备注", "说明"];
-const INSPECTOR_HEADERS: &[&str] = &["inspector", "检查人", "检查员"];
-const CHECKED_AT_HEADERS: &[&str] = &["checked_at", "checked-at", "检查日期", "日期"];
 
 /// One row of a results file, before it is checked against the round.
 #[derive(Debug, Clone, PartialEq, Eq)]

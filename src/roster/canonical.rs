@@ -91,6 +91,8 @@ pub struct Roster {
     pub header: Vec<String>,
     pub id_column: String,
     pub stratum_column: String,
+    /// Rows with every field empty, skipped (not accounts).
+    pub empty_rows: u64,
 }
 
 /// Finds a column: the one the user named, or the single recognised default.
@@ -119,7 +121,14 @@ fn find_column(
     };
     if let Some(want) = explicit {
         let want = normalize_field(want);
-        let hits: Vec<usize> = (0..header.len()).filter(|&i| header[i] == want).collect();
+        let mut hits: Vec<usize> = (0..header.len()).filter(|&i| header[i] == want).collect();
+        if hits.is_empty() {
+            // Spelled as Excel wrapped it, or in full-width letters.
+            let key = crate::input::header::header_key(&want);
+            hits = (0..header.len())
+                .filter(|&i| crate::input::header::header_key(&header[i]) == key)
+                .collect();
+        }
         return match hits.as_slice() {
             [i] => Ok(*i),
             [] => Err(Error::input(t!(
@@ -449,6 +458,7 @@ pub fn parse(text: &[u8], origin: &Origin, opts: &RosterOptions) -> Result<Roste
         None => vec![whole()?.0],
     };
     let total: usize = chunks.iter().map(|c| c.accounts.len()).sum();
+    let empty_rows = chunks.iter().map(|c| c.empty_rows).sum();
     if total == 0 {
         return Err(Error::input(t!("roster.no-accounts", file)));
     }
@@ -573,6 +583,7 @@ pub fn parse(text: &[u8], origin: &Origin, opts: &RosterOptions) -> Result<Roste
         header,
         id_column: id_name,
         stratum_column: st_name,
+        empty_rows,
     })
 }
 
@@ -619,6 +630,8 @@ struct Chunk {
     accounts: Vec<Account>,
     first_seen: Vec<String>,
     ids: String,
+    /// Records whose fields are all empty, skipped.
+    empty_rows: u64,
 }
 
 /// Whether the last record of a file ran to its end inside quotes: it took
@@ -644,6 +657,7 @@ fn parse_chunk(
         accounts: Vec::with_capacity((to - from) / 48),
         first_seen: Vec::new(),
         ids: String::new(),
+        empty_rows: 0,
     };
     let mut strata_index: HashMap<String, u32> = HashMap::new();
     // A stratum is spelled the same way on most lines: its raw spelling
@@ -663,6 +677,15 @@ fn parse_chunk(
                 "roster.unclosed-quote",
                 at = origin.at(line(), None)
             )));
+        }
+        // A row left empty inside the list (or one of commas, as a sheet's
+        // empty row is written) is no account: skipped, and counted.
+        let blank = |f: &[u8]| std::str::from_utf8(f).is_ok_and(|s| s.trim().is_empty());
+        if record.get(cols.stratum).is_none_or(blank)
+            && (0..record.len()).all(|i| record.get(i).is_none_or(blank))
+        {
+            chunk.empty_rows += 1;
+            continue;
         }
         let field = |i: usize, name: &str| -> Result<&[u8]> {
             record.get(i).ok_or_else(|| {

@@ -22,6 +22,8 @@ pub struct RosterCommitment {
     /// The file as named in messages, and how it was read ("utf-8", "xlsx sheet 名单").
     pub file: String,
     pub encoding: String,
+    /// Rows inside the list with every field empty, skipped.
+    pub empty_rows: u64,
 }
 
 impl super::Round {
@@ -120,6 +122,7 @@ impl super::Round {
             strata,
             file,
             encoding: src.encoding.clone(),
+            empty_rows: roster.empty_rows,
         })
     }
 }

@@ -7,6 +7,7 @@ mod fuzz;
 mod i18n;
 mod layering;
 mod log_safety;
+mod offices;
 mod outputs;
 mod results;
 mod signing;

@@ -1,0 +1,306 @@
+//! Issue 16: what offices really hold. Registry exports with a title row
+//! and an export note above the header, Chinese headers wrapped onto two
+//! lines, region names merged over each block of accounts, rows that carry
+//! only borders at the end, the list on the second sheet after an
+//! instructions sheet — each written here with rust_xlsxwriter, and as the
+//! CSV a web system exports, and read by the real CLI.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use rust_xlsxwriter::{Format, FormatBorder, Workbook, Worksheet};
+use tempfile::TempDir;
+
+use crate::*;
+
+const ZH: &[(&str, &str)] = &[("LANG", "zh_CN.UTF-8")];
+
+/// The accounts of the export: (region, id, name, platform, owner).
+const ACCOUNTS: &[(&str, u64, &str, &str, &str)] = &[
+    (
+        "合肥市",
+        3401000001,
+        "合肥发布",
+        "微信公众号",
+        "合肥市人民政府办公室",
+    ),
+    (
+        "合肥市",
+        3401000002,
+        "合肥市场监管",
+        "微博",
+        "合肥市市场监督管理局",
+    ),
+    ("合肥市", 3401000003, "合肥教育", "抖音", "合肥市教育局"),
+    (
+        "芜湖市",
+        3402000001,
+        "芜湖发布",
+        "微信公众号",
+        "芜湖市人民政府办公室",
+    ),
+    ("芜湖市", 3402000002, "芜湖交通", "微博", "芜湖市交通运输局"),
+    (
+        "省直厅局",
+        3400000001,
+        "安徽发布",
+        "微信公众号",
+        "安徽省人民政府办公厅",
+    ),
+];
+
+const HEADER: [&str; 6] = [
+    "序号",
+    "所属\n地区",
+    "账号\nID",
+    "账号名称",
+    "平台",
+    "主办单位",
+];
+
+fn instructions(ws: &mut Worksheet) {
+    ws.set_name("填表说明").unwrap();
+    ws.write_string(0, 0, "填表说明").unwrap();
+    ws.write_string(1, 0, "1. 账号ID 请填写平台分配的唯一标识。")
+        .unwrap();
+    ws.write_string(2, 0, "2. 所属地区按地市填写。").unwrap();
+}
+
+/// The export as the registry system writes it: an instructions sheet,
+/// then the list with a merged title and export note, a header wrapped onto
+/// two lines, each region merged over its block, ids stored as numbers, and
+/// ten bordered empty rows below the list.
+pub(crate) fn registry_export(path: &Path) {
+    let mut book = Workbook::new();
+    instructions(book.add_worksheet());
+    let ws = book.add_worksheet();
+    ws.set_name("名录").unwrap();
+    let plain = Format::new();
+    let border = Format::new().set_border(FormatBorder::Thin);
+    ws.merge_range(0, 0, 0, 5, "安徽省政务新媒体名录", &plain)
+        .unwrap();
+    ws.merge_range(
+        1,
+        0,
+        1,
+        5,
+        "导出时间：2023-08-01 10:00　导出单位：省政务公开办",
+        &plain,
+    )
+    .unwrap();
+    for (c, h) in HEADER.iter().enumerate() {
+        ws.write_string_with_format(2, c as u16, *h, &border)
+            .unwrap();
+    }
+    let mut r = 3u32;
+    let mut block_start = 3u32;
+    for (i, (region, id, name, platform, owner)) in ACCOUNTS.iter().enumerate() {
+        ws.write_number(r, 0, (i + 1) as f64).unwrap();
+        ws.write_number(r, 2, *id as f64).unwrap();
+        ws.write_string(r, 3, *name).unwrap();
+        ws.write_string(r, 4, *platform).unwrap();
+        ws.write_string(r, 5, *owner).unwrap();
+        let last_of_block = ACCOUNTS.get(i + 1).is_none_or(|next| next.0 != *region);
+        if last_of_block {
+            if r > block_start {
+                ws.merge_range(block_start, 1, r, 1, region, &border)
+                    .unwrap();
+            } else {
+                ws.write_string_with_format(r, 1, *region, &border).unwrap();
+            }
+            block_start = r + 1;
+        }
+        r += 1;
+    }
+    for blank in r..r + 10 {
+        for c in 0..6 {
+            ws.write_blank(blank, c, &border).unwrap();
+        }
+    }
+    book.save(path).unwrap();
+}
+
+/// The same export as CSV from a web system: title and note rows, the
+/// wrapped header quoted, every region written out.
+fn registry_export_csv() -> String {
+    let mut s = String::from(
+        "安徽省政务新媒体名录,,,,,\n导出时间：2023-08-01 10:00　导出单位：省政务公开办,,,,,\n",
+    );
+    let header: Vec<String> = HEADER
+        .iter()
+        .map(|h| {
+            if h.contains('\n') {
+                format!("\"{h}\"")
+            } else {
+                h.to_string()
+            }
+        })
+        .collect();
+    s.push_str(&header.join(","));
+    s.push('\n');
+    for (i, (region, id, name, platform, owner)) in ACCOUNTS.iter().enumerate() {
+        s.push_str(&format!(
+            "{},{region},{id},{name},{platform},{owner}\n",
+            i + 1
+        ));
+    }
+    s
+}
+
+/// The same accounts as a tidy file, header on line 1.
+fn tidy_csv() -> String {
+    let mut s = String::from("id,region\n");
+    for (region, id, ..) in ACCOUNTS {
+        s.push_str(&format!("{id},{region}\n"));
+    }
+    s
+}
+
+fn committed(tmp: &Path, name: &str, file: &Path, extra: &[&str]) -> (PathBuf, String) {
+    let round = init(tmp, name, &[]);
+    let mut args = vec!["roster", file.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let out = ok(Some(&round), &args);
+    (round, out)
+}
+
+#[test]
+fn a_registry_export_commits_as_its_tidy_twin_in_xlsx_and_csv() {
+    let tmp = TempDir::new().unwrap();
+    let xlsx = tmp.path().join("名录导出.xlsx");
+    registry_export(&xlsx);
+    let csv = write(tmp.path(), "名录导出.csv", &registry_export_csv());
+    let tidy = write(tmp.path(), "tidy.csv", &tidy_csv());
+
+    let (t, _) = committed(tmp.path(), "tidy", &tidy, &[]);
+    let (x, out) = committed(tmp.path(), "xlsx", &xlsx, &[]);
+    assert!(
+        out.contains("read sheet \"名录\", the first with a recognised header"),
+        "{out}"
+    );
+    assert!(
+        out.contains("header on row 3; the 2 non-empty row(s) above it skipped"),
+        "{out}"
+    );
+    assert!(out.contains("committed 6 accounts in 3 strata"), "{out}");
+    let (c, out) = committed(tmp.path(), "csv", &csv, &[]);
+    assert!(
+        out.contains("header on row 3; the 2 non-empty row(s) above it skipped"),
+        "{out}"
+    );
+    let tsv = fs::read(t.join("roster.tsv")).unwrap();
+    assert_eq!(fs::read(x.join("roster.tsv")).unwrap(), tsv);
+    assert_eq!(fs::read(c.join("roster.tsv")).unwrap(), tsv);
+    // The record names the columns as the header wrote them.
+    let rec = &log_records(&x, "roster-committed")[0];
+    assert_eq!(rec["id_column"], "账号 ID");
+    assert_eq!(rec["stratum_column"], "所属 地区");
+
+    // In Chinese, as the issue asks.
+    let round = init(tmp.path(), "zh", &[]);
+    let o = run_env(ZH, Some(&round), &["roster", xlsx.to_str().unwrap()]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        o.stdout.contains("表头在第3行，跳过上方2行"),
+        "{}",
+        o.stdout
+    );
+    assert!(o.stdout.contains("读取工作表“名录”"), "{}", o.stdout);
+
+    // The draw copies the other columns from below the header, merged
+    // regions and all, into the sample list.
+    ok(Some(&x), &["seed", SEED, "--source", "20 dice"]);
+    ok(Some(&x), &["draw"]);
+    let sample = fs::read_to_string(x.join("sample.csv")).unwrap();
+    let head = sample.lines().next().unwrap();
+    assert!(
+        head.contains("账号名称") && !head.contains("名录"),
+        "{head}"
+    );
+}
+
+#[test]
+fn the_header_row_can_be_named_and_a_wrong_one_is_refused() {
+    let tmp = TempDir::new().unwrap();
+    let xlsx = tmp.path().join("export.xlsx");
+    registry_export(&xlsx);
+    let tidy = write(tmp.path(), "tidy.csv", &tidy_csv());
+    let (t, _) = committed(tmp.path(), "tidy", &tidy, &[]);
+    let (x, out) = committed(
+        tmp.path(),
+        "x",
+        &xlsx,
+        &["--sheet", "名录", "--header-row", "3"],
+    );
+    assert!(!out.contains("read sheet"), "named, so not said: {out}");
+    assert_eq!(
+        fs::read(x.join("roster.tsv")).unwrap(),
+        fs::read(t.join("roster.tsv")).unwrap()
+    );
+    let round = init(tmp.path(), "wrong", &[]);
+    let path = xlsx.to_str().unwrap();
+    // Row 2 is the export note: taken as the header, it has no id column.
+    refused(
+        &round,
+        &["roster", path, "--sheet", "名录", "--header-row", "2"],
+        "名录, row 2: no account id column",
+    );
+    // Row 20 is below the list: empty.
+    refused(
+        &round,
+        &["roster", path, "--sheet", "名录", "--header-row", "20"],
+        "--header-row 20: there is no non-empty row 20",
+    );
+    // A header spelled in full-width letters is named as the user types it.
+    let wide = write(
+        tmp.path(),
+        "wide.csv",
+        "说明：内部名录\n编号,ＲＥＧＩＯＮ\nA1,合肥市\n",
+    );
+    let o = run(
+        Some(&round),
+        &["roster", wide.to_str().unwrap(), "--id-column", "编号"],
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stdout.contains("header on row 2"), "{}", o.stdout);
+}
+
+#[test]
+fn a_workbook_without_a_recognisable_header_lists_every_sheet() {
+    let tmp = TempDir::new().unwrap();
+    let path = tmp.path().join("两张表.xlsx");
+    let mut book = Workbook::new();
+    instructions(book.add_worksheet());
+    let ws = book.add_worksheet();
+    ws.set_name("数据").unwrap();
+    ws.write_string(0, 0, "编号").unwrap();
+    ws.write_string(0, 1, "单位").unwrap();
+    ws.write_string(1, 0, "X1").unwrap();
+    ws.write_string(1, 1, "合肥市").unwrap();
+    book.save(&path).unwrap();
+    let round = init(tmp.path(), "r", &[]);
+    let o = run(Some(&round), &["roster", path.to_str().unwrap()]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    for shown in [
+        "no sheet has a header row with the columns id / 账号ID",
+        "sheet \"填表说明\": row 1: \"填表说明\"; row 2:",
+        "sheet \"数据\": row 1: \"编号\", \"单位\"; row 2: \"X1\", \"合肥市\"",
+        "--header-row N",
+    ] {
+        assert!(o.stderr.contains(shown), "{shown:?} in {}", o.stderr);
+    }
+    // Named, the columns are found on the second sheet.
+    let o = run(
+        Some(&round),
+        &[
+            "roster",
+            path.to_str().unwrap(),
+            "--id-column",
+            "编号",
+            "--stratum-column",
+            "单位",
+        ],
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stdout.contains("read sheet \"数据\""), "{}", o.stdout);
+}
