@@ -108,6 +108,10 @@ pub struct RecordArgs {
     pub verdict: VerdictArgs,
     #[arg(long, value_name = "DATE")]
     pub checked_at: Option<String>,
+    #[arg(long, requires = "why")]
+    pub amend_changed: bool,
+    #[arg(long, value_name = "TEXT", requires = "amend_changed")]
+    pub why: Option<String>,
     #[command(flatten)]
     pub input: TableInput,
 }

@@ -64,21 +64,68 @@ fn batch_of(args: &RecordArgs) -> Result<Batch> {
 
 pub fn record(dir: &Path, args: &RecordArgs) -> Result<()> {
     let mut round = Round::open(dir)?;
+    let why = args
+        .amend_changed
+        .then_some(args.why.as_deref().unwrap_or(""));
     let r = round
-        .record(batch_of(args)?)
+        .record(batch_of(args)?, why)
         .map_err(|e| problems_file(e, args))?;
-    outln!(
-        "{}",
-        t!(
-            "record.recorded",
-            count = r.count,
-            passed = r.passed,
-            failed = r.failed,
-            done = r.done,
-            sampled = r.sampled
-        )
-    );
+    if r.empty_rows > 0 {
+        outln!("{}", t!("table.empty-rows", count = r.empty_rows));
+    }
+    if r.same > 0 {
+        outln!("{}", t!("record.same-skipped", count = grouped(r.same)));
+    }
+    if !r.amended.is_empty() {
+        outln!(
+            "{}",
+            t!(
+                "record.amended-changed",
+                count = r.amended.len(),
+                why = why.unwrap_or("")
+            )
+        );
+        for a in &r.amended {
+            outln!(
+                "  {}: {} → {}",
+                a.id,
+                verdict_word(a.was),
+                verdict_word(a.now)
+            );
+        }
+    }
+    if r.count == 0 && r.amended.is_empty() {
+        outln!(
+            "{}",
+            t!("record.nothing-new", done = r.done, sampled = r.sampled)
+        );
+    } else {
+        outln!(
+            "{}",
+            t!(
+                "record.recorded",
+                count = r.count,
+                passed = r.passed,
+                failed = r.failed,
+                done = r.done,
+                sampled = r.sampled
+            )
+        );
+    }
     Ok(())
+}
+
+/// A count with thousands separated, as notices write it: 1,641.
+fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
 }
 
 /// More problems than a message shows: every one goes to a file beside the
@@ -146,4 +193,19 @@ pub fn codes(dir: &Path) -> Result<()> {
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn counts_are_grouped_by_thousands() {
+        let g: Vec<String> = [0, 7, 999, 1000, 1641, 123456, 1234567]
+            .into_iter()
+            .map(super::grouped)
+            .collect();
+        assert_eq!(
+            g,
+            ["0", "7", "999", "1,000", "1,641", "123,456", "1,234,567"]
+        );
+    }
 }

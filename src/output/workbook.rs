@@ -581,11 +581,12 @@ mod tests {
             "2023-08-23",
         ]));
         filled.rows[2][5] = "合格".into();
-        let (rows, columns, _) = crate::results::batch::parse_results(
-            &to_csv(&filled).unwrap(),
-            &Origin::file("results.xlsx"),
-        )
-        .unwrap();
+        let crate::results::batch::ParsedResults { rows, columns, .. } =
+            crate::results::batch::parse_results(
+                &to_csv(&filled).unwrap(),
+                &Origin::file("results.xlsx"),
+            )
+            .unwrap();
         assert_eq!(columns.id, "id");
         assert_eq!(rows.len(), 2);
         assert_eq!((rows[0].line, rows[0].id.as_str()), (2, "3400000001"));

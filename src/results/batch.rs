@@ -106,10 +106,17 @@ impl Default for ResultColumns {
 /// Parses a results CSV: columns id and verdict, optionally reason, note,
 /// inspector and checked_at (English or Chinese headers); other columns,
 /// such as those of sample.csv, are ignored.
-pub fn parse_results(
-    text: &str,
-    origin: &Origin,
-) -> Result<(Vec<ResultRow>, ResultColumns, Problems)> {
+/// A results table as read: its rows, the columns problems point at, the
+/// problems its reading found, and how many empty rows it skipped.
+#[derive(Debug)]
+pub struct ParsedResults {
+    pub rows: Vec<ResultRow>,
+    pub columns: ResultColumns,
+    pub problems: Problems,
+    pub empty_rows: usize,
+}
+
+pub fn parse_results(text: &str, origin: &Origin) -> Result<ParsedResults> {
     let file = &origin.file;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -156,6 +163,7 @@ pub fn parse_results(
 
     let mut rows = Vec::new();
     let mut problems = Problems::default();
+    let mut empty_rows = 0;
     for rec in records {
         let rec = rec.map_err(|e| {
             let line = e.position().map_or(0, |p| {
@@ -174,15 +182,19 @@ pub fn parse_results(
         };
         let id = get(Some(id_col));
         if rec.iter().all(|f| f.trim().is_empty()) {
-            continue; // an empty row, as spreadsheets leave at the end
+            // An empty row, inside the sheet or left at its end.
+            empty_rows += 1;
+            continue;
         }
+        // Every problem of the row is said, not only its first.
+        let before = problems.0.len();
         if id.is_empty() || id.chars().any(char::is_control) {
             let column = &header[id_col];
             problems.add(origin, line, Some(column), t!("results.id-empty", column));
-            continue;
         }
         let verdict_text = get(Some(verdict_col));
-        let Some(verdict) = parse_verdict(&verdict_text) else {
+        let verdict = parse_verdict(&verdict_text);
+        if verdict.is_none() {
             let column = &header[verdict_col];
             problems.add(
                 origin,
@@ -190,8 +202,7 @@ pub fn parse_results(
                 Some(column),
                 t!("results.bad-verdict", column, value = verdict_text),
             );
-            continue;
-        };
+        }
         let checked_at = match parse_date(&get(date_col)) {
             Ok(d) => d,
             Err(error) => {
@@ -203,8 +214,11 @@ pub fn parse_results(
                     Some(column),
                     t!("results.field-problem", column, error),
                 );
-                continue;
+                String::new()
             }
+        };
+        let (Some(verdict), true) = (verdict, problems.0.len() == before) else {
+            continue;
         };
         rows.push(ResultRow {
             line,
@@ -223,7 +237,12 @@ pub fn parse_results(
         id: header[id_col].clone(),
         reason: reason_col.map(|c| header[c].clone()),
     };
-    Ok((rows, columns, problems))
+    Ok(ParsedResults {
+        rows,
+        columns,
+        problems,
+        empty_rows,
+    })
 }
 
 /// Collects a batch's problems, every one of them, so that one refusal
@@ -292,6 +311,61 @@ pub fn sample_index<'m>(m: &'m Manifest<'_>) -> IdMap<&'m str, &'m str> {
     map
 }
 
+/// What the log holds as an account's result now (the latest
+/// `result-recorded` or `result-amended`), to compare a row with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prior {
+    pub verdict: Verdict,
+    pub reasons: Vec<String>,
+    pub note: String,
+    pub inspector: String,
+    /// None for an amendment, which records no date.
+    pub checked_at: Option<String>,
+}
+
+/// A row that changes an account's recorded result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// The result as the row gives it.
+    pub now: ResultRecorded,
+    pub was: Verdict,
+}
+
+/// A batch checked: the results new to the log, the rows identical to what
+/// the log holds (skipped), and the rows that change a recorded result
+/// (only with `amend_changed`; else each is a problem).
+#[derive(Debug, Default)]
+pub struct Checked {
+    pub new: Vec<ResultRecorded>,
+    pub same: usize,
+    pub changed: Vec<Change>,
+}
+
+/// How a batch is checked against the round.
+pub struct Against<'a> {
+    pub sample: &'a IdMap<&'a str, &'a str>,
+    pub existing: &'a crate::results::by_id::ResultsById,
+    /// The recorded result that counts, from its 1-based log line.
+    pub prior: &'a dyn Fn(u64) -> Option<Prior>,
+    pub codes: &'a Codebook,
+    /// Rows that change a recorded result become amendments instead of problems.
+    pub amend_changed: bool,
+}
+
+/// Whether a row says what the log already holds for its account.
+fn same_as(r: &ResultRecorded, p: &Prior) -> bool {
+    let sorted = |v: &[String]| {
+        let mut v = v.to_vec();
+        v.sort();
+        v
+    };
+    r.verdict == p.verdict
+        && sorted(&r.reasons) == sorted(&p.reasons)
+        && r.note == p.note
+        && r.inspector == p.inspector
+        && p.checked_at.as_ref().is_none_or(|d| *d == r.checked_at)
+}
+
 /// Checks a whole batch; on any problem (those its reading found, in
 /// `problems`, and these) nothing is returned but the list.
 /// `origin` and `columns` say where the rows came from, for the messages.
@@ -299,11 +373,9 @@ pub fn validate(
     rows: Vec<ResultRow>,
     origin: &Origin,
     columns: &ResultColumns,
-    sample: &IdMap<&str, &str>,
-    existing: &crate::results::by_id::ResultsById,
-    codes: &Codebook,
+    against: &Against<'_>,
     mut problems: Problems,
-) -> Result<Vec<ResultRecorded>> {
+) -> Result<Checked> {
     let id_column = Some(columns.id.as_str());
     let mut first_line: IdMap<&str, u64> =
         IdMap::with_capacity_and_hasher(rows.len(), Default::default());
@@ -318,38 +390,54 @@ pub fn validate(
             );
         }
     }
-    let mut out = Vec::with_capacity(rows.len());
+    let mut out = Checked {
+        new: Vec::with_capacity(rows.len()),
+        ..Checked::default()
+    };
     for row in rows {
         let id = &row.id;
-        let Some(&stratum) = sample.get(id.as_str()) else {
+        let Some(&stratum) = against.sample.get(id.as_str()) else {
             problems.add(origin, row.line, id_column, t!("results.not-in-sample", id));
             continue;
         };
-        if let Some(r) = existing.get(id.as_str()) {
-            problems.add(
-                origin,
-                row.line,
-                id_column,
-                t!("results.has-result", id, line = r.line),
-            );
+        let reasons = match check_reasons(row.verdict, &row.reasons, against.codes) {
+            Ok(reasons) => reasons,
+            Err(error) => {
+                problems.add(
+                    origin,
+                    row.line,
+                    columns.reason.as_deref(),
+                    t!("results.reason-problem", id, error),
+                );
+                continue;
+            }
+        };
+        let line = row.line;
+        let result = ResultRecorded {
+            id: row.id,
+            stratum: stratum.to_string(),
+            verdict: row.verdict,
+            reasons,
+            note: row.note,
+            inspector: row.inspector,
+            checked_at: row.checked_at,
+        };
+        let Some(r) = against.existing.get(result.id.as_str()) else {
+            out.new.push(result);
             continue;
-        }
-        match check_reasons(row.verdict, &row.reasons, codes) {
-            Err(error) => problems.add(
-                origin,
-                row.line,
-                columns.reason.as_deref(),
-                t!("results.reason-problem", id, error),
-            ),
-            Ok(reasons) => out.push(ResultRecorded {
-                id: row.id,
-                stratum: stratum.to_string(),
-                verdict: row.verdict,
-                reasons,
-                note: row.note,
-                inspector: row.inspector,
-                checked_at: row.checked_at,
+        };
+        match (against.prior)(r.line) {
+            Some(p) if same_as(&result, &p) => out.same += 1,
+            _ if against.amend_changed => out.changed.push(Change {
+                now: result,
+                was: r.verdict,
             }),
+            _ => problems.add(
+                origin,
+                line,
+                id_column,
+                t!("results.has-result", id = result.id, line = r.line),
+            ),
         }
     }
     problems.finish()?;

@@ -304,3 +304,199 @@ fn a_workbook_without_a_recognisable_header_lists_every_sheet() {
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert!(o.stdout.contains("read sheet \"数据\""), "{}", o.stdout);
 }
+
+/// An inspectors' results sheet as they fill it: a title row, a header
+/// wrapped onto two lines, a row left empty in the middle, bordered empty
+/// rows at the end. `rows` are (id, 检查结果, 问题类型, 备注).
+fn results_sheet(path: &Path, rows: &[(String, &str, &str, &str)]) {
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet();
+    ws.set_name("检查结果").unwrap();
+    let plain = Format::new();
+    let border = Format::new().set_border(FormatBorder::Thin);
+    ws.merge_range(0, 0, 0, 4, "2023年第三季度政务新媒体抽查结果登记表", &plain)
+        .unwrap();
+    for (c, h) in ["账号\nID", "检查\n结果", "问题类型", "备注", "检查人"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string_with_format(1, c as u16, *h, &border)
+            .unwrap();
+    }
+    let mut r = 2u32;
+    for (i, (id, verdict, reason, note)) in rows.iter().enumerate() {
+        if i == 3 {
+            r += 1; // an empty row inside the list
+        }
+        ws.write_string(r, 0, id).unwrap();
+        ws.write_string(r, 1, *verdict).unwrap();
+        ws.write_string(r, 2, *reason).unwrap();
+        ws.write_string(r, 3, *note).unwrap();
+        ws.write_string(r, 4, "张三").unwrap();
+        r += 1;
+    }
+    for blank in r..r + 5 {
+        for c in 0..5 {
+            ws.write_blank(blank, c, &border).unwrap();
+        }
+    }
+    book.save(path).unwrap();
+}
+
+fn filled(
+    ids: &[String],
+    failing: &str,
+) -> Vec<(String, &'static str, &'static str, &'static str)> {
+    ids.iter()
+        .map(|id| {
+            if id == failing {
+                (id.clone(), "不合格", "NM_NOT_UPDATED", "两周未更新")
+            } else {
+                (id.clone(), "合格", "", "")
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn a_resubmitted_sheet_records_only_what_is_new_and_twice_leaves_the_log_as_it_was() {
+    let tmp = TempDir::new().unwrap();
+    let (round, ids) = drawn_round(tmp.path(), "r", 40);
+    assert_eq!(ids.len(), 20);
+    let log = round.join("log.jsonl");
+    let failing = ids[1].clone();
+    let sheet = tmp.path().join("结果.xlsx");
+
+    // The first 12 rows, then the whole sheet (the same 12 and 8 more).
+    results_sheet(&sheet, &filled(&ids[..12], &failing));
+    let out = ok(Some(&round), &["record", sheet.to_str().unwrap()]);
+    assert!(
+        out.contains("header on row 2; the 1 non-empty row(s) above it skipped"),
+        "{out}"
+    );
+    assert!(
+        out.contains("1 empty row(s) inside the table skipped"),
+        "{out}"
+    );
+    assert!(
+        out.contains("recorded 12 result(s) (11 pass, 1 fail)"),
+        "{out}"
+    );
+    results_sheet(&sheet, &filled(&ids, &failing));
+    let out = ok(Some(&round), &["record", sheet.to_str().unwrap()]);
+    assert!(
+        out.contains("12 row(s) identical to the results already recorded, skipped"),
+        "{out}"
+    );
+    assert!(
+        out.contains("recorded 8 result(s) (8 pass, 0 fail)"),
+        "{out}"
+    );
+    assert_eq!(log_records(&round, "result-recorded").len(), 20);
+
+    // The full sheet again, as xlsx and as CSV: nothing new, the log byte-identical.
+    let before = fs::read(&log).unwrap();
+    let o = run_env(ZH, Some(&round), &["record", sheet.to_str().unwrap()]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        o.stdout.contains("20 行与已登记结果相同，已跳过"),
+        "{}",
+        o.stdout
+    );
+    assert!(o.stdout.contains("无新增结果，日志未改动"), "{}", o.stdout);
+    let mut csv = String::from("登记表,,,\n账号ID,检查结果,问题类型,备注,检查人\n");
+    for (id, v, r, n) in filled(&ids, &failing) {
+        csv.push_str(&format!("{id},{v},{r},{n},张三\n"));
+    }
+    let twin = write(tmp.path(), "结果.csv", &csv);
+    let out = ok(Some(&round), &["record", twin.to_str().unwrap()]);
+    assert!(
+        out.contains("nothing new to record: the log is unchanged"),
+        "{out}"
+    );
+    assert_eq!(fs::read(&log).unwrap(), before);
+
+    // A changed row is refused, pointing to amend and to --amend-changed.
+    let mut changed = filled(&ids, &failing);
+    changed[5] = (ids[5].clone(), "不合格", "NM_NO_INTERACTION", "留言未回复");
+    results_sheet(&sheet, &changed);
+    let path = sheet.to_str().unwrap();
+    refused(&round, &["record", path], "already has a result");
+    let o = run(Some(&round), &["record", path]);
+    // Row 6 of the list is below the empty row: sheet row 9.
+    assert!(
+        o.stderr.contains(&format!(
+            "检查结果!A9: id \"{}\" already has a result (log line",
+            ids[5]
+        )),
+        "{}",
+        o.stderr
+    );
+    assert!(
+        o.stderr.contains("--amend-changed --why TEXT"),
+        "{}",
+        o.stderr
+    );
+    assert_eq!(fs::read(&log).unwrap(), before);
+    refused(
+        &round,
+        &["record", path, "--amend-changed", "--why", " "],
+        "--why",
+    );
+
+    // Asked for, the change becomes an amendment with the one reason.
+    let out = ok(
+        Some(&round),
+        &["record", path, "--amend-changed", "--why", "复核后更正"],
+    );
+    assert!(out.contains("19 row(s) identical"), "{out}");
+    assert!(out.contains("amended 1 recorded result(s)"), "{out}");
+    assert!(out.contains(&format!("{}: pass → fail", ids[5])), "{out}");
+    let amended = log_records(&round, "result-amended");
+    assert_eq!(amended.len(), 1);
+    assert_eq!(amended[0]["id"], ids[5].as_str());
+    assert_eq!(amended[0]["why"], "复核后更正");
+    assert_eq!(amended[0]["reasons"][0], "NM_NO_INTERACTION");
+    chain_holds(&round);
+    // The amended sheet again: identical to what now counts.
+    let before = fs::read(&log).unwrap();
+    let out = ok(Some(&round), &["record", path]);
+    assert!(out.contains("20 row(s) identical"), "{out}");
+    assert_eq!(fs::read(&log).unwrap(), before);
+    ok(Some(&round), &["verify"]);
+}
+
+#[test]
+fn thirty_bad_rows_of_a_sheet_are_all_reported_in_one_run_with_their_cells() {
+    let tmp = TempDir::new().unwrap();
+    let (round, ids) = drawn_round(tmp.path(), "r", 40);
+    let mut rows = filled(&ids, "");
+    // 30 bad rows: ids not sampled, verdicts no one can read, fails
+    // without a single-veto reason.
+    for (i, id) in ids.iter().take(10).enumerate() {
+        rows.push((format!("NOT-{i}"), "合格", "", ""));
+        rows.push((id.clone() + "X", "待定", "", ""));
+    }
+    for row in rows.iter_mut().take(10) {
+        row.1 = "不合格";
+    }
+    let sheet = tmp.path().join("bad.xlsx");
+    results_sheet(&sheet, &rows);
+    let o = run_env(ZH, Some(&round), &["record", sheet.to_str().unwrap()]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    let listed = tmp.path().join("bad.xlsx.problems.txt");
+    assert!(
+        o.stderr
+            .contains(&format!("全部 30 个问题见 {}", listed.display())),
+        "{}",
+        o.stderr
+    );
+    let all = fs::read_to_string(&listed).unwrap();
+    assert_eq!(all.lines().count(), 30, "{all}");
+    assert!(
+        all.contains("检查结果!B43"),
+        "the last bad verdict's cell: {all}"
+    );
+    assert!(all.contains("不合格须至少填写"), "in Chinese: {all}");
+    assert!(log_records(&round, "result-recorded").is_empty());
+}
