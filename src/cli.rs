@@ -40,6 +40,7 @@ pub enum Command {
     Record(RecordArgs),
     Amend(AmendArgs),
     Codes,
+    Columns,
     Report(ReportArgs),
     Verify(VerifyArgs),
     Claims(ClaimsArgs),

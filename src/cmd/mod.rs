@@ -36,6 +36,7 @@ fn say_how_read(src: &crate::input::table::SourceText) {
 }
 
 pub mod checkpoint;
+pub mod columns;
 pub mod demo;
 pub mod draw;
 pub mod init;

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use crate::cli::{AmendArgs, RecordArgs};
 use crate::error::{Error, Result};
-use crate::input::columns::{ID_HEADERS, VERDICT_HEADERS};
+use crate::input::columns::{ID, VERDICT};
 use crate::input::header::Wanted;
 use crate::input::text::normalize_field;
 use crate::results::batch::{ResultRow, parse_date, split_reasons};
@@ -34,8 +34,8 @@ fn batch_of(args: &RecordArgs) -> Result<Batch> {
                 return Err(Error::input(t!("record.file-has-verdicts")));
             }
             let wanted = Wanted::none()
-                .column(None, ID_HEADERS)
-                .column(None, VERDICT_HEADERS);
+                .column(None, &ID.all())
+                .column(None, &VERDICT.all());
             let src = crate::input::table::read_table(path, &args.input.options(wanted))?;
             super::say_how_read(&src);
             let source_name = path
@@ -70,6 +70,17 @@ pub fn record(dir: &Path, args: &RecordArgs) -> Result<()> {
     let r = round
         .record(batch_of(args)?, why)
         .map_err(|e| problems_file(e, args))?;
+    if !r.ignored_columns.is_empty() {
+        let columns: Vec<String> = r
+            .ignored_columns
+            .iter()
+            .map(|c| format!("{:?}", crate::input::text::clipped(c, 40)))
+            .collect();
+        errln!(
+            "{}",
+            t!("record.ignored-columns", columns = columns.join(", "))
+        );
+    }
     if r.empty_rows > 0 {
         outln!("{}", t!("table.empty-rows", count = r.empty_rows));
     }

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::cli::RosterArgs;
 use crate::error::Result;
-use crate::input::columns::{ID_HEADERS, STRATUM_HEADERS};
+use crate::input::columns::{ID, STRATUM};
 use crate::input::header::Wanted;
 use crate::input::table::read_table;
 use crate::roster::ROSTER_FILE;
@@ -16,8 +16,8 @@ use crate::t;
 pub fn run(dir: &Path, args: &RosterArgs) -> Result<()> {
     let mut round = Round::open(dir)?;
     let wanted = Wanted::none()
-        .column(args.id_column.as_deref(), ID_HEADERS)
-        .column(args.stratum_column.as_deref(), STRATUM_HEADERS);
+        .column(args.id_column.as_deref(), &ID.all())
+        .column(args.stratum_column.as_deref(), &STRATUM.all());
     let src = read_table(&args.file, &args.input.options(wanted))?;
     super::say_how_read(&src);
     let source_name = args.file.file_name().map_or_else(

@@ -12,7 +12,7 @@ use calamine::{Data, Reader, Sheets};
 use crate::base::fsio;
 use crate::error::{Error, Result};
 use crate::input::cell::cell_name;
-use crate::input::columns::{ID_HEADERS, STRATUM_HEADERS};
+use crate::input::columns::{ID, STRATUM};
 use crate::input::header::header_is;
 use crate::input::text::normalize_field;
 use crate::t;
@@ -405,9 +405,8 @@ pub fn to_csv_keys(sheet: &Sheet, header: usize, key_columns: &[String]) -> Resu
     let keys: Vec<bool> = header.map_or_else(Vec::new, |h| {
         h.iter()
             .map(|name| {
-                header_is(name, ID_HEADERS)
-                    || header_is(name, STRATUM_HEADERS)
-                    || header_is(name, &["stratum"])
+                ID.is(name)
+                    || STRATUM.is(name)
                     || key_columns.iter().any(|k| header_is(name, &[k.as_str()]))
             })
             .collect()

@@ -18,7 +18,7 @@ use crate::base::fsio;
 use crate::error::{Error, Result};
 use crate::i18n::Lang;
 use crate::input::cell::column_letters;
-use crate::input::columns::ID_HEADERS;
+use crate::input::columns::ID;
 use crate::input::text::normalize_field;
 use crate::output::table::titles;
 use crate::t;
@@ -360,12 +360,8 @@ fn build_template(
         ws.add_data_validation(1, reason_col, last_row, reason_col, &rule)?;
     }
     // Freeze the columns up to the id too, so that it stays in view beside the verdict.
-    if let Some(id) = header.iter().position(|h| {
-        let h = normalize_field(h);
-        ID_HEADERS
-            .iter()
-            .any(|k| h == *k || h.eq_ignore_ascii_case(k))
-    }) && id < 6
+    if let Some(id) = header.iter().position(|h| ID.is(h))
+        && id < 6
     {
         ws.set_freeze_panes(1, id as u16 + 1)?;
     }
@@ -585,6 +581,7 @@ mod tests {
             crate::results::batch::parse_results(
                 &to_csv(&filled).unwrap(),
                 &Origin::file("results.xlsx"),
+                &[],
             )
             .unwrap();
         assert_eq!(columns.id, "id");

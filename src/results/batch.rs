@@ -4,8 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::input::columns::{
-    CHECKED_AT_HEADERS, ID_HEADERS, INSPECTOR_HEADERS, NOTE_HEADERS, REASON_HEADERS,
-    VERDICT_HEADERS,
+    CHECKED_AT, ID, INSPECTOR, NOTE, REASON, ROSTER, SAMPLE_COLUMNS, VERDICT, YES_NO_VERDICT,
 };
 use crate::input::text::{LineCounter, Origin, header_is, normalize_field};
 use crate::results::by_id::IdMap;
@@ -45,18 +44,29 @@ pub fn split_reasons(s: &str) -> Vec<String> {
         .collect()
 }
 
-/// A date as YYYY-MM-DD; also accepts YYYY/M/D as Excel writes it. "" stays "".
+/// When an account was checked, as ISO 8601: `YYYY-MM-DD`, or
+/// `YYYY-MM-DDTHH:MM:SS` when a time is given. Accepts YYYY-MM-DD or
+/// YYYY/M/D (as Excel writes dates), optionally followed by a space or `T`
+/// and H:MM or H:MM:SS (a date cell with a time reads as
+/// `2023-08-24 12:30:00`). "" stays "".
 pub fn parse_date(s: &str) -> std::result::Result<String, String> {
     let s = s.trim();
     if s.is_empty() {
         return Ok(String::new());
     }
     let bad = || t!("results.bad-date", value = s);
-    let parts: Vec<&str> = s.split(['-', '/']).collect();
+    let (date, time) = match s.split_once([' ', 'T']) {
+        Some((d, t)) => (d, Some(t.trim())),
+        None => (s, None),
+    };
+    let parts: Vec<&str> = date.split(['-', '/']).collect();
     let [y, m, d] = parts.as_slice() else {
         return Err(bad());
     };
-    if y.len() != 4 || m.is_empty() || m.len() > 2 || d.is_empty() || d.len() > 2 {
+    let digits = |x: &str, min: usize, max: usize| {
+        (min..=max).contains(&x.len()) && x.bytes().all(|b| b.is_ascii_digit())
+    };
+    if !digits(y, 4, 4) || !digits(m, 1, 2) || !digits(d, 1, 2) {
         return Err(bad());
     }
     let (y, m, d): (u32, u32, u32) = (
@@ -82,7 +92,28 @@ pub fn parse_date(s: &str) -> std::result::Result<String, String> {
     if !(1..=12).contains(&m) || d == 0 || d > days[m as usize - 1] {
         return Err(bad());
     }
-    Ok(format!("{y:04}-{m:02}-{d:02}"))
+    let date = format!("{y:04}-{m:02}-{d:02}");
+    let Some(time) = time else {
+        return Ok(date);
+    };
+    let parts: Vec<&str> = time.split(':').collect();
+    let (h, mi, sec) = match parts.as_slice() {
+        [h, mi] => (*h, *mi, "0"),
+        [h, mi, sec] => (*h, *mi, *sec),
+        _ => return Err(bad()),
+    };
+    if !digits(h, 1, 2) || !digits(mi, 2, 2) || !digits(sec, 1, 2) {
+        return Err(bad());
+    }
+    let (h, mi, sec): (u32, u32, u32) = (
+        h.parse().map_err(|_| bad())?,
+        mi.parse().map_err(|_| bad())?,
+        sec.parse().map_err(|_| bad())?,
+    );
+    if h > 23 || mi > 59 || sec > 59 {
+        return Err(bad());
+    }
+    Ok(format!("{date}T{h:02}:{mi:02}:{sec:02}"))
 }
 
 /// The columns of a results file that its problems point at (in a
@@ -114,9 +145,14 @@ pub struct ParsedResults {
     pub columns: ResultColumns,
     pub problems: Problems,
     pub empty_rows: usize,
+    /// Header names of columns that were not read, neither results nor
+    /// the sample's own columns.
+    pub ignored: Vec<String>,
 }
 
-pub fn parse_results(text: &str, origin: &Origin) -> Result<ParsedResults> {
+/// `known` are further column names that are no results but expected in
+/// the table (the round's sample columns): not reported as ignored.
+pub fn parse_results(text: &str, origin: &Origin, known: &[String]) -> Result<ParsedResults> {
     let file = &origin.file;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -139,27 +175,47 @@ pub fn parse_results(text: &str, origin: &Origin) -> Result<ParsedResults> {
             )
         }
     };
-    let find = |names: &[&str]| header.iter().position(|h| header_is(h, names));
-    let id_col = find(ID_HEADERS).ok_or_else(|| {
+    let find = |kind: &crate::input::columns::Kind| kind.find(&header).first().copied();
+    let id_col = find(&ID).ok_or_else(|| {
         Error::input(t!(
             "results.no-id-column",
             at = origin.at(header_line, None),
-            expected = ID_HEADERS.join(" / ")
+            expected = ID.all().join(" / ")
         ))
     })?;
-    let verdict_col = find(VERDICT_HEADERS).ok_or_else(|| {
+    let verdict_col = find(&VERDICT).ok_or_else(|| {
         Error::input(t!(
             "results.no-verdict-column",
             at = origin.at(header_line, None),
-            expected = VERDICT_HEADERS.join(" / ")
+            expected = VERDICT.all().join(" / ")
         ))
     })?;
     let (reason_col, note_col, insp_col, date_col) = (
-        find(REASON_HEADERS),
-        find(NOTE_HEADERS),
-        find(INSPECTOR_HEADERS),
-        find(CHECKED_AT_HEADERS),
+        find(&REASON),
+        find(&NOTE),
+        find(&INSPECTOR),
+        find(&CHECKED_AT),
     );
+    let yes_no = header_is(&header[verdict_col], YES_NO_VERDICT);
+    // Columns read as nothing: said in a warning, not dropped unseen.
+    let used = [
+        Some(id_col),
+        Some(verdict_col),
+        reason_col,
+        note_col,
+        insp_col,
+        date_col,
+    ];
+    let ignored: Vec<String> = (0..header.len())
+        .filter(|i| !used.contains(&Some(*i)))
+        .map(|i| header[i].clone())
+        .filter(|h| {
+            !h.is_empty()
+                && !ROSTER.iter().any(|k| k.is(h))
+                && !header_is(h, SAMPLE_COLUMNS)
+                && !known.iter().any(|k| header_is(h, &[k.as_str()]))
+        })
+        .collect();
 
     let mut rows = Vec::new();
     let mut problems = Problems::default();
@@ -193,7 +249,12 @@ pub fn parse_results(text: &str, origin: &Origin) -> Result<ParsedResults> {
             problems.add(origin, line, Some(column), t!("results.id-empty", column));
         }
         let verdict_text = get(Some(verdict_col));
-        let verdict = parse_verdict(&verdict_text);
+        let verdict = parse_verdict(&verdict_text).or(match verdict_text.as_str() {
+            // 是否合格: 是 / 否.
+            "是" if yes_no => Some(Verdict::Pass),
+            "否" if yes_no => Some(Verdict::Fail),
+            _ => None,
+        });
         if verdict.is_none() {
             let column = &header[verdict_col];
             problems.add(
@@ -242,6 +303,7 @@ pub fn parse_results(text: &str, origin: &Origin) -> Result<ParsedResults> {
         columns,
         problems,
         empty_rows,
+        ignored,
     })
 }
 
@@ -455,6 +517,29 @@ mod tests {
         assert!(parse_date("2023-02-29").is_err());
         assert!(parse_date("2024-02-29").is_ok());
         assert!(parse_date("23-8-1").is_err());
+        assert_eq!(
+            parse_date("2023-08-23 10:00").unwrap(),
+            "2023-08-23T10:00:00"
+        );
+        assert_eq!(
+            parse_date("2023/8/23 9:05:07").unwrap(),
+            "2023-08-23T09:05:07"
+        );
+        assert_eq!(
+            parse_date("2023-08-23T10:00:00").unwrap(),
+            "2023-08-23T10:00:00"
+        );
+        for bad in [
+            "18:00:00",
+            "2023-08-23 24:00",
+            "2023-08-23 10:0",
+            "2023-08-23 10:00:00.500",
+            "2023年8月23日",
+            "45161",
+            "2023-8-+1",
+        ] {
+            assert!(parse_date(bad).is_err(), "{bad}");
+        }
         assert_eq!(parse_verdict(" 不合格"), Some(Verdict::Fail));
         assert_eq!(parse_verdict("PASS"), Some(Verdict::Pass));
         assert_eq!(parse_verdict("ok"), None);

@@ -8,11 +8,11 @@
 use std::collections::HashMap;
 
 use crate::error::{Error, Result};
-use crate::input::text::{Origin, header_is, normalize_field};
+use crate::input::text::{Origin, normalize_field};
 use crate::t;
 use rustc_hash::FxHashMap;
 
-use crate::input::columns::{ID_HEADERS, STRATUM_HEADERS};
+use crate::input::columns::{ID, Kind, STRATUM};
 
 #[derive(Debug, Default, Clone)]
 pub struct RosterOptions {
@@ -100,7 +100,7 @@ pub struct Roster {
 fn find_column(
     header: &[String],
     explicit: Option<&str>,
-    defaults: &[&str],
+    kind: &Kind,
     what: &str,
     flag: &str,
     at: &str,
@@ -142,16 +142,14 @@ fn find_column(
             _ => Err(Error::input(t!("roster.column-twice", at, want))),
         };
     }
-    let hits: Vec<usize> = (0..header.len())
-        .filter(|&i| header_is(&header[i], defaults))
-        .collect();
+    let hits = kind.find(header);
     match hits.as_slice() {
         [i] => Ok(*i),
         [] => Err(Error::input(t!(
             "roster.no-column",
             at,
             what,
-            defaults = defaults.join(" / "),
+            defaults = kind.all().join(" / "),
             flag,
             header = shown()
         ))),
@@ -410,7 +408,7 @@ pub fn parse(text: &[u8], origin: &Origin, opts: &RosterOptions) -> Result<Roste
     let id_col = find_column(
         &header,
         opts.id_column.as_deref(),
-        ID_HEADERS,
+        &ID,
         &t!("roster.what-id"),
         "--id-column",
         &at,
@@ -418,7 +416,7 @@ pub fn parse(text: &[u8], origin: &Origin, opts: &RosterOptions) -> Result<Roste
     let st_col = find_column(
         &header,
         opts.stratum_column.as_deref(),
-        STRATUM_HEADERS,
+        &STRATUM,
         &t!("roster.what-stratum"),
         "--stratum-column",
         &at,

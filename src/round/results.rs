@@ -35,6 +35,9 @@ pub struct Recorded {
     pub amended: Vec<Amended>,
     /// Empty rows of the table, skipped.
     pub empty_rows: usize,
+    /// Columns of the table that were not read (neither results nor the
+    /// sample's own columns), to be said.
+    pub ignored_columns: Vec<String>,
     /// Sampled accounts with a result now, and the sample's size.
     pub done: usize,
     pub sampled: u64,
@@ -81,9 +84,12 @@ impl super::Round {
         let manifest = self.manifest()?;
         let sample = sample_index(&manifest);
         let codes = self.codebook();
+        let mut ignored = Vec::new();
         let (rows, origin, columns, source, file_sha, problems, empty_rows) = match batch {
             Batch::Table { src, source_name } => {
-                let parsed = parse_results(src.text.as_str(), &src.origin)?;
+                let known = sample_columns(&self.dir);
+                let parsed = parse_results(src.text.as_str(), &src.origin, &known)?;
+                ignored = parsed.ignored;
                 let sha = src.source_sha256();
                 (
                     parsed.rows,
@@ -177,6 +183,7 @@ impl super::Round {
                 })
                 .collect(),
             empty_rows,
+            ignored_columns: ignored,
             done: self.state().results.len(),
             sampled: manifest.sample_size,
         })
@@ -251,5 +258,25 @@ fn prior_at(log: &Log, line: u64) -> Option<Prior> {
         })
     } else {
         None
+    }
+}
+
+/// The header of the round's sample.csv: columns a filled sample list
+/// carries back that are not results.
+fn sample_columns(dir: &std::path::Path) -> Vec<String> {
+    let Ok(bytes) = std::fs::read(dir.join(crate::sampling::sample::SAMPLE_FILE)) else {
+        return Vec::new();
+    };
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    match reader.records().next() {
+        Some(Ok(header)) => header
+            .iter()
+            .map(|h| normalize_field(h).into_owned())
+            .collect(),
+        _ => Vec::new(),
     }
 }

@@ -500,3 +500,154 @@ fn thirty_bad_rows_of_a_sheet_are_all_reported_in_one_run_with_their_cells() {
     assert!(all.contains("不合格须至少填写"), "in Chinese: {all}");
     assert!(log_records(&round, "result-recorded").is_empty());
 }
+
+#[test]
+fn columns_lists_every_name_the_readers_take_in_both_languages() {
+    let en = ok(None, &["columns"]);
+    let zh = run_env(ZH, None, &["columns"]);
+    assert_eq!(zh.code, 0);
+    for (field, names) in [
+        ("id", "id / 账号ID / 账号 / 标识码"),
+        (
+            "stratum",
+            "所属地区 / 省直厅局/各市 / stratum / 地市 / 区域",
+        ),
+        ("name", "账号名称 / 名称"),
+        ("platform", "平台 / 账号类型"),
+        ("owner", "主办单位 / 开办主体"),
+        ("verdict", "结论 / 检查结论 / 是否合格"),
+        ("reason", "问题类型 / 问题代码"),
+        ("note", "备注 / 说明 / 问题描述"),
+        ("inspector", "检查人 / 检查员 / 检查人员"),
+        ("checked_at", "检查日期 / 日期 / 检查时间"),
+    ] {
+        let line = format!("\t{field}\t");
+        assert!(
+            en.lines().any(|l| l.contains(&line) && l.contains(names)),
+            "{field}: {en}"
+        );
+        assert!(
+            zh.stdout
+                .lines()
+                .any(|l| l.contains(&line) && l.contains(names)),
+            "{field}: {}",
+            zh.stdout
+        );
+    }
+    assert!(en.starts_with("table\tfield\trequired"), "{en}");
+    assert!(zh.stdout.starts_with("表\t字段\t必需"), "{}", zh.stdout);
+    assert!(zh.stdout.contains("名册\tid\t是\t"), "{}", zh.stdout);
+}
+
+/// A results sheet with the office's own column names: 是否合格 answered
+/// 是/否, 检查时间 as Excel date cells and as typed text, 问题描述, 检查人员,
+/// and a column choucha does not read.
+#[test]
+fn office_column_names_yes_no_verdicts_and_check_times_are_read() {
+    use rust_xlsxwriter::ExcelDateTime;
+    let tmp = TempDir::new().unwrap();
+    let (round, ids) = drawn_round(tmp.path(), "r", 16);
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet();
+    ws.set_name("结果").unwrap();
+    for (c, h) in [
+        "账号ID",
+        "是否\n合格",
+        "问题代码",
+        "问题描述",
+        "检查人员",
+        "检查时间",
+        "复核意见",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    let day = Format::new().set_num_format("yyyy-mm-dd");
+    let stamp = Format::new().set_num_format("yyyy-mm-dd hh:mm");
+    for (r, id) in ids.iter().enumerate() {
+        let row = r as u32 + 1;
+        ws.write_string(row, 0, id).unwrap();
+        ws.write_string(row, 1, if r == 0 { "否" } else { "是" })
+            .unwrap();
+        ws.write_string(row, 2, if r == 0 { "NM_NOT_UPDATED" } else { "" })
+            .unwrap();
+        ws.write_string(row, 3, if r == 0 { "两周未更新" } else { "" })
+            .unwrap();
+        ws.write_string(row, 4, "李四").unwrap();
+        ws.write_string(row, 6, "同意").unwrap();
+        match r {
+            0 => {
+                let d = ExcelDateTime::from_ymd(2023, 8, 23).unwrap();
+                ws.write_datetime_with_format(row, 5, &d, &day).unwrap();
+            }
+            1 => {
+                let t = ExcelDateTime::from_ymd(2023, 8, 24)
+                    .unwrap()
+                    .and_hms(10, 30, 0)
+                    .unwrap();
+                ws.write_datetime_with_format(row, 5, &t, &stamp).unwrap();
+            }
+            2 => {
+                ws.write_string(row, 5, "2023/8/25").unwrap();
+            }
+            _ => {
+                ws.write_string(row, 5, "2023-08-26 09:00").unwrap();
+            }
+        }
+    }
+    let x = tmp.path().join("结果.xlsx");
+    book.save(&x).unwrap();
+
+    // One time no one can read: refused, naming the cell.
+    let bad = tmp.path().join("bad.csv");
+    fs::write(
+        &bad,
+        format!("账号ID,是否合格,检查时间\n{},是,8月23日上午\n", ids[0]),
+    )
+    .unwrap();
+    refused(
+        &round,
+        &["record", bad.to_str().unwrap()],
+        "line 2: field \"检查时间\": \"8月23日上午\" is not a date",
+    );
+    // 是/否 only in a 是否合格 column.
+    fs::write(&bad, format!("账号ID,结果\n{},是\n", ids[0])).unwrap();
+    refused(
+        &round,
+        &["record", bad.to_str().unwrap()],
+        "\"是\"; accepted",
+    );
+
+    let o = run(Some(&round), &["record", x.to_str().unwrap()]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        o.stderr.contains(
+            "warning: columns not read, neither results nor the sample's own: \"复核意见\""
+        ),
+        "{}",
+        o.stderr
+    );
+    assert!(o.stdout.contains("(7 pass, 1 fail)"), "{}", o.stdout);
+    let recs = log_records(&round, "result-recorded");
+    let by_id = |id: &str| recs.iter().find(|r| r["id"] == id).unwrap().clone();
+    let first = by_id(&ids[0]);
+    assert_eq!(first["verdict"], "fail");
+    assert_eq!(first["note"], "两周未更新");
+    assert_eq!(first["inspector"], "李四");
+    let at: Vec<String> = ids[..4]
+        .iter()
+        .map(|id| by_id(id)["checked_at"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        at,
+        [
+            "2023-08-23",
+            "2023-08-24T10:30:00",
+            "2023-08-25",
+            "2023-08-26T09:00:00"
+        ]
+    );
+    chain_holds(&round);
+}
