@@ -82,6 +82,8 @@ pub struct RosterArgs {
     pub id_column: Option<String>,
     #[arg(long, value_name = "NAME")]
     pub stratum_column: Option<String>,
+    #[arg(long)]
+    pub strict_strata: bool,
     #[command(flatten)]
     pub input: TableInput,
 }

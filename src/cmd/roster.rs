@@ -27,6 +27,7 @@ pub fn run(dir: &Path, args: &RosterArgs) -> Result<()> {
     let opts = RosterOptions {
         id_column: args.id_column.clone(),
         stratum_column: args.stratum_column.clone(),
+        strict_strata: args.strict_strata,
     };
     let c = round.commit_roster(&src, &source_name, &opts)?;
     outln!("{}  {ROSTER_FILE}", c.digest);
@@ -40,6 +41,12 @@ pub fn run(dir: &Path, args: &RosterArgs) -> Result<()> {
             encoding = c.encoding
         )
     );
+    for group in &c.near_duplicates {
+        errln!(
+            "{}",
+            t!("cmd-roster.near-duplicates", strata = shown_strata(group))
+        );
+    }
     if c.empty_rows > 0 {
         outln!("{}", t!("table.empty-rows", count = c.empty_rows));
     }
@@ -48,4 +55,13 @@ pub fn run(dir: &Path, args: &RosterArgs) -> Result<()> {
     }
     outln!("{}", t!("cmd-roster.next", dir = dir.display()));
     Ok(())
+}
+
+/// Strata for a message: "合肥市", "合肥".
+pub(crate) fn shown_strata(group: &[String]) -> String {
+    group
+        .iter()
+        .map(|s| format!("{s:?}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -70,6 +70,21 @@ impl SourceText {
     }
 }
 
+/// The limits of a table, the same for CSV as for a workbook, enforced
+/// while it is read: a cell of at most Excel's 32,767 characters, a header
+/// of at most Excel's 16,384 columns, at most 16,777,216 rows (sixteen
+/// sheets' worth, far above any registry; a sheet holds 1,048,576).
+pub use crate::input::workbook::MAX_CELL_CHARS;
+pub const MAX_HEADER_COLUMNS: usize = 16_384;
+pub const MAX_ROWS: u64 = 1 << 24;
+
+/// Whether a field holds more than [`MAX_CELL_CHARS`] characters (counted
+/// only for a field of more bytes than that).
+pub fn cell_too_long(field: &[u8]) -> bool {
+    field.len() > MAX_CELL_CHARS
+        && std::str::from_utf8(field).map_or(true, |s| s.chars().count() > MAX_CELL_CHARS)
+}
+
 /// Whether a path names a workbook that calamine reads.
 pub fn is_workbook(path: &Path) -> bool {
     let ext = path

@@ -6,6 +6,7 @@ use crate::error::{Error, Result};
 use crate::input::columns::{
     CHECKED_AT, ID, INSPECTOR, NOTE, REASON, ROSTER, SAMPLE_COLUMNS, VERDICT, YES_NO_VERDICT,
 };
+use crate::input::table::{MAX_CELL_CHARS, MAX_HEADER_COLUMNS, MAX_ROWS, cell_too_long};
 use crate::input::text::{LineCounter, Origin, header_is, normalize_field};
 use crate::results::by_id::IdMap;
 use crate::results::codes::Codebook;
@@ -175,6 +176,21 @@ pub fn parse_results(text: &str, origin: &Origin, known: &[String]) -> Result<Pa
             )
         }
     };
+    if header.len() > MAX_HEADER_COLUMNS {
+        return Err(Error::input(t!(
+            "text.header-too-wide",
+            at = origin.at(header_line, None),
+            columns = header.len(),
+            limit = MAX_HEADER_COLUMNS
+        )));
+    }
+    if header.iter().any(|h| cell_too_long(h.as_bytes())) {
+        return Err(Error::input(t!(
+            "text.cell-too-long",
+            at = origin.at(header_line, None),
+            limit = MAX_CELL_CHARS
+        )));
+    }
     let find = |kind: &crate::input::columns::Kind| kind.find(&header).first().copied();
     let id_col = find(&ID).ok_or_else(|| {
         Error::input(t!(
@@ -220,6 +236,7 @@ pub fn parse_results(text: &str, origin: &Origin, known: &[String]) -> Result<Pa
     let mut rows = Vec::new();
     let mut problems = Problems::default();
     let mut empty_rows = 0;
+    let mut read_rows: u64 = 0;
     for rec in records {
         let rec = rec.map_err(|e| {
             let line = e.position().map_or(0, |p| {
@@ -230,6 +247,22 @@ pub fn parse_results(text: &str, origin: &Origin, known: &[String]) -> Result<Pa
         let line = rec
             .position()
             .map_or(0, |p| lines.line_at(p.byte() as usize));
+        read_rows += 1;
+        if read_rows > MAX_ROWS {
+            return Err(Error::input(t!(
+                "text.too-many-rows",
+                file,
+                limit = MAX_ROWS
+            )));
+        }
+        if rec.as_slice().len() > MAX_CELL_CHARS && rec.iter().any(|f| cell_too_long(f.as_bytes()))
+        {
+            return Err(Error::input(t!(
+                "text.cell-too-long",
+                at = origin.at(line, None),
+                limit = MAX_CELL_CHARS
+            )));
+        }
         let get = |c: Option<usize>| {
             c.and_then(|c| rec.get(c))
                 .map(normalize_field)

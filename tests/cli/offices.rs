@@ -651,3 +651,168 @@ fn office_column_names_yes_no_verdicts_and_check_times_are_read() {
     );
     chain_holds(&round);
 }
+
+#[test]
+fn ids_excel_has_rounded_or_stripped_of_zeros_are_refused_naming_the_cell() {
+    let tmp = TempDir::new().unwrap();
+    let round = init(tmp.path(), "r", &[]);
+    // As Excel saves a CSV of ids it took for numbers.
+    for (name, text, shown) in [
+        (
+            "sci.csv",
+            "地区,账号ID\n合肥市,500832000001\n合肥市,5.00832E+11\n",
+            "sci.csv: line 3: the id \"5.00832E+11\" is a number Excel has rounded",
+        ),
+        (
+            "float.csv",
+            "地区,账号ID\n合肥市,123.0\n",
+            "float.csv: line 2: the id \"123.0\"",
+        ),
+        (
+            "zeros.csv",
+            "地区,账号ID\n合肥市,0340000001\n合肥市,0340000002\n芜湖市,340000003\n",
+            "zeros.csv: line 4: the id \"340000003\" has 9 digits, but the column's ids with leading zeros all have 10",
+        ),
+    ] {
+        let f = write(tmp.path(), name, text);
+        refused(&round, &["roster", f.to_str().unwrap()], shown);
+        refused(
+            &round,
+            &["roster", f.to_str().unwrap()],
+            "export the ids as text",
+        );
+    }
+    // Ids of one width, some led by zeros, or none: accepted.
+    for text in [
+        "地区,账号ID\n合肥市,0340000001\n合肥市,3400000002\n",
+        "地区,账号ID\n合肥市,A1.0\n合肥市,1E5\n合肥市,12\n",
+    ] {
+        let f = write(tmp.path(), "fine.csv", text);
+        ok(Some(&round), &["roster", f.to_str().unwrap()]);
+    }
+
+    // In a workbook: text ids with their zeros, one typed as a number.
+    let x = tmp.path().join("名单.xlsx");
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet();
+    ws.set_name("名单").unwrap();
+    ws.write_string(0, 0, "地区").unwrap();
+    ws.write_string(0, 1, "标识码").unwrap();
+    for r in 1..4u32 {
+        ws.write_string(r, 0, "合肥市").unwrap();
+        ws.write_string(r, 1, format!("034000000{r}")).unwrap();
+    }
+    ws.write_string(4, 0, "合肥市").unwrap();
+    ws.write_number(4, 1, 340000004.0).unwrap();
+    ws.write_string(5, 0, "合肥市").unwrap();
+    ws.write_string(5, 1, "3.40000E+09").unwrap();
+    book.save(&x).unwrap();
+    let o = run_env(ZH, Some(&round), &["roster", x.to_str().unwrap()]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(
+        o.stderr.contains("名单!B6：账号 \"3.40000E+09\""),
+        "{}",
+        o.stderr
+    );
+    assert!(o.stderr.contains("请以文本格式导出账号"), "{}", o.stderr);
+}
+
+#[test]
+fn strata_written_two_ways_are_named_at_roster_time_and_in_status() {
+    let tmp = TempDir::new().unwrap();
+    let round = init(tmp.path(), "r", &[]);
+    let f = write(
+        tmp.path(),
+        "two-ways.csv",
+        "地区,账号ID\n合肥市,A1\n合肥,A2\n芜湖市,A3\n黄山 市,A4\n黄山市,A5\n",
+    );
+    let path = f.to_str().unwrap();
+    refused(
+        &round,
+        &["roster", path, "--strict-strata"],
+        "\"合肥市\" / \"合肥\"; \"黄山 市\" / \"黄山市\"",
+    );
+    let o = run(Some(&round), &["roster", path]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let warning = "the strata \"合肥市\", \"合肥\" are probably one place written differently";
+    assert!(o.stderr.contains(warning), "{}", o.stderr);
+    assert!(o.stderr.contains("\"黄山 市\", \"黄山市\""), "{}", o.stderr);
+    assert!(!o.stderr.contains("芜湖"), "{}", o.stderr);
+    let status = ok(Some(&round), &["status"]);
+    assert!(status.contains(warning), "{status}");
+    let zh = run_env(ZH, Some(&round), &["status"]);
+    assert!(
+        zh.stdout
+            .contains("注意：分层 \"合肥市\", \"合肥\" 很可能是同一地区的不同写法"),
+        "{}",
+        zh.stdout
+    );
+    // Written alike, nothing is said.
+    let f = write(
+        tmp.path(),
+        "alike.csv",
+        "地区,账号ID\n合肥市,A1\n合肥市,A2\n",
+    );
+    let o = run(
+        Some(&round),
+        &["roster", f.to_str().unwrap(), "--strict-strata"],
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(!ok(Some(&round), &["status"]).contains("probably one"));
+}
+
+#[test]
+fn a_csv_is_held_to_the_limits_of_a_sheet_while_it_is_read() {
+    let tmp = TempDir::new().unwrap();
+    let round = init(tmp.path(), "r", &[]);
+    let long = "长".repeat(32_768);
+    let f = write(
+        tmp.path(),
+        "long.csv",
+        &format!("地区,账号ID,名称\n合肥市,A1,短\n合肥市,A2,{long}\n"),
+    );
+    refused(
+        &round,
+        &["roster", f.to_str().unwrap()],
+        "long.csv: line 3: a field holds more than 32767 characters",
+    );
+    // 32,767 characters are a cell's worth: accepted.
+    let f = write(
+        tmp.path(),
+        "full.csv",
+        &format!("地区,账号ID,名称\n合肥市,A2,{}\n", &long[3..]),
+    );
+    ok(Some(&round), &["roster", f.to_str().unwrap()]);
+    let mut wide = String::from("地区,账号ID");
+    for i in 0..16_383 {
+        wide.push_str(&format!(",c{i}"));
+    }
+    let f = write(tmp.path(), "wide.csv", &format!("{wide}\n合肥市,A1\n"));
+    refused(
+        &round,
+        &["roster", f.to_str().unwrap()],
+        "wide.csv: line 1: the header has 16385 columns, more than the 16384",
+    );
+
+    let (drawn, ids) = drawn_round(tmp.path(), "d", 8);
+    let f = write(
+        tmp.path(),
+        "notes.csv",
+        &format!("id,verdict,note\n{},pass,{long}\n", ids[0]),
+    );
+    refused(
+        &drawn,
+        &["record", f.to_str().unwrap()],
+        "notes.csv: line 2: a field holds more than 32767 characters",
+    );
+    let f = write(
+        tmp.path(),
+        "wide-results.csv",
+        &format!("id,verdict{}\n{},pass\n", ",x".repeat(16_383), ids[0]),
+    );
+    refused(
+        &drawn,
+        &["record", f.to_str().unwrap()],
+        "the header has 16385 columns",
+    );
+}
