@@ -110,6 +110,11 @@ pub fn record(dir: &Path, args: &RecordArgs) -> Result<()> {
             "{}",
             t!("record.nothing-new", done = r.done, sampled = r.sampled)
         );
+    } else if r.count == 0 {
+        outln!(
+            "{}",
+            t!("record.progress", done = r.done, sampled = r.sampled)
+        );
     } else {
         outln!(
             "{}",
