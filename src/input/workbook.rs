@@ -26,6 +26,10 @@ use crate::t;
 pub struct Sheet {
     pub name: String,
     pub rows: Vec<Vec<String>>,
+    /// Cells (row, column, 0-based) holding a number of 16 or more digits:
+    /// Excel keeps 15 significant digits of a number, so such a cell in an
+    /// id column has lost the id's last digits ([`to_csv_keys`] refuses it).
+    pub imprecise: Vec<(usize, usize)>,
 }
 
 /// Reads one worksheet of a workbook (.xlsx, .xlsm, .xlsb, .xls, .ods, as
@@ -160,9 +164,16 @@ fn read_one(book: &mut Sheets<Cursor<Vec<u8>>>, file: &str, name: &str) -> Resul
             }
         }
     }
+    let (r0, c0) = range.start().unwrap_or((0, 0));
+    let imprecise = range
+        .used_cells()
+        .filter(|(_, _, v)| matches!(v, Data::Float(f) if f.abs() >= 1e15))
+        .map(|(r, c, _)| (r + r0 as usize, c + c0 as usize))
+        .collect();
     Ok(Sheet {
         rows,
         name: name.to_string(),
+        imprecise,
     })
 }
 
@@ -411,6 +422,22 @@ pub fn to_csv_keys(sheet: &Sheet, header: usize, key_columns: &[String]) -> Resu
             })
             .collect()
     });
+    if let Some(&(r, c)) = sheet
+        .imprecise
+        .iter()
+        .find(|&&(r, c)| r > leading && keys.get(c).copied().unwrap_or(false))
+    {
+        return Err(Error::input(t!(
+            "xlsx.imprecise-id",
+            cell = cell_name(&sheet.name, r, c),
+            value = sheet
+                .rows
+                .get(r)
+                .and_then(|row| row.get(c))
+                .map_or("", String::as_str),
+            how = t!("roster.ids-as-text")
+        )));
+    }
     let mut w = csv::WriterBuilder::new()
         .flexible(true)
         .terminator(csv::Terminator::Any(b'\n'))

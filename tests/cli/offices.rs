@@ -715,6 +715,40 @@ fn ids_excel_has_rounded_or_stripped_of_zeros_are_refused_naming_the_cell() {
         o.stderr
     );
     assert!(o.stderr.contains("请以文本格式导出账号"), "{}", o.stderr);
+
+    // An 18-digit id typed as a number: Excel kept 15 digits of it.
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet();
+    ws.write_string(0, 0, "地区").unwrap();
+    ws.write_string(0, 1, "标识码").unwrap();
+    ws.write_string(1, 0, "合肥市").unwrap();
+    ws.write_number(1, 1, 340000000000001.0).unwrap();
+    ws.write_string(2, 0, "合肥市").unwrap();
+    ws.write_number(2, 1, 340000000000000012.0).unwrap();
+    ws.write_number(2, 2, 1e18).unwrap(); // not an id: read as it is
+    book.save(&x).unwrap();
+    refused(
+        &round,
+        &["roster", x.to_str().unwrap()],
+        "Sheet1!B3: holds the number 340000000000000000, of 16 or more digits",
+    );
+    // The same zeros-stripped column in the workbook as in CSV.
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet();
+    ws.write_string(0, 0, "地区").unwrap();
+    ws.write_string(0, 1, "标识码").unwrap();
+    for r in 1..4u32 {
+        ws.write_string(r, 0, "合肥市").unwrap();
+        ws.write_string(r, 1, format!("034000000{r}")).unwrap();
+    }
+    ws.write_string(4, 0, "合肥市").unwrap();
+    ws.write_number(4, 1, 340000004.0).unwrap();
+    book.save(&x).unwrap();
+    refused(
+        &round,
+        &["roster", x.to_str().unwrap()],
+        "Sheet1!B5: the id \"340000004\" has 9 digits",
+    );
 }
 
 #[test]
