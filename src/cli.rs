@@ -7,6 +7,7 @@ use std::io::Write;
 use clap::{Arg, ArgAction, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::i18n::Lang;
+use crate::input::table::TableOptions;
 use crate::input::text::Encoding;
 
 // Help texts are not doc comments: every word a user reads is in
@@ -39,6 +40,7 @@ pub enum Command {
     Record(RecordArgs),
     Amend(AmendArgs),
     Codes,
+    Columns,
     Report(ReportArgs),
     Verify(VerifyArgs),
     Claims(ClaimsArgs),
@@ -84,6 +86,8 @@ pub struct RosterArgs {
     pub id_column: Option<String>,
     #[arg(long, value_name = "NAME")]
     pub stratum_column: Option<String>,
+    #[arg(long)]
+    pub strict_strata: bool,
     #[command(flatten)]
     pub input: TableInput,
 }
@@ -111,6 +115,10 @@ pub struct RecordArgs {
     pub verdict: VerdictArgs,
     #[arg(long, value_name = "DATE")]
     pub checked_at: Option<String>,
+    #[arg(long, requires = "why")]
+    pub amend_changed: bool,
+    #[arg(long, value_name = "TEXT", requires = "amend_changed")]
+    pub why: Option<String>,
     #[command(flatten)]
     pub input: TableInput,
 }
@@ -332,6 +340,20 @@ pub struct TableInput {
     pub encoding: Option<Encoding>,
     #[arg(long, value_name = "NAME")]
     pub sheet: Option<String>,
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_row: Option<u64>,
+}
+
+impl TableInput {
+    /// How to read the table, with the columns its header must hold.
+    pub fn options(&self, wanted: crate::input::header::Wanted) -> TableOptions<'_> {
+        TableOptions {
+            encoding: self.encoding,
+            sheet: self.sheet.as_deref(),
+            header_row: self.header_row,
+            wanted,
+        }
+    }
 }
 
 /// The command tree with every help text in `lang`: about, long about and

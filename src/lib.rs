@@ -45,6 +45,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Record(args) => cmd::record::record(dir, args),
         Command::Amend(args) => cmd::record::amend(dir, args),
         Command::Codes => cmd::record::codes(dir),
+        Command::Columns => cmd::columns::run(),
         Command::Report(args) => cmd::report::run(dir, args),
         Command::Verify(args) => cmd::verify::verify_round(dir, args),
         Command::Claims(args) => cmd::verify::claims(args),

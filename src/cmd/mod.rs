@@ -17,8 +17,27 @@ macro_rules! errln {
     ($($arg:tt)*) => { $crate::cmd::out::error_line(format_args!($($arg)*)) };
 }
 
+/// Says how a user's table was read when that is not the obvious way: the
+/// sheet chosen among several, and the rows skipped above its header.
+fn say_how_read(src: &crate::input::table::SourceText) {
+    if let Some(sheet) = &src.chosen_sheet {
+        outln!("{}", crate::t!("table.sheet-chosen", sheet));
+    }
+    if src.header.skipped > 0 {
+        outln!(
+            "{}",
+            crate::t!(
+                "table.header-found",
+                line = src.header.line,
+                skipped = src.header.skipped
+            )
+        );
+    }
+}
+
 pub mod bundle;
 pub mod checkpoint;
+pub mod columns;
 pub mod demo;
 pub mod draw;
 pub mod init;

@@ -4,6 +4,8 @@ use std::path::Path;
 
 use crate::cli::{AmendArgs, RecordArgs};
 use crate::error::{Error, Result};
+use crate::input::columns::{ID, VERDICT};
+use crate::input::header::Wanted;
 use crate::input::text::normalize_field;
 use crate::results::batch::{ResultRow, parse_date, split_reasons};
 use crate::results::verdict::Verdict;
@@ -31,12 +33,11 @@ fn batch_of(args: &RecordArgs) -> Result<Batch> {
             if args.verdict.pass || args.verdict.fail.is_some() {
                 return Err(Error::input(t!("record.file-has-verdicts")));
             }
-            let src = crate::input::table::read_table(
-                path,
-                args.input.encoding,
-                args.input.sheet.as_deref(),
-                &[],
-            )?;
+            let wanted = Wanted::none()
+                .column(None, &ID.all())
+                .column(None, &VERDICT.all());
+            let src = crate::input::table::read_table(path, &args.input.options(wanted))?;
+            super::say_how_read(&src);
             let source_name = path
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
@@ -63,21 +64,84 @@ fn batch_of(args: &RecordArgs) -> Result<Batch> {
 
 pub fn record(dir: &Path, args: &RecordArgs) -> Result<()> {
     let mut round = Round::open(dir)?;
+    let why = args
+        .amend_changed
+        .then_some(args.why.as_deref().unwrap_or(""));
     let r = round
-        .record(batch_of(args)?)
+        .record(batch_of(args)?, why)
         .map_err(|e| problems_file(e, args))?;
-    outln!(
-        "{}",
-        t!(
-            "record.recorded",
-            count = r.count,
-            passed = r.passed,
-            failed = r.failed,
-            done = r.done,
-            sampled = r.sampled
-        )
-    );
+    if !r.ignored_columns.is_empty() {
+        let columns: Vec<String> = r
+            .ignored_columns
+            .iter()
+            .map(|c| format!("{:?}", crate::input::text::clipped(c, 40)))
+            .collect();
+        errln!(
+            "{}",
+            t!("record.ignored-columns", columns = columns.join(", "))
+        );
+    }
+    if r.empty_rows > 0 {
+        outln!("{}", t!("table.empty-rows", count = r.empty_rows));
+    }
+    if r.same > 0 {
+        outln!("{}", t!("record.same-skipped", count = grouped(r.same)));
+    }
+    if !r.amended.is_empty() {
+        outln!(
+            "{}",
+            t!(
+                "record.amended-changed",
+                count = r.amended.len(),
+                why = why.unwrap_or("")
+            )
+        );
+        for a in &r.amended {
+            outln!(
+                "  {}: {} → {}",
+                a.id,
+                verdict_word(a.was),
+                verdict_word(a.now)
+            );
+        }
+    }
+    if r.count == 0 && r.amended.is_empty() {
+        outln!(
+            "{}",
+            t!("record.nothing-new", done = r.done, sampled = r.sampled)
+        );
+    } else if r.count == 0 {
+        outln!(
+            "{}",
+            t!("record.progress", done = r.done, sampled = r.sampled)
+        );
+    } else {
+        outln!(
+            "{}",
+            t!(
+                "record.recorded",
+                count = r.count,
+                passed = r.passed,
+                failed = r.failed,
+                done = r.done,
+                sampled = r.sampled
+            )
+        );
+    }
     Ok(())
+}
+
+/// A count with thousands separated, as notices write it: 1,641.
+fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
 }
 
 /// More problems than a message shows: every one goes to a file beside the
@@ -145,4 +209,19 @@ pub fn codes(dir: &Path) -> Result<()> {
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn counts_are_grouped_by_thousands() {
+        let g: Vec<String> = [0, 7, 999, 1000, 1641, 123456, 1234567]
+            .into_iter()
+            .map(super::grouped)
+            .collect();
+        assert_eq!(
+            g,
+            ["0", "7", "999", "1,000", "1,641", "123,456", "1,234,567"]
+        );
+    }
 }

@@ -33,6 +33,15 @@ pub fn run(dir: &Path) -> Result<()> {
                 digest = r.roster_sha256
             )
         );
+        for group in &s.near_duplicates {
+            outln!(
+                "{}",
+                t!(
+                    "cmd-roster.near-duplicates",
+                    strata = super::roster::shown_strata(group)
+                )
+            );
+        }
     }
     if let Some(seed) = &st.seed {
         outln!(

@@ -4,6 +4,7 @@
 
 pub mod cell;
 pub mod columns;
+pub mod header;
 pub mod table;
 pub mod text;
 pub mod workbook;

@@ -161,13 +161,7 @@ pub fn normalize_field(s: &str) -> Cow<'_, str> {
     Cow::Owned(t.to_string())
 }
 
-/// Whether a (normalised) header names one of `wanted`: exactly, or for
-/// ASCII names regardless of case (`ID`, `Region`).
-pub fn header_is(name: &str, wanted: &[&str]) -> bool {
-    wanted
-        .iter()
-        .any(|w| name == *w || name.eq_ignore_ascii_case(w))
-}
+pub use crate::input::header::header_is;
 
 /// Line numbers of CSV records from byte offsets, for offsets that only
 /// grow. The csv crate's own line count skips the blank lines before a record
@@ -274,10 +268,9 @@ impl Origin {
             return tl!(lang, "text.line", line);
         };
         let col = column.and_then(|want| {
-            sheet
-                .header
-                .iter()
-                .position(|h| normalize_field(h) == normalize_field(want))
+            sheet.header.iter().position(|h| {
+                crate::input::header::header_key(h) == crate::input::header::header_key(want)
+            })
         });
         match (col, usize::try_from(line)) {
             (Some(c), Ok(row)) if row > 0 => crate::input::cell::cell_name(&sheet.name, row - 1, c),

@@ -12,7 +12,8 @@ use calamine::{Data, Reader, Sheets};
 use crate::base::fsio;
 use crate::error::{Error, Result};
 use crate::input::cell::cell_name;
-use crate::input::columns::{ID_HEADERS, STRATUM_HEADERS};
+use crate::input::columns::{ID, STRATUM};
+use crate::input::header::header_is;
 use crate::input::text::normalize_field;
 use crate::t;
 
@@ -25,14 +26,34 @@ use crate::t;
 pub struct Sheet {
     pub name: String,
     pub rows: Vec<Vec<String>>,
+    /// Cells (row, column, 0-based) holding a number of 16 or more digits:
+    /// Excel keeps 15 significant digits of a number, so such a cell in an
+    /// id column has lost the id's last digits ([`to_csv_keys`] refuses it).
+    pub imprecise: Vec<(usize, usize)>,
 }
 
 /// Reads one worksheet of a workbook (.xlsx, .xlsm, .xlsb, .xls, .ods, as
 /// calamine reads them): the sheet named `sheet`, else the first visible
 /// worksheet. Cells become text as [`cell_text`] describes; formulas give
-/// their cached values. Errors name the file (and, for a missing sheet, the
+/// their cached values; a merged range reads as its top-left value in every
+/// cell it covers. Errors name the file (and, for a missing sheet, the
 /// sheets there are).
 pub fn read_sheet(path: &Path, sheet: Option<&str>) -> Result<Sheet> {
+    read_sheet_where(path, sheet, |_| true, "").map(|(s, _)| s)
+}
+
+/// [`read_sheet`], where without `sheet` the sheet read is the first
+/// visible worksheet that `accept` takes (one with a recognisable header):
+/// the list offices keep often follows an instructions sheet. When there
+/// are several and none is taken, the error shows each sheet's first rows
+/// and `wanted`, the columns looked for. The flag says whether the sheet
+/// was chosen among several (and so should be named to the user).
+pub fn read_sheet_where(
+    path: &Path,
+    sheet: Option<&str>,
+    accept: impl Fn(&Sheet) -> bool,
+    wanted: &str,
+) -> Result<(Sheet, bool)> {
     let file = path.display().to_string();
     let size = std::fs::metadata(path)
         .map_err(|e| Error::io(path, e))?
@@ -55,8 +76,8 @@ pub fn read_sheet(path: &Path, sheet: Option<&str>) -> Result<Sheet> {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let name = match sheet {
-        Some(want) => names
+    if let Some(want) = sheet {
+        let name = names
             .iter()
             .find(|n| n.as_str() == want)
             .or_else(|| {
@@ -64,35 +85,142 @@ pub fn read_sheet(path: &Path, sheet: Option<&str>) -> Result<Sheet> {
                 names.iter().find(|n| normalize_field(n) == want)
             })
             .cloned()
-            .ok_or_else(|| Error::input(t!("xlsx.no-such-sheet", file, want, sheets = shown())))?,
-        None => book
-            .sheets_metadata()
-            .iter()
-            .find(|s| {
-                s.typ == calamine::SheetType::WorkSheet
-                    && s.visible == calamine::SheetVisible::Visible
-            })
-            .map(|s| s.name.clone())
-            .or_else(|| names.first().cloned())
-            .ok_or_else(|| Error::input(t!("xlsx.no-sheets", file)))?,
-    };
+            .ok_or_else(|| Error::input(t!("xlsx.no-such-sheet", file, want, sheets = shown())))?;
+        return Ok((read_one(&mut book, &file, &name)?, false));
+    }
+    let mut candidates: Vec<String> = book
+        .sheets_metadata()
+        .iter()
+        .filter(|s| {
+            s.typ == calamine::SheetType::WorkSheet && s.visible == calamine::SheetVisible::Visible
+        })
+        .map(|s| s.name.clone())
+        .collect();
+    if candidates.is_empty() {
+        candidates.extend(names.first().cloned());
+    }
+    match candidates.as_slice() {
+        [] => return Err(Error::input(t!("xlsx.no-sheets", file))),
+        [one] => return Ok((read_one(&mut book, &file, one)?, false)),
+        _ => {}
+    }
+    let mut seen = Vec::new();
+    for name in &candidates {
+        let s = read_one(&mut book, &file, name)?;
+        if accept(&s) {
+            return Ok((s, true));
+        }
+        seen.push(sheet_preview(&s));
+    }
+    Err(Error::input(t!(
+        "xlsx.no-header-in-sheets",
+        file,
+        wanted,
+        sheets = seen.join("\n")
+    )))
+}
+
+/// A sheet for a message: its name and its first three non-empty rows,
+/// clipped.
+fn sheet_preview(s: &Sheet) -> String {
+    let rows: Vec<String> = s
+        .rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.iter().any(|c| !c.trim().is_empty()))
+        .take(3)
+        .map(|(i, r)| {
+            let cells: Vec<String> = r
+                .iter()
+                .take(8)
+                .map(|c| format!("{:?}", crate::input::text::clipped(c, 20)))
+                .collect();
+            t!("xlsx.preview-row", row = i + 1, cells = cells.join(", "))
+        })
+        .collect();
+    if rows.is_empty() {
+        t!("xlsx.preview-empty", name = s.name)
+    } else {
+        t!("xlsx.preview", name = s.name, rows = rows.join("; "))
+    }
+}
+
+/// One sheet as text: its cells, merged ranges filled, cell sizes checked.
+fn read_one(book: &mut Sheets<Cursor<Vec<u8>>>, file: &str, name: &str) -> Result<Sheet> {
     let range = book
-        .worksheet_range(&name)
+        .worksheet_range(name)
         .map_err(|error| Error::input(t!("xlsx.sheet-unreadable", file, name, error)))?;
-    let rows = grid(&range);
+    let mut rows = grid(&range);
+    fill_merged(&mut rows, &merged_ranges(book, name));
     for (r, row) in rows.iter().enumerate() {
         for (c, cell) in row.iter().enumerate() {
             if cell.chars().count() > MAX_CELL_CHARS {
                 return Err(Error::input(t!(
                     "xlsx.cell-too-long",
-                    cell = cell_name(&name, r, c),
+                    cell = cell_name(name, r, c),
                     file,
                     limit = MAX_CELL_CHARS
                 )));
             }
         }
     }
-    Ok(Sheet { rows, name })
+    let (r0, c0) = range.start().unwrap_or((0, 0));
+    let imprecise = range
+        .used_cells()
+        .filter(|(_, _, v)| matches!(v, Data::Float(f) if f.abs() >= 1e15))
+        .map(|(r, c, _)| (r + r0 as usize, c + c0 as usize))
+        .collect();
+    Ok(Sheet {
+        rows,
+        name: name.to_string(),
+        imprecise,
+    })
+}
+
+/// The merged ranges of a sheet, as (first row, first column, last row,
+/// last column), 0-based. calamine reads them from xlsx and xls; an xlsb or
+/// ods sheet's merged ranges are not read (their covered cells stay empty).
+fn merged_ranges(
+    book: &mut Sheets<Cursor<Vec<u8>>>,
+    name: &str,
+) -> Vec<(usize, usize, usize, usize)> {
+    let dims = match book {
+        Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(name).unwrap_or_default(),
+        Sheets::Xls(x) => x.merge_cells_by_sheet_name(name).unwrap_or_default(),
+        Sheets::Xlsb(_) | Sheets::Ods(_) => Vec::new(),
+    };
+    dims.iter()
+        .map(|d| {
+            (
+                d.start.0 as usize,
+                d.start.1 as usize,
+                d.end.0 as usize,
+                d.end.1 as usize,
+            )
+        })
+        .collect()
+}
+
+/// Each merged range reads as its top-left value in every cell it covers,
+/// as Excel shows it (a region's name merged over its block of accounts),
+/// within the grid: a range reaching past the used cells adds none.
+fn fill_merged(rows: &mut [Vec<String>], ranges: &[(usize, usize, usize, usize)]) {
+    for &(r0, c0, r1, c1) in ranges {
+        let Some(value) = rows.get(r0).and_then(|r| r.get(c0)).cloned() else {
+            continue;
+        };
+        if value.is_empty() {
+            continue;
+        }
+        for row in rows.iter_mut().take(r1 + 1).skip(r0) {
+            let end = (c1 + 1).min(row.len());
+            for cell in row.iter_mut().take(end).skip(c0) {
+                if cell.is_empty() {
+                    cell.clone_from(&value);
+                }
+            }
+        }
+    }
 }
 
 /// The largest workbook file read, and the most its parts may unpack to in
@@ -267,36 +395,49 @@ fn datetime_text(dt: &calamine::ExcelDateTime) -> String {
 ///   more than their layout.
 ///
 /// The id and stratum columns are recognised in the header, the first
-/// non-empty row; a sheet with a title row above its header is not
-/// recognised as such (and the CSV parsers would take the title for the
-/// header). Errors name the cell (`名单!B7`); the caller adds the file's name.
+/// non-empty row; [`to_csv_keys`] takes the header's row instead (found by
+/// `input::header`), and the rows above it become empty lines too.
+/// Errors name the cell (`名单!B7`); the caller adds the file's name.
 pub fn to_csv(sheet: &Sheet) -> Result<String> {
-    to_csv_keys(sheet, &[])
+    let leading = sheet
+        .rows
+        .iter()
+        .take_while(|r| r.iter().all(String::is_empty))
+        .count();
+    to_csv_keys(sheet, leading, &[])
 }
 
-/// [`to_csv`], with more key columns (e.g. those named by `--id-column` and
-/// `--stratum-column`) in which a line break is refused.
-pub fn to_csv_keys(sheet: &Sheet, key_columns: &[&str]) -> Result<String> {
-    let is_blank = |r: &Vec<String>| r.iter().all(String::is_empty);
-    let leading = sheet.rows.iter().take_while(|r| is_blank(r)).count();
+/// [`to_csv`] with the header in row `header` (0-based), and more key
+/// columns (e.g. those named by `--id-column` and `--stratum-column`) in
+/// which a line break is refused.
+pub fn to_csv_keys(sheet: &Sheet, header: usize, key_columns: &[String]) -> Result<String> {
+    let leading = header.min(sheet.rows.len());
     let header = sheet.rows.get(leading);
-    let explicit: Vec<String> = key_columns
-        .iter()
-        .map(|k| normalize_field(k).into_owned())
-        .collect();
     let keys: Vec<bool> = header.map_or_else(Vec::new, |h| {
         h.iter()
             .map(|name| {
-                let name = normalize_field(name);
-                ID_HEADERS
-                    .iter()
-                    .chain(STRATUM_HEADERS)
-                    .chain(&["stratum"])
-                    .any(|k| name == *k || name.eq_ignore_ascii_case(k))
-                    || explicit.iter().any(|k| *k == name)
+                ID.is(name)
+                    || STRATUM.is(name)
+                    || key_columns.iter().any(|k| header_is(name, &[k.as_str()]))
             })
             .collect()
     });
+    if let Some(&(r, c)) = sheet
+        .imprecise
+        .iter()
+        .find(|&&(r, c)| r > leading && keys.get(c).copied().unwrap_or(false))
+    {
+        return Err(Error::input(t!(
+            "xlsx.imprecise-id",
+            cell = cell_name(&sheet.name, r, c),
+            value = sheet
+                .rows
+                .get(r)
+                .and_then(|row| row.get(c))
+                .map_or("", String::as_str),
+            how = t!("roster.ids-as-text")
+        )));
+    }
     let mut w = csv::WriterBuilder::new()
         .flexible(true)
         .terminator(csv::Terminator::Any(b'\n'))
@@ -306,7 +447,7 @@ pub fn to_csv_keys(sheet: &Sheet, key_columns: &[&str]) -> Result<String> {
         for (c, cell) in row.iter().enumerate() {
             if !cell.contains(['\r', '\n']) {
                 fields.push(cell.into());
-            } else if keys.get(c).copied().unwrap_or(false) {
+            } else if r > leading && keys.get(c).copied().unwrap_or(false) {
                 return Err(Error::input(t!(
                     "xlsx.line-break-in-key",
                     cell = cell_name(&sheet.name, r, c),
@@ -510,7 +651,8 @@ mod tests {
             csv,
             "\n\n,id,region,name\n,A1,H,\"x, \"\"y\"\"\"\n,,,\n,A2,H,line break\n,A1,S,dup\n"
         );
-        // Row 7 of the sheet repeats the id of row 4: the roster says so.
+        // Row 5 is empty: skipped, and counted. Row 7 of the sheet repeats
+        // the id of row 4: the roster says so.
         let e = crate::roster::canonical::parse(
             csv.as_bytes(),
             &Origin::file("offset.csv"),
@@ -518,12 +660,30 @@ mod tests {
         )
         .unwrap_err()
         .to_string();
-        assert!(e.contains("line 5: field \"region\" is empty"), "{e}");
-        // Read as the workbook it is, the message names the cell instead.
+        assert!(
+            e.contains("line 7: duplicate \"id\" \"A1\", already on line 4"),
+            "{e}"
+        );
+        let mut renamed = s.clone();
+        renamed.rows[6][1] = "A3".into();
+        let roster = crate::roster::canonical::parse(
+            to_csv(&renamed).unwrap().as_bytes(),
+            &Origin::file("offset.csv"),
+            &Default::default(),
+        )
+        .unwrap();
+        assert_eq!((roster.accounts(), roster.empty_rows), (3, 1));
+        // A row with an id but no region is refused; read as the workbook
+        // it is, the message names the cell.
         let origin = Origin::sheet("offset.xlsx", &s.name, s.rows[2].clone());
-        let e = crate::roster::canonical::parse(csv.as_bytes(), &origin, &Default::default())
-            .unwrap_err()
-            .to_string();
+        renamed.rows[4][1] = "A4".into();
+        let e = crate::roster::canonical::parse(
+            to_csv(&renamed).unwrap().as_bytes(),
+            &origin,
+            &Default::default(),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(
             e.starts_with("offset.xlsx: Sheet1!C5: field \"region\" is empty"),
             "{e}"
@@ -562,7 +722,7 @@ mod tests {
         bad.rows[3][3] = "a\nb".into();
         assert!(to_csv(&bad).is_ok());
         assert!(
-            to_csv_keys(&bad, &["name"])
+            to_csv_keys(&bad, 2, &["name".to_string()])
                 .unwrap_err()
                 .to_string()
                 .contains("Sheet1!D4")

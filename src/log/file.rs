@@ -158,7 +158,21 @@ impl LockedLog {
         source: &str,
         source_sha256: &str,
     ) -> Result<()> {
-        if records.is_empty() {
+        self.append_batch_of_two::<R, R>(records, &[], source, source_sha256)
+    }
+
+    /// [`LockedLog::append_batch`] of records of two types, `first` then
+    /// `then`, in one write (a resubmitted sheet: its new results and the
+    /// amendments of those it changed, recorded together or not at all).
+    pub fn append_batch_of_two<A: Record, B: Record>(
+        &mut self,
+        first: &[A],
+        then: &[B],
+        source: &str,
+        source_sha256: &str,
+    ) -> Result<()> {
+        let count = first.len() + then.len();
+        if count == 0 {
             return Ok(());
         }
         let mut lines = Lines {
@@ -167,14 +181,17 @@ impl LockedLog {
             seq: self.state.len,
             at: now(),
         };
-        if records.len() > 1 {
+        if count > 1 {
             lines.push(&Batch {
-                lines: records.len() as u64,
+                lines: count as u64,
                 source: source.into(),
                 source_sha256: source_sha256.into(),
             });
         }
-        for r in records {
+        for r in first {
+            lines.push(r);
+        }
+        for r in then {
             lines.push(r);
         }
         let Lines { buf, prev, seq, .. } = lines;

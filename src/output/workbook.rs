@@ -18,7 +18,7 @@ use crate::base::fsio;
 use crate::error::{Error, Result};
 use crate::i18n::Lang;
 use crate::input::cell::column_letters;
-use crate::input::columns::ID_HEADERS;
+use crate::input::columns::ID;
 use crate::input::text::normalize_field;
 use crate::output::table::titles;
 use crate::t;
@@ -360,12 +360,8 @@ fn build_template(
         ws.add_data_validation(1, reason_col, last_row, reason_col, &rule)?;
     }
     // Freeze the columns up to the id too, so that it stays in view beside the verdict.
-    if let Some(id) = header.iter().position(|h| {
-        let h = normalize_field(h);
-        ID_HEADERS
-            .iter()
-            .any(|k| h == *k || h.eq_ignore_ascii_case(k))
-    }) && id < 6
+    if let Some(id) = header.iter().position(|h| ID.is(h))
+        && id < 6
     {
         ws.set_freeze_panes(1, id as u16 + 1)?;
     }
@@ -581,11 +577,13 @@ mod tests {
             "2023-08-23",
         ]));
         filled.rows[2][5] = "合格".into();
-        let (rows, columns, _) = crate::results::batch::parse_results(
-            &to_csv(&filled).unwrap(),
-            &Origin::file("results.xlsx"),
-        )
-        .unwrap();
+        let crate::results::batch::ParsedResults { rows, columns, .. } =
+            crate::results::batch::parse_results(
+                &to_csv(&filled).unwrap(),
+                &Origin::file("results.xlsx"),
+                &[],
+            )
+            .unwrap();
         assert_eq!(columns.id, "id");
         assert_eq!(rows.len(), 2);
         assert_eq!((rows[0].line, rows[0].id.as_str()), (2, "3400000001"));
@@ -660,7 +658,9 @@ mod tests {
         assert_eq!(
             s.rows,
             vec![
-                e(&["2023年第三季度全省政务新媒体抽查情况", "", "", "", ""]),
+                // The title and the summary are merged across the table:
+                // read back, as Excel shows them, in every cell they cover.
+                e(&["2023年第三季度全省政务新媒体抽查情况"; 5]),
                 e(&[
                     "序号",
                     "省直厅局/各市",
@@ -672,13 +672,7 @@ mod tests {
                 e(&["2", "合肥市", "2916", "1458", "4"]),
                 e(&["", "合计", "3316", "1658", "5"]),
                 e(&["", "", "", "", ""]),
-                e(&[
-                    "运行总数3316个，抽查1658个，存在突出问题5个，合格率99.70%（1653/1658）",
-                    "",
-                    "",
-                    "",
-                    ""
-                ]),
+                e(&["运行总数3316个，抽查1658个，存在突出问题5个，合格率99.70%（1653/1658）"; 5]),
             ]
         );
 

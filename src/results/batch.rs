@@ -3,7 +3,10 @@
 //! reason codes, and turned into `result-recorded` records. Pure.
 
 use crate::error::{Error, Result};
-use crate::input::columns::ID_HEADERS;
+use crate::input::columns::{
+    CHECKED_AT, ID, INSPECTOR, NOTE, REASON, ROSTER, SAMPLE_COLUMNS, VERDICT, YES_NO_VERDICT,
+};
+use crate::input::table::{MAX_CELL_CHARS, MAX_HEADER_COLUMNS, MAX_ROWS, cell_too_long};
 use crate::input::text::{LineCounter, Origin, header_is, normalize_field, quote_left_open};
 use crate::results::by_id::IdMap;
 use crate::results::codes::Codebook;
@@ -11,12 +14,6 @@ use crate::results::record::ResultRecorded;
 use crate::results::verdict::Verdict;
 use crate::sampling::manifest::Manifest;
 use crate::t;
-
-const VERDICT_HEADERS: &[&str] = &["verdict", "结果", "检查结果", "结论"];
-const REASON_HEADERS: &[&str] = &["reason", "reasons", "原因", "问题", "问题类型"];
-const NOTE_HEADERS: &[&str] = &["note", "备注", "说明"];
-const INSPECTOR_HEADERS: &[&str] = &["inspector", "检查人", "检查员"];
-const CHECKED_AT_HEADERS: &[&str] = &["checked_at", "checked-at", "检查日期", "日期"];
 
 /// One row of a results file, before it is checked against the round.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,18 +45,29 @@ pub fn split_reasons(s: &str) -> Vec<String> {
         .collect()
 }
 
-/// A date as YYYY-MM-DD; also accepts YYYY/M/D as Excel writes it. "" stays "".
+/// When an account was checked, as ISO 8601: `YYYY-MM-DD`, or
+/// `YYYY-MM-DDTHH:MM:SS` when a time is given. Accepts YYYY-MM-DD or
+/// YYYY/M/D (as Excel writes dates), optionally followed by a space or `T`
+/// and H:MM or H:MM:SS (a date cell with a time reads as
+/// `2023-08-24 12:30:00`). "" stays "".
 pub fn parse_date(s: &str) -> std::result::Result<String, String> {
     let s = s.trim();
     if s.is_empty() {
         return Ok(String::new());
     }
     let bad = || t!("results.bad-date", value = s);
-    let parts: Vec<&str> = s.split(['-', '/']).collect();
+    let (date, time) = match s.split_once([' ', 'T']) {
+        Some((d, t)) => (d, Some(t.trim())),
+        None => (s, None),
+    };
+    let parts: Vec<&str> = date.split(['-', '/']).collect();
     let [y, m, d] = parts.as_slice() else {
         return Err(bad());
     };
-    if y.len() != 4 || m.is_empty() || m.len() > 2 || d.is_empty() || d.len() > 2 {
+    let digits = |x: &str, min: usize, max: usize| {
+        (min..=max).contains(&x.len()) && x.bytes().all(|b| b.is_ascii_digit())
+    };
+    if !digits(y, 4, 4) || !digits(m, 1, 2) || !digits(d, 1, 2) {
         return Err(bad());
     }
     let (y, m, d): (u32, u32, u32) = (
@@ -85,7 +93,28 @@ pub fn parse_date(s: &str) -> std::result::Result<String, String> {
     if !(1..=12).contains(&m) || d == 0 || d > days[m as usize - 1] {
         return Err(bad());
     }
-    Ok(format!("{y:04}-{m:02}-{d:02}"))
+    let date = format!("{y:04}-{m:02}-{d:02}");
+    let Some(time) = time else {
+        return Ok(date);
+    };
+    let parts: Vec<&str> = time.split(':').collect();
+    let (h, mi, sec) = match parts.as_slice() {
+        [h, mi] => (*h, *mi, "0"),
+        [h, mi, sec] => (*h, *mi, *sec),
+        _ => return Err(bad()),
+    };
+    if !digits(h, 1, 2) || !digits(mi, 2, 2) || !digits(sec, 1, 2) {
+        return Err(bad());
+    }
+    let (h, mi, sec): (u32, u32, u32) = (
+        h.parse().map_err(|_| bad())?,
+        mi.parse().map_err(|_| bad())?,
+        sec.parse().map_err(|_| bad())?,
+    );
+    if h > 23 || mi > 59 || sec > 59 {
+        return Err(bad());
+    }
+    Ok(format!("{date}T{h:02}:{mi:02}:{sec:02}"))
 }
 
 /// The columns of a results file that its problems point at (in a
@@ -109,10 +138,22 @@ impl Default for ResultColumns {
 /// Parses a results CSV: columns id and verdict, optionally reason, note,
 /// inspector and checked_at (English or Chinese headers); other columns,
 /// such as those of sample.csv, are ignored.
-pub fn parse_results(
-    text: &str,
-    origin: &Origin,
-) -> Result<(Vec<ResultRow>, ResultColumns, Problems)> {
+/// A results table as read: its rows, the columns problems point at, the
+/// problems its reading found, and how many empty rows it skipped.
+#[derive(Debug)]
+pub struct ParsedResults {
+    pub rows: Vec<ResultRow>,
+    pub columns: ResultColumns,
+    pub problems: Problems,
+    pub empty_rows: usize,
+    /// Header names of columns that were not read, neither results nor
+    /// the sample's own columns.
+    pub ignored: Vec<String>,
+}
+
+/// `known` are further column names that are no results but expected in
+/// the table (the round's sample columns): not reported as ignored.
+pub fn parse_results(text: &str, origin: &Origin, known: &[String]) -> Result<ParsedResults> {
     let file = &origin.file;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -135,31 +176,68 @@ pub fn parse_results(
             )
         }
     };
-    let find = |names: &[&str]| header.iter().position(|h| header_is(h, names));
-    let id_col = find(ID_HEADERS).ok_or_else(|| {
+    if header.len() > MAX_HEADER_COLUMNS {
+        return Err(Error::input(t!(
+            "text.header-too-wide",
+            at = origin.at(header_line, None),
+            columns = header.len(),
+            limit = MAX_HEADER_COLUMNS
+        )));
+    }
+    if header.iter().any(|h| cell_too_long(h.as_bytes())) {
+        return Err(Error::input(t!(
+            "text.cell-too-long",
+            at = origin.at(header_line, None),
+            limit = MAX_CELL_CHARS
+        )));
+    }
+    let find = |kind: &crate::input::columns::Kind| kind.find(&header).first().copied();
+    let id_col = find(&ID).ok_or_else(|| {
         Error::input(t!(
             "results.no-id-column",
             at = origin.at(header_line, None),
-            expected = ID_HEADERS.join(" / ")
+            expected = ID.all().join(" / ")
         ))
     })?;
-    let verdict_col = find(VERDICT_HEADERS).ok_or_else(|| {
+    let verdict_col = find(&VERDICT).ok_or_else(|| {
         Error::input(t!(
             "results.no-verdict-column",
             at = origin.at(header_line, None),
-            expected = VERDICT_HEADERS.join(" / ")
+            expected = VERDICT.all().join(" / ")
         ))
     })?;
     let (reason_col, note_col, insp_col, date_col) = (
-        find(REASON_HEADERS),
-        find(NOTE_HEADERS),
-        find(INSPECTOR_HEADERS),
-        find(CHECKED_AT_HEADERS),
+        find(&REASON),
+        find(&NOTE),
+        find(&INSPECTOR),
+        find(&CHECKED_AT),
     );
+    let yes_no = header_is(&header[verdict_col], YES_NO_VERDICT);
+    // Columns read as nothing: said in a warning, not dropped unseen.
+    let used = [
+        Some(id_col),
+        Some(verdict_col),
+        reason_col,
+        note_col,
+        insp_col,
+        date_col,
+    ];
+    let ignored: Vec<String> = (0..header.len())
+        .filter(|i| !used.contains(&Some(*i)))
+        .map(|i| header[i].clone())
+        .filter(|h| {
+            !h.is_empty()
+                && !ROSTER.iter().any(|k| k.is(h))
+                && !header_is(h, SAMPLE_COLUMNS)
+                && !known.iter().any(|k| header_is(h, &[k.as_str()]))
+        })
+        .collect();
 
     let mut rows = Vec::new();
     let mut problems = Problems::default();
     let mut last_record = None;
+    let mut empty_rows = 0;
+    let mut read_rows: u64 = 0;
     for rec in records {
         let rec = rec.map_err(|e| {
             let line = e.position().map_or(0, |p| {
@@ -171,6 +249,22 @@ pub fn parse_results(
             .position()
             .map_or(0, |p| lines.line_at(p.byte() as usize));
         last_record = rec.position().map(|p| (p.byte() as usize, line));
+        read_rows += 1;
+        if read_rows > MAX_ROWS {
+            return Err(Error::input(t!(
+                "text.too-many-rows",
+                file,
+                limit = MAX_ROWS
+            )));
+        }
+        if rec.as_slice().len() > MAX_CELL_CHARS && rec.iter().any(|f| cell_too_long(f.as_bytes()))
+        {
+            return Err(Error::input(t!(
+                "text.cell-too-long",
+                at = origin.at(line, None),
+                limit = MAX_CELL_CHARS
+            )));
+        }
         let get = |c: Option<usize>| {
             c.and_then(|c| rec.get(c))
                 .map(normalize_field)
@@ -179,15 +273,24 @@ pub fn parse_results(
         };
         let id = get(Some(id_col));
         if rec.iter().all(|f| f.trim().is_empty()) {
-            continue; // an empty row, as spreadsheets leave at the end
+            // An empty row, inside the sheet or left at its end.
+            empty_rows += 1;
+            continue;
         }
+        // Every problem of the row is said, not only its first.
+        let before = problems.0.len();
         if id.is_empty() || id.chars().any(char::is_control) {
             let column = &header[id_col];
             problems.add(origin, line, Some(column), t!("results.id-empty", column));
-            continue;
         }
         let verdict_text = get(Some(verdict_col));
-        let Some(verdict) = parse_verdict(&verdict_text) else {
+        let verdict = parse_verdict(&verdict_text).or(match verdict_text.as_str() {
+            // 是否合格: 是 / 否.
+            "是" if yes_no => Some(Verdict::Pass),
+            "否" if yes_no => Some(Verdict::Fail),
+            _ => None,
+        });
+        if verdict.is_none() {
             let column = &header[verdict_col];
             problems.add(
                 origin,
@@ -195,8 +298,7 @@ pub fn parse_results(
                 Some(column),
                 t!("results.bad-verdict", column, value = verdict_text),
             );
-            continue;
-        };
+        }
         let checked_at = match parse_date(&get(date_col)) {
             Ok(d) => d,
             Err(error) => {
@@ -208,8 +310,11 @@ pub fn parse_results(
                     Some(column),
                     t!("results.field-problem", column, error),
                 );
-                continue;
+                String::new()
             }
+        };
+        let (Some(verdict), true) = (verdict, problems.0.len() == before) else {
+            continue;
         };
         rows.push(ResultRow {
             line,
@@ -238,7 +343,13 @@ pub fn parse_results(
         id: header[id_col].clone(),
         reason: reason_col.map(|c| header[c].clone()),
     };
-    Ok((rows, columns, problems))
+    Ok(ParsedResults {
+        rows,
+        columns,
+        problems,
+        empty_rows,
+        ignored,
+    })
 }
 
 /// Collects a batch's problems, every one of them, so that one refusal
@@ -307,6 +418,61 @@ pub fn sample_index<'m>(m: &'m Manifest<'_>) -> IdMap<&'m str, &'m str> {
     map
 }
 
+/// What the log holds as an account's result now (the latest
+/// `result-recorded` or `result-amended`), to compare a row with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prior {
+    pub verdict: Verdict,
+    pub reasons: Vec<String>,
+    pub note: String,
+    pub inspector: String,
+    /// None for an amendment, which records no date.
+    pub checked_at: Option<String>,
+}
+
+/// A row that changes an account's recorded result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// The result as the row gives it.
+    pub now: ResultRecorded,
+    pub was: Verdict,
+}
+
+/// A batch checked: the results new to the log, the rows identical to what
+/// the log holds (skipped), and the rows that change a recorded result
+/// (only with `amend_changed`; else each is a problem).
+#[derive(Debug, Default)]
+pub struct Checked {
+    pub new: Vec<ResultRecorded>,
+    pub same: usize,
+    pub changed: Vec<Change>,
+}
+
+/// How a batch is checked against the round.
+pub struct Against<'a> {
+    pub sample: &'a IdMap<&'a str, &'a str>,
+    pub existing: &'a crate::results::by_id::ResultsById,
+    /// The recorded result that counts, from its 1-based log line.
+    pub prior: &'a dyn Fn(u64) -> Option<Prior>,
+    pub codes: &'a Codebook,
+    /// Rows that change a recorded result become amendments instead of problems.
+    pub amend_changed: bool,
+}
+
+/// Whether a row says what the log already holds for its account.
+fn same_as(r: &ResultRecorded, p: &Prior) -> bool {
+    let sorted = |v: &[String]| {
+        let mut v = v.to_vec();
+        v.sort();
+        v
+    };
+    r.verdict == p.verdict
+        && sorted(&r.reasons) == sorted(&p.reasons)
+        && r.note == p.note
+        && r.inspector == p.inspector
+        && p.checked_at.as_ref().is_none_or(|d| *d == r.checked_at)
+}
+
 /// Checks a whole batch; on any problem (those its reading found, in
 /// `problems`, and these) nothing is returned but the list.
 /// `origin` and `columns` say where the rows came from, for the messages.
@@ -314,11 +480,9 @@ pub fn validate(
     rows: Vec<ResultRow>,
     origin: &Origin,
     columns: &ResultColumns,
-    sample: &IdMap<&str, &str>,
-    existing: &crate::results::by_id::ResultsById,
-    codes: &Codebook,
+    against: &Against<'_>,
     mut problems: Problems,
-) -> Result<Vec<ResultRecorded>> {
+) -> Result<Checked> {
     let id_column = Some(columns.id.as_str());
     let mut first_line: IdMap<&str, u64> =
         IdMap::with_capacity_and_hasher(rows.len(), Default::default());
@@ -333,38 +497,54 @@ pub fn validate(
             );
         }
     }
-    let mut out = Vec::with_capacity(rows.len());
+    let mut out = Checked {
+        new: Vec::with_capacity(rows.len()),
+        ..Checked::default()
+    };
     for row in rows {
         let id = &row.id;
-        let Some(&stratum) = sample.get(id.as_str()) else {
+        let Some(&stratum) = against.sample.get(id.as_str()) else {
             problems.add(origin, row.line, id_column, t!("results.not-in-sample", id));
             continue;
         };
-        if let Some(r) = existing.get(id.as_str()) {
-            problems.add(
-                origin,
-                row.line,
-                id_column,
-                t!("results.has-result", id, line = r.line),
-            );
+        let reasons = match check_reasons(row.verdict, &row.reasons, against.codes) {
+            Ok(reasons) => reasons,
+            Err(error) => {
+                problems.add(
+                    origin,
+                    row.line,
+                    columns.reason.as_deref(),
+                    t!("results.reason-problem", id, error),
+                );
+                continue;
+            }
+        };
+        let line = row.line;
+        let result = ResultRecorded {
+            id: row.id,
+            stratum: stratum.to_string(),
+            verdict: row.verdict,
+            reasons,
+            note: row.note,
+            inspector: row.inspector,
+            checked_at: row.checked_at,
+        };
+        let Some(r) = against.existing.get(result.id.as_str()) else {
+            out.new.push(result);
             continue;
-        }
-        match check_reasons(row.verdict, &row.reasons, codes) {
-            Err(error) => problems.add(
-                origin,
-                row.line,
-                columns.reason.as_deref(),
-                t!("results.reason-problem", id, error),
-            ),
-            Ok(reasons) => out.push(ResultRecorded {
-                id: row.id,
-                stratum: stratum.to_string(),
-                verdict: row.verdict,
-                reasons,
-                note: row.note,
-                inspector: row.inspector,
-                checked_at: row.checked_at,
+        };
+        match (against.prior)(r.line) {
+            Some(p) if same_as(&result, &p) => out.same += 1,
+            _ if against.amend_changed => out.changed.push(Change {
+                now: result,
+                was: r.verdict,
             }),
+            _ => problems.add(
+                origin,
+                line,
+                id_column,
+                t!("results.has-result", id = result.id, line = r.line),
+            ),
         }
     }
     problems.finish()?;
@@ -382,6 +562,29 @@ mod tests {
         assert!(parse_date("2023-02-29").is_err());
         assert!(parse_date("2024-02-29").is_ok());
         assert!(parse_date("23-8-1").is_err());
+        assert_eq!(
+            parse_date("2023-08-23 10:00").unwrap(),
+            "2023-08-23T10:00:00"
+        );
+        assert_eq!(
+            parse_date("2023/8/23 9:05:07").unwrap(),
+            "2023-08-23T09:05:07"
+        );
+        assert_eq!(
+            parse_date("2023-08-23T10:00:00").unwrap(),
+            "2023-08-23T10:00:00"
+        );
+        for bad in [
+            "18:00:00",
+            "2023-08-23 24:00",
+            "2023-08-23 10:0",
+            "2023-08-23 10:00:00.500",
+            "2023年8月23日",
+            "45161",
+            "2023-8-+1",
+        ] {
+            assert!(parse_date(bad).is_err(), "{bad}");
+        }
         assert_eq!(parse_verdict(" 不合格"), Some(Verdict::Fail));
         assert_eq!(parse_verdict("PASS"), Some(Verdict::Pass));
         assert_eq!(parse_verdict("ok"), None);

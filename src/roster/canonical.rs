@@ -8,16 +8,19 @@
 use std::collections::HashMap;
 
 use crate::error::{Error, Result};
-use crate::input::text::{Origin, header_is, normalize_field, quote_left_open};
+use crate::input::text::{Origin, normalize_field, quote_left_open};
 use crate::t;
 use rustc_hash::FxHashMap;
 
-use crate::input::columns::{ID_HEADERS, STRATUM_HEADERS};
+use crate::input::columns::{ID, Kind, STRATUM};
+use crate::input::table::{MAX_CELL_CHARS, MAX_HEADER_COLUMNS, MAX_ROWS, cell_too_long};
 
 #[derive(Debug, Default, Clone)]
 pub struct RosterOptions {
     pub id_column: Option<String>,
     pub stratum_column: Option<String>,
+    /// Strata that are probably one (`roster::strata`) are refused, not only said.
+    pub strict_strata: bool,
 }
 
 /// One account. 32 bytes that carry the account's sort key: the first 16
@@ -91,6 +94,8 @@ pub struct Roster {
     pub header: Vec<String>,
     pub id_column: String,
     pub stratum_column: String,
+    /// Rows with every field empty, skipped (not accounts).
+    pub empty_rows: u64,
 }
 
 /// Finds a column: the one the user named, or the single recognised default.
@@ -98,7 +103,7 @@ pub struct Roster {
 fn find_column(
     header: &[String],
     explicit: Option<&str>,
-    defaults: &[&str],
+    kind: &Kind,
     what: &str,
     flag: &str,
     at: &str,
@@ -119,7 +124,14 @@ fn find_column(
     };
     if let Some(want) = explicit {
         let want = normalize_field(want);
-        let hits: Vec<usize> = (0..header.len()).filter(|&i| header[i] == want).collect();
+        let mut hits: Vec<usize> = (0..header.len()).filter(|&i| header[i] == want).collect();
+        if hits.is_empty() {
+            // Spelled as Excel wrapped it, or in full-width letters.
+            let key = crate::input::header::header_key(&want);
+            hits = (0..header.len())
+                .filter(|&i| crate::input::header::header_key(&header[i]) == key)
+                .collect();
+        }
         return match hits.as_slice() {
             [i] => Ok(*i),
             [] => Err(Error::input(t!(
@@ -133,16 +145,14 @@ fn find_column(
             _ => Err(Error::input(t!("roster.column-twice", at, want))),
         };
     }
-    let hits: Vec<usize> = (0..header.len())
-        .filter(|&i| header_is(&header[i], defaults))
-        .collect();
+    let hits = kind.find(header);
     match hits.as_slice() {
         [i] => Ok(*i),
         [] => Err(Error::input(t!(
             "roster.no-column",
             at,
             what,
-            defaults = defaults.join(" / "),
+            defaults = kind.all().join(" / "),
             flag,
             header = shown()
         ))),
@@ -190,6 +200,27 @@ fn check_field<'a>(
         return Err(Error::input(t!("roster.field-control", at, column, what)));
     }
     Ok(value)
+}
+
+/// Refuses a record with a field longer than a cell may be (the fields
+/// are looked at only when the whole record is that long).
+fn check_limits(
+    record: &CsvRecord,
+    used: usize,
+    origin: &Origin,
+    line: impl Fn() -> u64,
+) -> Result<()> {
+    if used <= MAX_CELL_CHARS {
+        return Ok(());
+    }
+    if (0..record.len()).any(|i| record.get(i).is_some_and(cell_too_long)) {
+        return Err(Error::input(t!(
+            "text.cell-too-long",
+            at = origin.at(line(), None),
+            limit = MAX_CELL_CHARS
+        )));
+    }
+    Ok(())
 }
 
 /// The line of the record that starts at `start`: one more than the line
@@ -401,7 +432,7 @@ pub fn parse(text: &[u8], origin: &Origin, opts: &RosterOptions) -> Result<Roste
     let id_col = find_column(
         &header,
         opts.id_column.as_deref(),
-        ID_HEADERS,
+        &ID,
         &t!("roster.what-id"),
         "--id-column",
         &at,
@@ -409,7 +440,7 @@ pub fn parse(text: &[u8], origin: &Origin, opts: &RosterOptions) -> Result<Roste
     let st_col = find_column(
         &header,
         opts.stratum_column.as_deref(),
-        STRATUM_HEADERS,
+        &STRATUM,
         &t!("roster.what-stratum"),
         "--stratum-column",
         &at,
@@ -419,6 +450,16 @@ pub fn parse(text: &[u8], origin: &Origin, opts: &RosterOptions) -> Result<Roste
             "roster.same-column",
             at,
             column = header[id_col]
+        )));
+    }
+    // After the columns: a header without them is said to be so first.
+    check_limits(&record, used, origin, || line_at(text, header_start))?;
+    if header.len() > MAX_HEADER_COLUMNS {
+        return Err(Error::input(t!(
+            "text.header-too-wide",
+            at,
+            columns = header.len(),
+            limit = MAX_HEADER_COLUMNS
         )));
     }
     let id_name = header[id_col].clone();
@@ -449,6 +490,34 @@ pub fn parse(text: &[u8], origin: &Origin, opts: &RosterOptions) -> Result<Roste
         None => vec![whole()?.0],
     };
     let total: usize = chunks.iter().map(|c| c.accounts.len()).sum();
+    let empty_rows = chunks.iter().map(|c| c.empty_rows).sum();
+    if total as u64 + empty_rows > MAX_ROWS {
+        return Err(Error::input(t!(
+            "text.too-many-rows",
+            file,
+            limit = MAX_ROWS
+        )));
+    }
+    let digits = chunks
+        .iter()
+        .fold(DigitIds::default(), |d, c| d.and(c.digits));
+    if let Some((start, width)) = digits.lost_zeros() {
+        let at = origin.at(line_at(text, start as usize), Some(&id_name));
+        let mut record = CsvRecord::new();
+        let id = record
+            .read(text, start as usize, text.len())
+            .and_then(|_| record.get(id_col))
+            .map(|f| normalize_field(std::str::from_utf8(f).unwrap_or("")).into_owned())
+            .unwrap_or_default();
+        return Err(Error::input(t!(
+            "roster.id-lost-zeros",
+            at,
+            id,
+            digits = id.len(),
+            width,
+            how = t!("roster.ids-as-text")
+        )));
+    }
     if total == 0 {
         return Err(Error::input(t!("roster.no-accounts", file)));
     }
@@ -573,6 +642,7 @@ pub fn parse(text: &[u8], origin: &Origin, opts: &RosterOptions) -> Result<Roste
         header,
         id_column: id_name,
         stratum_column: st_name,
+        empty_rows,
     })
 }
 
@@ -619,6 +689,95 @@ struct Chunk {
     accounts: Vec<Account>,
     first_seen: Vec<String>,
     ids: String,
+    /// Records whose fields are all empty, skipped.
+    empty_rows: u64,
+    digits: DigitIds,
+}
+
+/// What the ids of a column of digits say about leading zeros: a column
+/// whose zero-led ids all have one width, and an id of digits shorter than
+/// that, lost the id's zeros in Excel (0340000002 became 340000002).
+#[derive(Debug, Clone, Copy)]
+struct DigitIds {
+    /// Every id so far is all ASCII digits.
+    all_digits: bool,
+    /// The shortest and longest ids that start with 0.
+    zero_led: Option<(usize, usize)>,
+    /// The shortest id not starting with 0: (length, record start).
+    shortest: Option<(usize, u32)>,
+}
+
+impl Default for DigitIds {
+    fn default() -> Self {
+        DigitIds {
+            all_digits: true,
+            zero_led: None,
+            shortest: None,
+        }
+    }
+}
+
+impl DigitIds {
+    fn see(&mut self, id: &[u8], start: u32) {
+        if !self.all_digits {
+            return;
+        }
+        if !id.iter().all(u8::is_ascii_digit) {
+            self.all_digits = false;
+            return;
+        }
+        let n = id.len();
+        if id[0] == b'0' {
+            self.zero_led = Some(self.zero_led.map_or((n, n), |(a, b)| (a.min(n), b.max(n))));
+        } else if self.shortest.is_none_or(|(m, s)| (n, start) < (m, s)) {
+            self.shortest = Some((n, start));
+        }
+    }
+
+    fn and(self, other: DigitIds) -> DigitIds {
+        let mut out = self;
+        out.all_digits &= other.all_digits;
+        out.zero_led = match (self.zero_led, other.zero_led) {
+            (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
+            (x, y) => x.or(y),
+        };
+        out.shortest = match (self.shortest, other.shortest) {
+            (Some(x), Some(y)) => Some(x.min(y)),
+            (x, y) => x.or(y),
+        };
+        out
+    }
+
+    /// The record start of an id that lost its leading zeros, and the width
+    /// of the column's zero-led ids.
+    fn lost_zeros(&self) -> Option<(u32, usize)> {
+        let (Some((lo, hi)), Some((n, start))) = (self.zero_led, self.shortest) else {
+            return None;
+        };
+        (self.all_digits && lo == hi && n < lo).then_some((start, lo))
+    }
+}
+
+/// An id as Excel writes a number it has rounded: in scientific notation
+/// (5.00832E+11), or with the ".0" of a float (123.0).
+fn lossy_id(id: &str) -> bool {
+    let b = id.as_bytes();
+    let digits = |s: &[u8]| !s.is_empty() && s.iter().all(u8::is_ascii_digit);
+    if let Some(e) = b.iter().position(|&c| c == b'E' || c == b'e') {
+        let (mantissa, exp) = (&b[..e], &b[e + 1..]);
+        let mantissa_ok = match mantissa.iter().position(|&c| c == b'.') {
+            Some(dot) => digits(&mantissa[..dot]) && digits(&mantissa[dot + 1..]),
+            None => digits(mantissa),
+        };
+        let exp = exp.strip_prefix(b"+").or(exp.strip_prefix(b"-"));
+        return mantissa_ok && exp.is_some_and(digits);
+    }
+    match b.iter().position(|&c| c == b'.') {
+        Some(dot) => {
+            digits(&b[..dot]) && !b[dot + 1..].is_empty() && b[dot + 1..].iter().all(|&c| c == b'0')
+        }
+        None => false,
+    }
 }
 
 /// Parses the records in `text[from..to]`, which starts at a record boundary.
@@ -636,6 +795,8 @@ fn parse_chunk(
         accounts: Vec::with_capacity((to - from) / 48),
         first_seen: Vec::new(),
         ids: String::new(),
+        empty_rows: 0,
+        digits: DigitIds::default(),
     };
     let mut strata_index: HashMap<String, u32> = HashMap::new();
     // A stratum is spelled the same way on most lines: its raw spelling
@@ -655,6 +816,22 @@ fn parse_chunk(
                 "roster.unclosed-quote",
                 at = origin.at(line(), None)
             )));
+        }
+        check_limits(&record, used, origin, line)?;
+        // A row left empty inside the list (or one of commas, as a sheet's
+        // empty row is written) is no account: skipped, and counted.
+        // (A field starting with a printable ASCII byte is not blank: most
+        // strata end the check at their first byte.)
+        let blank = |f: &[u8]| match f.first() {
+            None => true,
+            Some(&b) if (0x21..0x7f).contains(&b) => false,
+            Some(_) => std::str::from_utf8(f).is_ok_and(|s| s.trim().is_empty()),
+        };
+        if record.get(cols.stratum).is_none_or(blank)
+            && (0..record.len()).all(|i| record.get(i).is_none_or(blank))
+        {
+            chunk.empty_rows += 1;
+            continue;
         }
         let field = |i: usize, name: &str| -> Result<&[u8]> {
             record.get(i).ok_or_else(|| {
@@ -693,6 +870,16 @@ fn parse_chunk(
         let raw_id = std::str::from_utf8(raw_id).unwrap_or("");
         let id = normalize_field(raw_id);
         check_field(&id, origin, line, cols.id_name)?;
+        chunk.digits.see(id.as_bytes(), start as u32);
+        if id.bytes().any(|b| b == b'.' || b == b'+') && lossy_id(&id) {
+            let at = origin.at(line(), Some(cols.id_name));
+            return Err(Error::input(t!(
+                "roster.id-lossy",
+                at,
+                id = id.as_ref(),
+                how = t!("roster.ids-as-text")
+            )));
+        }
         chunk.accounts.push(Account {
             prefix: prefix_of(id.as_bytes()),
             stratum,

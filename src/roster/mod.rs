@@ -3,6 +3,7 @@
 //! Imports `input` and below.
 
 pub mod canonical;
+pub mod strata;
 
 /// The canonical roster in the round directory: the commitment is its SHA-256.
 pub const ROSTER_FILE: &str = "roster.tsv";

@@ -22,6 +22,11 @@ pub struct RosterCommitment {
     /// The file as named in messages, and how it was read ("utf-8", "xlsx sheet 名单").
     pub file: String,
     pub encoding: String,
+    /// Rows inside the list with every field empty, skipped.
+    pub empty_rows: u64,
+    /// Strata that are probably one (合肥 and 合肥市), each group in the
+    /// roster's order.
+    pub near_duplicates: Vec<Vec<String>>,
 }
 
 impl super::Round {
@@ -52,6 +57,24 @@ impl super::Round {
         );
         let roster = roster?;
         let columns = columns?;
+        let near_duplicates =
+            crate::roster::strata::near_duplicates(roster.first_seen.iter().map(String::as_str));
+        if opts.strict_strata && !near_duplicates.is_empty() {
+            let groups: Vec<String> = near_duplicates
+                .iter()
+                .map(|g| {
+                    g.iter()
+                        .map(|s| format!("{s:?}"))
+                        .collect::<Vec<_>>()
+                        .join(" / ")
+                })
+                .collect();
+            return Err(Error::input(t!(
+                "cmd-roster.strict-strata",
+                file,
+                groups = groups.join("; ")
+            )));
+        }
         let counts = &roster.counts;
 
         // A quota plan must fit this roster; better to learn it now than after the seed.
@@ -120,6 +143,8 @@ impl super::Round {
             strata,
             file,
             encoding: src.encoding.clone(),
+            empty_rows: roster.empty_rows,
+            near_duplicates,
         })
     }
 }

@@ -25,6 +25,8 @@ pub struct Status<'a> {
     pub done: u64,
     pub failed: u64,
     pub next: Next,
+    /// Strata of the committed roster that are probably one (合肥 and 合肥市).
+    pub near_duplicates: Vec<Vec<String>>,
 }
 
 impl super::Round {
@@ -52,11 +54,15 @@ impl super::Round {
                 }
             }
         };
+        let near_duplicates = st.roster.as_ref().map_or_else(Vec::new, |r| {
+            crate::roster::strata::near_duplicates(r.order.iter().map(String::as_str))
+        });
         Status {
             state: st,
             done,
             failed,
             next,
+            near_duplicates,
         }
     }
 }

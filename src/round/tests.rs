@@ -94,16 +94,19 @@ fn a_whole_round_through_the_api_verifies() {
         csv.push_str(&format!("{id},pass,\n"));
     }
     let r = round
-        .record(Batch::Table {
-            src: SourceText::from_text("results.csv", csv),
-            source_name: "results.csv".into(),
-        })
+        .record(
+            Batch::Table {
+                src: SourceText::from_text("results.csv", csv),
+                source_name: "results.csv".into(),
+            },
+            None,
+        )
         .unwrap();
     assert_eq!((r.count, r.passed, r.failed, r.done), (9, 9, 0, 9));
     // One Round goes on from step to step: its state follows its appends.
     assert_eq!(round.status().next, Next::Record { missing: 1 });
     round
-        .record(one(&ids[0], Verdict::Fail, &["NM_NOT_UPDATED"]))
+        .record(one(&ids[0], Verdict::Fail, &["NM_NOT_UPDATED"]), None)
         .unwrap();
     let a = round
         .amend(Amendment {
@@ -181,7 +184,10 @@ fn steps_out_of_order_are_refused_and_write_nothing() {
             .err()
             .unwrap(),
         round.draw(None).err().unwrap(),
-        round.record(one("A000", Verdict::Pass, &[])).err().unwrap(),
+        round
+            .record(one("A000", Verdict::Pass, &[]), None)
+            .err()
+            .unwrap(),
         round.report().err().unwrap(),
     ];
     for e in &refusals {

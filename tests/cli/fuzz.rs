@@ -125,7 +125,7 @@ fn roster_tsv() {
 #[test]
 fn results_plan_codes_and_published_tables() {
     fuzz("results", |b| {
-        let _ = choucha::results::batch::parse_results(&text(b), &Origin::file("r.csv"));
+        let _ = choucha::results::batch::parse_results(&text(b), &Origin::file("r.csv"), &[]);
     });
     fuzz("plan", |b| {
         let _ = choucha::sampling::plan::parse_plan(&text(b), &Origin::file("q.csv"));

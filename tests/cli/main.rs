@@ -9,6 +9,7 @@ mod i18n;
 mod kills;
 mod layering;
 mod log_safety;
+mod offices;
 mod outputs;
 mod results;
 mod signing;

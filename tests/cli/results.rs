@@ -57,7 +57,8 @@ fn every_bad_batch_is_refused_whole_naming_file_and_line() {
         ),
         (
             "again.csv",
-            format!("id,verdict\n{a},pass\n{c},pass\n"),
+            // c passed already: a row failing it differs (one passing it is skipped).
+            format!("id,verdict,reason\n{a},pass,\n{c},fail,NM_SECURITY\n"),
             format!("line 3: id \"{c}\" already has a result (log line"),
         ),
         (
