@@ -17,6 +17,7 @@ macro_rules! errln {
     ($($arg:tt)*) => { $crate::cmd::out::error_line(format_args!($($arg)*)) };
 }
 
+pub mod bound;
 pub mod checkpoint;
 pub mod demo;
 pub mod draw;

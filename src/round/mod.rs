@@ -1,10 +1,12 @@
 //! The one library API for a round: every step a front end can take
 //! (`Round::create`, `open`, `commit_roster`, `reveal_seed`, `draw`, `record`,
-//! `amend`, `report`, `publish`, `checkpoint`, `prove`, `status`, `verify`).
+//! `amend`, `report`, `publish`, `bound`, `checkpoint`, `prove`, `status`,
+//! `verify`).
 //! It owns the locking, the order of the steps and the state checks; it
 //! prints nothing and returns data for the caller to render. Imports every
 //! stage below it; only the front ends (`cmd`, a web server) import it.
 
+mod bound;
 mod checkpoint;
 mod create;
 mod draw;

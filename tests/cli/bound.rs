@@ -1,0 +1,337 @@
+//! `choucha bound` and `choucha size` through the real CLI: the three forms
+//! of bound agree with each other and with the library, bad input is
+//! refused naming the option, and a round without every result is refused.
+
+use crate::{demo, drawn_round, ok, refused, run, write};
+
+fn json(out: &str) -> serde_json::Value {
+    serde_json::from_str(out.trim_end()).unwrap()
+}
+
+#[test]
+fn the_plain_bound_prints_the_fields_of_spec_10_and_the_sentence() {
+    let v = json(&ok(
+        None,
+        &[
+            "bound",
+            "--population",
+            "3316",
+            "--checked",
+            "1658",
+            "--failed",
+            "5",
+            "--format",
+            "json",
+        ],
+    ));
+    let lib = choucha::stats::bound::upper_bound(
+        3316,
+        1658,
+        5,
+        choucha::stats::bound::parse_confidence("95%").unwrap(),
+    )
+    .unwrap();
+    assert_eq!(v["max_failing"], lib.max_failing);
+    let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(
+        keys,
+        [
+            "population",
+            "checked",
+            "failed",
+            "confidence",
+            "max_failing",
+            "min_pass_rate",
+            "min_pass_percent"
+        ]
+    );
+    assert_eq!(v["confidence"], "19/20");
+    let n = 3316 - lib.max_failing;
+    assert_eq!(
+        v["min_pass_rate"],
+        choucha::stats::bound::fraction_string(n, 3316)
+    );
+    // The sentence in the notice's language says the same numbers.
+    let zh = ok(
+        None,
+        &[
+            "--lang",
+            "zh",
+            "bound",
+            "--population",
+            "3316",
+            "--checked",
+            "1658",
+            "--failed",
+            "5",
+        ],
+    );
+    assert!(
+        zh.contains(&format!(
+            "按95%置信水平估计，总数3316个中存在突出问题的不超过{}个",
+            lib.max_failing
+        )),
+        "{zh}"
+    );
+    assert!(zh.contains(v["min_pass_percent"].as_str().unwrap()), "{zh}");
+}
+
+#[test]
+fn the_three_spellings_of_a_confidence_give_one_bound() {
+    let at = |c: &str| {
+        json(&ok(
+            None,
+            &[
+                "bound",
+                "--population",
+                "10",
+                "--checked",
+                "1",
+                "--failed",
+                "0",
+                "--confidence",
+                c,
+                "--format",
+                "json",
+            ],
+        ))
+    };
+    let a = at("90%");
+    assert_eq!(a, at("0.9"));
+    assert_eq!(a, at("9/10"));
+    assert_eq!(
+        a["max_failing"], 8,
+        "the exact tie at 1/10 is not above 1/10"
+    );
+}
+
+#[test]
+fn impossible_counts_and_confidences_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let base = [
+        "bound",
+        "--population",
+        "10",
+        "--checked",
+        "4",
+        "--failed",
+        "1",
+    ];
+    for (extra, message) in [
+        (
+            vec!["--confidence", "100%"],
+            "--confidence: confidence \"100%\" is not understood",
+        ),
+        (vec!["--confidence", "0.95.1"], "--confidence"),
+    ] {
+        let args: Vec<&str> = base.iter().copied().chain(extra).collect();
+        refused(d, &args, message);
+    }
+    refused(
+        d,
+        &[
+            "bound",
+            "--population",
+            "10",
+            "--checked",
+            "11",
+            "--failed",
+            "0",
+        ],
+        "11 checked is more than the population of 10",
+    );
+    refused(
+        d,
+        &[
+            "bound",
+            "--population",
+            "10",
+            "--checked",
+            "3",
+            "--failed",
+            "4",
+        ],
+        "4 failed is more than the 3 checked",
+    );
+    refused(
+        d,
+        &[
+            "size",
+            "--population",
+            "10",
+            "--max-fail-rate",
+            "10%",
+            "--accept",
+            "1",
+        ],
+        "lower --accept",
+    );
+    refused(
+        d,
+        &["size", "--population", "10", "--max-fail-rate", "0%"],
+        "--max-fail-rate",
+    );
+    let o = run(None, &["bound", "--population", "10"]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+}
+
+#[test]
+fn a_round_its_published_table_and_the_library_give_the_same_bounds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_, base) = demo(tmp.path());
+    let round = base.join("anhui-2023q3-new-media");
+    let from_round = json(&ok(Some(&round), &["bound", "--format", "json"]));
+    let table = base.join("inputs/table-new-media.csv");
+    let from_table = json(&ok(
+        None,
+        &[
+            "bound",
+            "--table",
+            table.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    ));
+    assert_eq!(from_round, from_table);
+    assert_eq!(from_round["method"], "stratified");
+    let rows = from_round["rows"].as_array().unwrap();
+    let c = choucha::stats::bound::parse_confidence("95%").unwrap();
+    let mut strata = Vec::new();
+    for r in rows {
+        let n = |k: &str| r[k].as_u64().unwrap();
+        let lib = choucha::stats::bound::upper_bound(n("population"), n("checked"), n("failed"), c)
+            .unwrap();
+        assert_eq!(n("max_failing"), lib.max_failing, "{r}");
+        strata.push(choucha::stats::strata::Stratum {
+            population: n("population"),
+            checked: n("checked"),
+            failed: n("failed"),
+        });
+    }
+    let whole = choucha::stats::strata::stratified_bound(&strata, c)
+        .unwrap()
+        .whole;
+    assert_eq!(from_round["max_failing"], whole.max_failing);
+    // Close to a simple random sample of the same size, never the rows' sum.
+    let srs = choucha::stats::bound::upper_bound(3316, 1658, 5, c)
+        .unwrap()
+        .max_failing;
+    let whole_bound = from_round["max_failing"].as_u64().unwrap();
+    assert!(
+        whole_bound >= srs && whole_bound <= srs + 2,
+        "{whole_bound} vs {srs}"
+    );
+    let sum: u64 = rows
+        .iter()
+        .map(|r| r["max_failing"].as_u64().unwrap())
+        .sum();
+    assert!(whole_bound < sum);
+    // The sentence names the round's units.
+    let zh = ok(Some(&round), &["--lang", "zh", "bound"]);
+    assert!(
+        zh.contains(&format!(
+            "全部3316个政务新媒体中存在突出问题的不超过{whole_bound}个"
+        )),
+        "{zh}"
+    );
+}
+
+#[test]
+fn a_round_without_every_result_has_no_bound_yet() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (round, _) = drawn_round(tmp.path(), "r", 40);
+    refused(
+        &round,
+        &["bound"],
+        "the bound needs every sampled account's result",
+    );
+}
+
+#[test]
+fn size_agrees_with_the_bound_it_promises_and_reads_a_committed_roster() {
+    let v = json(&ok(
+        None,
+        &[
+            "size",
+            "--population",
+            "3316",
+            "--max-fail-rate",
+            "1%",
+            "--format",
+            "json",
+        ],
+    ));
+    let n = v["sample_size"].as_u64().unwrap();
+    assert_eq!(v["min_failing"], 34);
+    let bound_at = |checked: u64| {
+        json(&ok(
+            None,
+            &[
+                "bound",
+                "--population",
+                "3316",
+                "--checked",
+                &checked.to_string(),
+                "--failed",
+                "0",
+                "--format",
+                "json",
+            ],
+        ))["max_failing"]
+            .as_u64()
+            .unwrap()
+    };
+    assert!(bound_at(n) < 34, "n = {n} must rule out 34 failing");
+    assert!(bound_at(n - 1) >= 34, "n − 1 = {} must not", n - 1);
+    // Per stratum from a committed roster.
+    let tmp = tempfile::tempdir().unwrap();
+    let (round, _) = drawn_round(tmp.path(), "r", 400);
+    let roster = round.join("roster.tsv");
+    let r = json(&ok(
+        None,
+        &[
+            "size",
+            "--roster",
+            roster.to_str().unwrap(),
+            "--max-fail-rate",
+            "5%",
+            "--format",
+            "json",
+        ],
+    ));
+    assert_eq!(r["population"], 400);
+    let rows = r["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 4);
+    let mut sum = 0;
+    for row in rows {
+        let own = json(&ok(
+            None,
+            &[
+                "size",
+                "--population",
+                &row["population"].to_string(),
+                "--max-fail-rate",
+                "5%",
+                "--format",
+                "json",
+            ],
+        ));
+        assert_eq!(row["sample_size"], own["sample_size"]);
+        sum += own["sample_size"].as_u64().unwrap();
+    }
+    assert_eq!(r["strata_sample_size"], sum);
+    let bad = write(tmp.path(), "bad.tsv", "not a roster\n");
+    let o = run(
+        None,
+        &[
+            "size",
+            "--roster",
+            bad.to_str().unwrap(),
+            "--max-fail-rate",
+            "5%",
+        ],
+    );
+    assert_eq!(o.code, 2);
+    assert!(o.stderr.contains("bad.tsv"), "{}", o.stderr);
+}
