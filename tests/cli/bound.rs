@@ -335,3 +335,143 @@ fn size_agrees_with_the_bound_it_promises_and_reads_a_committed_roster() {
     assert_eq!(o.code, 2);
     assert!(o.stderr.contains("bad.tsv"), "{}", o.stderr);
 }
+
+fn vectors(name: &str) -> Vec<serde_json::Value> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/vectors/bound")
+        .join(name);
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    doc["cases"].as_array().unwrap().clone()
+}
+
+fn u(v: &serde_json::Value, k: &str) -> u64 {
+    v[k].as_u64().unwrap_or_else(|| panic!("{k} in {v}"))
+}
+
+fn s<'a>(v: &'a serde_json::Value, k: &str) -> &'a str {
+    v[k].as_str().unwrap_or_else(|| panic!("{k} in {v}"))
+}
+
+#[test]
+fn bound_agrees_with_every_exact_vector() {
+    use choucha::stats::bound::{parse_confidence, upper_bound};
+    let cases = vectors("bound.json");
+    assert!(cases.len() >= 300, "several hundred cases");
+    for (i, c) in cases.iter().enumerate() {
+        let conf = parse_confidence(s(c, "confidence_input")).unwrap();
+        assert_eq!(conf.to_string(), s(c, "confidence"), "{c}");
+        let b = upper_bound(u(c, "population"), u(c, "checked"), u(c, "failed"), conf).unwrap();
+        assert_eq!(b.max_failing, u(c, "max_failing"), "{c}");
+        assert_eq!(b.min_pass_rate(), s(c, "min_pass_rate"), "{c}");
+        // Through the CLI too, for a spread of cases and the tie.
+        if i % 37 == 0 || (u(c, "population") == 10 && u(c, "checked") == 1) {
+            let v = json(&ok(
+                None,
+                &[
+                    "bound",
+                    "--population",
+                    &c["population"].to_string(),
+                    "--checked",
+                    &c["checked"].to_string(),
+                    "--failed",
+                    &c["failed"].to_string(),
+                    "--confidence",
+                    s(c, "confidence_input"),
+                    "--format",
+                    "json",
+                ],
+            ));
+            for k in [
+                "population",
+                "checked",
+                "failed",
+                "confidence",
+                "max_failing",
+                "min_pass_rate",
+            ] {
+                assert_eq!(v[k], c[k], "{k}: {c}");
+            }
+        }
+    }
+}
+
+#[test]
+fn size_agrees_with_every_exact_vector() {
+    use choucha::stats::bound::{parse_confidence, parse_fail_rate, sample_size};
+    let cases = vectors("size.json");
+    assert!(cases.len() >= 100);
+    for (i, c) in cases.iter().enumerate() {
+        let conf = parse_confidence(s(c, "confidence_input")).unwrap();
+        let rate = parse_fail_rate(s(c, "max_fail_rate_input")).unwrap();
+        assert_eq!(rate.to_string(), s(c, "max_fail_rate"), "{c}");
+        let z = sample_size(u(c, "population"), rate, conf, u(c, "accept")).unwrap();
+        assert_eq!(z.min_failing, u(c, "min_failing"), "{c}");
+        assert_eq!(z.sample_size, u(c, "sample_size"), "{c}");
+        if i % 41 == 0 {
+            let v = json(&ok(
+                None,
+                &[
+                    "size",
+                    "--population",
+                    &c["population"].to_string(),
+                    "--max-fail-rate",
+                    s(c, "max_fail_rate_input"),
+                    "--confidence",
+                    s(c, "confidence_input"),
+                    "--accept",
+                    &c["accept"].to_string(),
+                    "--format",
+                    "json",
+                ],
+            ));
+            for k in [
+                "population",
+                "max_fail_rate",
+                "confidence",
+                "accept",
+                "min_failing",
+                "sample_size",
+            ] {
+                assert_eq!(v[k], c[k], "{k}: {c}");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_negative_vectors_are_refused() {
+    use choucha::stats::bound::{parse_confidence, parse_fail_rate, sample_size, upper_bound};
+    let tmp = tempfile::tempdir().unwrap();
+    for c in vectors("fail_bound.json") {
+        let refused_by_lib = match parse_confidence(s(&c, "confidence_input")) {
+            Err(_) => true,
+            Ok(conf) => {
+                upper_bound(u(&c, "population"), u(&c, "checked"), u(&c, "failed"), conf).is_err()
+            }
+        };
+        assert!(refused_by_lib, "{c}");
+        let args = [
+            "bound".to_string(),
+            "--population".into(),
+            c["population"].to_string(),
+            "--checked".into(),
+            c["checked"].to_string(),
+            "--failed".into(),
+            c["failed"].to_string(),
+            "--confidence".into(),
+            s(&c, "confidence_input").into(),
+        ];
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        refused(tmp.path(), &args, "choucha: error:");
+    }
+    let fails = vectors("fail_size.json");
+    assert!(!fails.is_empty());
+    for c in &fails {
+        let conf = parse_confidence(s(c, "confidence_input")).unwrap();
+        let rate = parse_fail_rate(s(c, "max_fail_rate_input")).unwrap();
+        assert!(
+            sample_size(u(c, "population"), rate, conf, u(c, "accept")).is_err(),
+            "{c}"
+        );
+    }
+}
