@@ -279,3 +279,23 @@ pub fn size(args: &SizeArgs) -> Result<()> {
     }
     Ok(())
 }
+
+/// The confidence `report`, `verify` and `claims` state the bound at.
+pub fn notice_confidence() -> Fraction {
+    Fraction::new(19, 20).expect("19/20 is a fraction")
+}
+
+/// The notice's sentence on standard error, beside what the command
+/// prints: never inside the report's bytes, whose digest is published.
+pub fn state_bound(
+    bound: Result<(crate::audit::report::Table, StratifiedBound)>,
+    noun_of_round: bool,
+) {
+    match bound {
+        Ok((table, b)) => {
+            let noun = noun_of_round.then_some(table.population.as_str());
+            errln!("{}", notice(&b.whole, noun, crate::i18n::current()));
+        }
+        Err(e) => errln!("{}", t!("cmd-bound.not-stated", error = e)),
+    }
+}

@@ -32,6 +32,7 @@ use crate::results::codes::Codebook;
 use crate::sampling::manifest::{MANIFEST_FILE, Manifest};
 use crate::t;
 
+pub use bound::{bound_at, bound_of_table};
 pub use checkpoint::CheckpointWritten;
 pub use checkpoint::read_note;
 pub use create::{AllocationChoice, Settings};

@@ -475,3 +475,48 @@ fn the_negative_vectors_are_refused() {
         );
     }
 }
+
+#[test]
+fn report_verify_and_claims_state_the_bound_beside_the_digested_bytes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_, base) = demo(tmp.path());
+    let round = base.join("anhui-2023q3-new-media");
+    let whole = json(&ok(Some(&round), &["bound", "--format", "json"]))["max_failing"]
+        .as_u64()
+        .unwrap();
+    let sentence =
+        format!("按95%置信水平估计，全部3316个政务新媒体中存在突出问题的不超过{whole}个");
+    // report: the sentence on standard error; the JSON's bytes still hash
+    // to the digest the round published.
+    let o = run(
+        Some(&round),
+        &["--lang", "zh", "report", "--format", "json"],
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stderr.contains(&sentence), "{}", o.stderr);
+    assert!(!o.stdout.contains("置信"));
+    let digest = choucha::base::digest::sha256_hex(o.stdout.as_bytes());
+    let published = crate::log_records(&round, "report-published");
+    assert_eq!(published[0]["table_sha256"], digest);
+    // verify: after a verdict that holds, on standard error.
+    let o = run(None, &["--lang", "zh", "verify", round.to_str().unwrap()]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stderr.contains(&sentence), "{}", o.stderr);
+    // claims: for the published table, and not for one whose claim fails.
+    let table = base.join("inputs/table-new-media.csv");
+    let o = run(None, &["--lang", "zh", "claims", table.to_str().unwrap()]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        o.stderr.contains(&format!(
+            "按95%置信水平估计，总数3316个中存在突出问题的不超过{whole}个"
+        )),
+        "{}",
+        o.stderr
+    );
+    let o = run(
+        None,
+        &["claims", table.to_str().unwrap(), "--claim", "failed=6"],
+    );
+    assert_eq!(o.code, 1);
+    assert!(!o.stderr.contains("At 95% confidence"), "{}", o.stderr);
+}
