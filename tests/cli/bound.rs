@@ -520,3 +520,74 @@ fn report_verify_and_claims_state_the_bound_beside_the_digested_bytes() {
     assert_eq!(o.code, 1);
     assert!(!o.stderr.contains("At 95% confidence"), "{}", o.stderr);
 }
+
+/// Failures placed among the strata in three ways, samples drawn by strata
+/// at unequal fractions, and the whole's bound must cover the true number
+/// at least at the stated rate, allowing three standard errors for the
+/// estimate of the coverage itself. CHOUCHA_BOUND_SIMULATIONS sets the
+/// draws per placement (150 in CI); CHOUCHA_TEST_SEED replays another.
+#[test]
+fn the_stratified_bound_covers_the_truth_at_the_stated_rate() {
+    use choucha::stats::bound::parse_confidence;
+    use choucha::stats::strata::{Stratum, stratified_bound};
+    let trials = crate::campaign_size("CHOUCHA_BOUND_SIMULATIONS", 150);
+    let mut rng = crate::TestRng::from_env(0x5eed_b0d5);
+    // (population, checked): sampling fractions from 1/10 to 3/5.
+    let strata = [(40u64, 20u64), (60, 12), (100, 10), (30, 18), (80, 24)];
+    let total: u64 = strata.iter().map(|s| s.0).sum();
+    let truth = 14u64;
+    let placements: [(&str, [u64; 5]); 3] = [
+        ("all in one stratum", [0, 0, 14, 0, 0]),
+        ("spread evenly", [3, 3, 3, 3, 2]),
+        ("in the least-sampled strata", [0, 5, 9, 0, 0]),
+    ];
+    for conf in ["90%", "95%"] {
+        let c = parse_confidence(conf).unwrap();
+        let level = c.numerator() as f64 / c.denominator() as f64;
+        for (what, failing) in &placements {
+            assert_eq!(failing.iter().sum::<u64>(), truth);
+            let (mut covered, mut sum_bound) = (0usize, 0u64);
+            for _ in 0..trials {
+                let sample: Vec<Stratum> = strata
+                    .iter()
+                    .zip(failing)
+                    .map(|(&(population, checked), &bad)| {
+                        // Draw `checked` without replacement, one unit at a time.
+                        let (mut left, mut bad_left, mut failed) = (population, bad, 0);
+                        for _ in 0..checked {
+                            if rng.below(left) < bad_left {
+                                bad_left -= 1;
+                                failed += 1;
+                            }
+                            left -= 1;
+                        }
+                        Stratum {
+                            population,
+                            checked,
+                            failed,
+                        }
+                    })
+                    .collect();
+                let b = stratified_bound(&sample, c).unwrap().whole;
+                covered += usize::from(b.max_failing >= truth);
+                sum_bound += b.max_failing;
+            }
+            let rate = covered as f64 / trials as f64;
+            eprintln!(
+                "{what} at {conf}: covered {covered} of {trials}, mean bound {}",
+                sum_bound as f64 / trials as f64
+            );
+            let sigma = (level * (1.0 - level) / trials as f64).sqrt();
+            assert!(
+                rate >= level - 3.0 * sigma,
+                "{what} at {conf}: covered {covered} of {trials} ({rate:.3} < {level} − 3σ)"
+            );
+            // Not covered by saying nothing: the bound stays well below N.
+            let mean = sum_bound as f64 / trials as f64;
+            assert!(
+                mean < total as f64 / 3.0,
+                "{what} at {conf}: mean bound {mean} of {total}"
+            );
+        }
+    }
+}
