@@ -127,7 +127,10 @@ pub fn stratified_bound(
     // Beyond N − n + x failing units some stratum must show more than x.
     let cap = population - checked + failed;
     let pooled = upper_bound(population, checked, failed, confidence)?.max_failing;
-    let mut kmax = cap.min(2 * pooled + 8);
+    // Unequal fractions let the worst spread go well past the pooled
+    // figure (three times it in the benchmark's tables); each pass costs
+    // the square of kmax, so start there and grow by half when short.
+    let mut kmax = cap.min(3 * pooled + 8);
     loop {
         let work =
             strata.len() as f64 * ((kmax + 1) as f64).powi(2) * ((failed + 1) as f64).powi(2) / 4.0;
@@ -141,7 +144,7 @@ pub fn stratified_bound(
         }
         let w = program(strata, failed, kmax);
         if w[kmax as usize] > tau && kmax < cap {
-            kmax = cap.min(2 * kmax);
+            kmax = cap.min(kmax + kmax / 2 + 1);
             continue;
         }
         let max_failing = (0..=kmax)
