@@ -223,6 +223,40 @@ mod tests {
         }
     }
 
+    fn binomial_u128(a: u64, b: u64) -> u128 {
+        let b = b.min(a - b);
+        (1..=u128::from(b)).fold(1u128, |v, i| v * (u128::from(a - b) + i) / i)
+    }
+
+    #[test]
+    fn the_float_tail_is_within_its_stated_error_of_the_exact_one() {
+        // Up to N = 60 every binomial fits in a u128: the exact tail as a
+        // ratio of integers, converted once (two roundings at most).
+        for population in [7u64, 23, 41, 60] {
+            for failing in 0..=population {
+                for checked in 0..=population {
+                    let (lo, hi) = support(population, failing, checked);
+                    for x in lo..hi {
+                        let num: u128 = (lo..=x)
+                            .map(|k| {
+                                binomial_u128(failing, k)
+                                    * binomial_u128(population - failing, checked - k)
+                            })
+                            .sum();
+                        let den = binomial_u128(population, checked);
+                        let exact = (num as f64).ln() - (den as f64).ln();
+                        let (v, err) = log_tail(population, failing, checked, x);
+                        let slack = 4.0 * EPS * (exact.abs() + (den as f64).ln() + 1.0);
+                        assert!(
+                            (v - exact).abs() <= err + slack,
+                            "N={population} K={failing} n={checked} x={x}: {v} vs {exact}, bound {err}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn the_tie_at_one_tenth_is_decided_exactly() {
         // N=10, K=9, n=1: P(X=0) = 1/10 exactly; 1/10 > 1 − 9/10 is false.
