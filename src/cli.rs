@@ -44,6 +44,8 @@ pub enum Command {
     Report(ReportArgs),
     Verify(VerifyArgs),
     Claims(ClaimsArgs),
+    Bound(BoundArgs),
+    Size(SizeArgs),
     Keygen(KeygenArgs),
     Sign(SignArgs),
     VerifySignature(VerifySignatureArgs),
@@ -270,6 +272,44 @@ pub struct ClaimsArgs {
     pub totals_rounding: TotalsRounding,
     #[arg(long, value_name = "RULE", requires = "rate")]
     pub allocation: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BoundFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct BoundArgs {
+    #[arg(long, requires_all = ["checked", "failed"], conflicts_with = "table")]
+    pub population: Option<u64>,
+    #[arg(long, requires = "population")]
+    pub checked: Option<u64>,
+    #[arg(long, requires = "population")]
+    pub failed: Option<u64>,
+    #[arg(long, value_name = "TABLE.csv")]
+    pub table: Option<PathBuf>,
+    #[arg(long, default_value = "95%")]
+    pub confidence: String,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: BoundFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct SizeArgs {
+    #[arg(long, required_unless_present = "roster", conflicts_with = "roster")]
+    pub population: Option<u64>,
+    #[arg(long, value_name = "roster.tsv")]
+    pub roster: Option<PathBuf>,
+    #[arg(long, value_name = "RATE")]
+    pub max_fail_rate: String,
+    #[arg(long, default_value = "95%")]
+    pub confidence: String,
+    #[arg(long, default_value_t = 0)]
+    pub accept: u64,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: BoundFormat,
 }
 
 #[derive(Debug, Args)]

@@ -2,7 +2,7 @@
 //! new-media accounts.
 //!
 //! The folders follow the data flow: `input` → `roster` → `sampling` →
-//! `results` → `log` → `proof` → `audit` → `output`, with `cmd` as the front
+//! `results` → `log` → `proof` → `stats` → `audit` → `output`, with `cmd` as the front
 //! end; a folder imports only those before it (ARCHITECTURE.md).
 #![forbid(unsafe_code)]
 
@@ -20,6 +20,7 @@ pub mod results;
 pub mod roster;
 pub mod round;
 pub mod sampling;
+pub mod stats;
 
 pub use error::{Error, Result};
 
@@ -49,6 +50,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Report(args) => cmd::report::run(dir, args),
         Command::Verify(args) => cmd::verify::verify_round(dir, args),
         Command::Claims(args) => cmd::verify::claims(args),
+        Command::Bound(args) => cmd::bound::bound(dir, args),
+        Command::Size(args) => cmd::bound::size(args),
         Command::Demo(args) => cmd::demo::run(args),
         Command::Status => cmd::status::run(dir),
         Command::Log(LogCommand::Check) => cmd::log::check(dir),

@@ -35,6 +35,7 @@ fn say_how_read(src: &crate::input::table::SourceText) {
     }
 }
 
+pub mod bound;
 pub mod bundle;
 pub mod checkpoint;
 pub mod columns;

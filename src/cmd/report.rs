@@ -114,5 +114,9 @@ pub fn run(dir: &Path, args: &ReportArgs) -> Result<()> {
     } else if let Some(note) = table.missing_note(lang) {
         errln!("{note}");
     }
+    if table.missing.is_empty() {
+        let confidence = super::bound::notice_confidence();
+        super::bound::state_bound(crate::round::bound_of_table(table, confidence), true);
+    }
     Ok(())
 }

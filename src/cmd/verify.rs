@@ -122,6 +122,11 @@ pub fn verify_round(dir: &Path, args: &VerifyArgs) -> Result<()> {
     if !pinned {
         errln!("{}", t!("verify.rechain-note"));
     }
+    // What the verified sample proves; a round that does not hold proves nothing.
+    if verdict.is_ok() {
+        let confidence = super::bound::notice_confidence();
+        super::bound::state_bound(crate::round::bound_at(dir, confidence), true);
+    }
     verdict
 }
 
@@ -154,7 +159,7 @@ pub fn claims(args: &ClaimsArgs) -> Result<()> {
         args.totals_rounding.into(),
         rule,
     );
-    conclude(
+    let verdict = conclude(
         findings.into_iter().map(|f| {
             let what = f.what;
             let text = if f.ok {
@@ -169,5 +174,17 @@ pub fn claims(args: &ClaimsArgs) -> Result<()> {
             }
         }),
         &name,
-    )
+    );
+    // What the published sample proves, for a table whose numbers hold.
+    if verdict.is_ok() {
+        let confidence = super::bound::notice_confidence();
+        match super::bound::published_bound(&table, confidence, &name) {
+            Ok((b, _)) => errln!(
+                "{}",
+                super::bound::notice(&b.whole, None, crate::i18n::current())
+            ),
+            Err(e) => errln!("{}", t!("cmd-bound.not-stated", error = e)),
+        }
+    }
+    verdict
 }

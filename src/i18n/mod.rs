@@ -119,12 +119,16 @@ macro_rules! catalog_files {
                 "verify",
                 include_str!(concat!("../../locales/", $lang, "/verify.toml")),
             ),
+            (
+                "stats",
+                include_str!(concat!("../../locales/", $lang, "/stats.toml")),
+            ),
         ]
     };
 }
 
-const ZH_FILES: [(&str, &str); 5] = catalog_files!("zh");
-const EN_FILES: [(&str, &str); 5] = catalog_files!("en");
+const ZH_FILES: [(&str, &str); 6] = catalog_files!("zh");
+const EN_FILES: [(&str, &str); 6] = catalog_files!("en");
 
 static ZH: LazyLock<HashMap<String, String>> = LazyLock::new(|| flatten(&ZH_FILES));
 static EN: LazyLock<HashMap<String, String>> = LazyLock::new(|| flatten(&EN_FILES));

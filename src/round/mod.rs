@@ -1,10 +1,12 @@
 //! The one library API for a round: every step a front end can take
 //! (`Round::create`, `open`, `commit_roster`, `reveal_seed`, `draw`, `record`,
-//! `amend`, `report`, `publish`, `checkpoint`, `prove`, `status`, `verify`).
+//! `amend`, `report`, `publish`, `bound`, `checkpoint`, `prove`, `status`,
+//! `verify`).
 //! It owns the locking, the order of the steps and the state checks; it
 //! prints nothing and returns data for the caller to render. Imports every
 //! stage below it; only the front ends (`cmd`, a web server) import it.
 
+mod bound;
 mod bundle;
 mod checkpoint;
 mod create;
@@ -32,6 +34,7 @@ use crate::results::codes::Codebook;
 use crate::sampling::manifest::{MANIFEST_FILE, Manifest};
 use crate::t;
 
+pub use bound::{bound_at, bound_of_table};
 pub use bundle::{BUNDLE_NAMESPACE, BundleRequest, Bundled, SUMS_FILE};
 pub use checkpoint::read_note;
 pub use checkpoint::{CheckpointWritten, TreeSize};

@@ -19,8 +19,8 @@ use std::path::{Path, PathBuf};
 /// The folders (and top files) from the bottom up: each may import those
 /// before it, never one after it.
 const LAYERS: &[&str] = &[
-    "i18n", "error", "base", "input", "roster", "sampling", "results", "log", "proof", "audit",
-    "output", "round", "cli", "cmd", "lib", "main",
+    "i18n", "error", "base", "input", "roster", "sampling", "results", "log", "proof", "stats",
+    "audit", "output", "round", "cli", "cmd", "lib", "main",
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -1,5 +1,6 @@
 //! One integration binary driving the real CLI, plus the spec vectors.
 
+mod bound;
 mod broken_output;
 mod bundle;
 mod excel;
