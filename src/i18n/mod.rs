@@ -16,7 +16,7 @@
 //! its templates use, and passes none that neither language uses.
 //!
 //! The language is chosen once per process, before the command line is parsed
-//! (help is a message too): `--lang zh|en`, else the locale (`LC_ALL`, then
+//! (help is a message too): `--lang zh|en`, else `CHOUCHA_LANG`, else the locale (`LC_ALL`, then
 //! `LC_MESSAGES`, then `LANG`, as POSIX orders them; a value starting with
 //! `zh` gives Chinese), else English. Records never hold a message, so the log
 //! and every digest are the same in either language.
@@ -52,10 +52,12 @@ pub fn current() -> Lang {
     }
 }
 
-/// The language the locale asks for: the first non-empty of `LC_ALL`,
+/// The language the environment asks for: `CHOUCHA_LANG` (`zh` or `en`,
+/// choucha's own, which wins over the locale: an office can set it once for
+/// every user of a machine), else the first non-empty of `LC_ALL`,
 /// `LC_MESSAGES` and `LANG`; Chinese when it starts with `zh`.
 pub fn from_locale(var: impl Fn(&str) -> Option<OsString>) -> Lang {
-    let chosen = ["LC_ALL", "LC_MESSAGES", "LANG"]
+    let chosen = ["CHOUCHA_LANG", "LC_ALL", "LC_MESSAGES", "LANG"]
         .iter()
         .filter_map(|name| var(name))
         .find(|v| !v.is_empty());
@@ -343,6 +345,14 @@ mod tests {
             }
         };
         assert_eq!(from_locale(env(&[("LANG", "zh_CN.UTF-8")])), Lang::Zh);
+        assert_eq!(
+            from_locale(env(&[("CHOUCHA_LANG", "zh"), ("LC_ALL", "en_US.UTF-8")])),
+            Lang::Zh
+        );
+        assert_eq!(
+            from_locale(env(&[("CHOUCHA_LANG", "en"), ("LANG", "zh_CN.UTF-8")])),
+            Lang::En
+        );
         assert_eq!(from_locale(env(&[("LANG", "C")])), Lang::En);
         assert_eq!(from_locale(env(&[])), Lang::En);
         assert_eq!(

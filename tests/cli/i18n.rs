@@ -70,6 +70,19 @@ fn help_follows_the_locale_and_the_flag() {
     contains_all(&flag.stdout, &["Re-verify a round from scratch"]);
     let flag = run_in(C, None, &["verify", "--help", "--lang=zh"]);
     contains_all(&flag.stdout, &["从头复核一轮抽查"]);
+    // CHOUCHA_LANG outranks the locale, --lang outranks it.
+    let own = run_in(
+        &[("CHOUCHA_LANG", "zh"), ("LC_ALL", "C")],
+        None,
+        &["verify", "--help"],
+    );
+    contains_all(&own.stdout, &["从头复核一轮抽查"]);
+    let own = run_in(
+        &[("CHOUCHA_LANG", "zh")],
+        None,
+        &["--lang", "en", "verify", "--help"],
+    );
+    contains_all(&own.stdout, &["Re-verify a round from scratch"]);
 }
 
 #[test]

@@ -28,7 +28,8 @@ pub(crate) const WORKED: &str = "id,region,name\nA1,合肥市,a\nA2,合肥市,b\
 
 pub(crate) fn choucha() -> Command {
     let mut c = Command::cargo_bin("choucha").unwrap();
-    c.env_remove("LANG")
+    c.env_remove("CHOUCHA_LANG")
+        .env_remove("LANG")
         .env_remove("LC_ALL")
         .env_remove("LC_MESSAGES");
     c
