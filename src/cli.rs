@@ -60,6 +60,9 @@ pub enum Command {
     Status,
     #[command(subcommand)]
     Log(LogCommand),
+    #[command(subcommand)]
+    User(UserCommand),
+    Serve(ServeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -147,6 +150,46 @@ pub struct VerdictArgs {
     pub note: Option<String>,
     #[arg(long)]
     pub inspector: Option<String>,
+}
+
+/// The users of `choucha serve` (`users.json` in the round).
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    Add(UserAddArgs),
+    List,
+    Remove(UserNameArgs),
+    Passwd(UserPasswdArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UserAddArgs {
+    pub name: String,
+    #[arg(long, value_enum)]
+    pub role: crate::round::Role,
+    #[arg(long, value_name = "REGION")]
+    pub region: Vec<String>,
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UserNameArgs {
+    pub name: String,
+}
+
+#[derive(Debug, Args)]
+pub struct UserPasswdArgs {
+    pub name: String,
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR:PORT")]
+    pub listen: std::net::SocketAddr,
+    #[arg(long)]
+    pub insecure_http: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -2,8 +2,9 @@
 //! new-media accounts.
 //!
 //! The folders follow the data flow: `input` → `roster` → `sampling` →
-//! `results` → `log` → `proof` → `stats` → `audit` → `output`, with `cmd` as the front
-//! end; a folder imports only those before it (ARCHITECTURE.md).
+//! `results` → `log` → `proof` → `stats` → `audit` → `output`, with `cmd`
+//! (the command line) and `serve` (the web) as the two front ends over
+//! `round`; a folder imports only those before it (ARCHITECTURE.md).
 #![forbid(unsafe_code)]
 
 pub mod audit;
@@ -20,11 +21,12 @@ pub mod results;
 pub mod roster;
 pub mod round;
 pub mod sampling;
+pub mod serve;
 pub mod stats;
 
 pub use error::{Error, Result};
 
-use cli::{Cli, Command, LogCommand, WitnessCommand};
+use cli::{Cli, Command, LogCommand, UserCommand, WitnessCommand};
 
 /// Runs one command line.
 pub fn run(cli: Cli) -> Result<()> {
@@ -62,5 +64,11 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Bundle(args) => cmd::bundle::run(dir, args),
         Command::VerifyConsistency(args) => cmd::checkpoint::verify_consistency(args),
         Command::Witness(WitnessCommand::Cosign(args)) => cmd::witness::cosign(args),
+        Command::User(UserCommand::Add(args)) => cmd::user::add(dir, args),
+        Command::User(UserCommand::List) => cmd::user::list(dir),
+        Command::User(UserCommand::Remove(args)) => cmd::user::remove(dir, args),
+        Command::User(UserCommand::Passwd(args)) => cmd::user::passwd(dir, args),
+        // Beside `cmd`, not in it: the web front end over the same round API.
+        Command::Serve(args) => serve::run(dir, args),
     }
 }

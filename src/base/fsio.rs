@@ -68,6 +68,16 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     stage(path, bytes)?.commit()
 }
 
+/// Like [`write_atomic`], with the file's mode on Unix (0600 for the
+/// users' password hashes: never readable by others, not even while written).
+pub fn write_atomic_mode(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
+    Staged {
+        path: path.to_path_buf(),
+        tmp: written_temp_mode(path, bytes, mode)?,
+    }
+    .commit()
+}
+
 /// Writes an output file the user named. A regular file (or a new one) is
 /// replaced atomically, as [`write_atomic`] does; a symbolic link is
 /// followed, so that its target is replaced and the link stays; anything

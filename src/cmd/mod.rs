@@ -50,5 +50,6 @@ pub mod roster;
 pub mod seed;
 pub mod sign;
 pub mod status;
+pub mod user;
 pub mod verify;
 pub mod witness;

@@ -56,6 +56,7 @@ fn batch_of(args: &RecordArgs) -> Result<Batch> {
                 note: args.verdict.note.clone().unwrap_or_default(),
                 inspector: args.verdict.inspector.clone().unwrap_or_default(),
                 checked_at,
+                entered_by: String::new(),
             }))
         }
         _ => Err(Error::input(t!("record.file-or-id"))),
@@ -175,6 +176,7 @@ pub fn amend(dir: &Path, args: &AmendArgs) -> Result<()> {
         note: args.verdict.note.clone().unwrap_or_default(),
         inspector: args.verdict.inspector.clone().unwrap_or_default(),
         why: args.why.clone(),
+        entered_by: String::new(),
     })?;
     outln!(
         "{}",

@@ -43,8 +43,31 @@ pub fn set(lang: Lang) {
     CURRENT.store(lang as u8, Ordering::Relaxed);
 }
 
-/// The language chosen for this process (English until one is set).
+thread_local! {
+    /// The language of the request this thread works for (`choucha serve`),
+    /// over the process's: each web user reads messages in their own.
+    static THREAD: std::cell::Cell<Option<Lang>> = const { std::cell::Cell::new(None) };
+}
+
+/// Runs `f` with messages in `lang` on this thread, whatever the process's
+/// language; the thread's former choice is restored after it.
+pub fn with_lang<R>(lang: Lang, f: impl FnOnce() -> R) -> R {
+    struct Restore(Option<Lang>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            THREAD.with(|t| t.set(self.0));
+        }
+    }
+    let _restore = Restore(THREAD.with(|t| t.replace(Some(lang))));
+    f()
+}
+
+/// The language chosen for this thread ([`with_lang`]), else for this
+/// process (English until one is set).
 pub fn current() -> Lang {
+    if let Some(lang) = THREAD.with(|t| t.get()) {
+        return lang;
+    }
     if CURRENT.load(Ordering::Relaxed) == Lang::Zh as u8 {
         Lang::Zh
     } else {
@@ -125,12 +148,16 @@ macro_rules! catalog_files {
                 "stats",
                 include_str!(concat!("../../locales/", $lang, "/stats.toml")),
             ),
+            (
+                "serve",
+                include_str!(concat!("../../locales/", $lang, "/serve.toml")),
+            ),
         ]
     };
 }
 
-const ZH_FILES: [(&str, &str); 6] = catalog_files!("zh");
-const EN_FILES: [(&str, &str); 6] = catalog_files!("en");
+const ZH_FILES: [(&str, &str); 7] = catalog_files!("zh");
+const EN_FILES: [(&str, &str); 7] = catalog_files!("en");
 
 static ZH: LazyLock<HashMap<String, String>> = LazyLock::new(|| flatten(&ZH_FILES));
 static EN: LazyLock<HashMap<String, String>> = LazyLock::new(|| flatten(&EN_FILES));
@@ -385,6 +412,29 @@ mod tests {
             None
         );
         assert_eq!(from_args(&args(&["choucha", "--lang", "fr"])), None);
+    }
+
+    #[test]
+    fn a_thread_can_speak_another_language_than_the_process() {
+        // The thread's own choice only: other tests may set the process's.
+        let got = with_lang(Lang::Zh, || {
+            let nested = with_lang(Lang::En, current);
+            (current(), nested, current())
+        });
+        assert_eq!(got, (Lang::Zh, Lang::En, Lang::Zh));
+        assert_eq!(THREAD.with(|t| t.get()), None, "restored after");
+        let other = std::thread::spawn(|| {
+            with_lang(Lang::En, || {
+                (current(), text_in(current(), "serve.bad-login", &[]))
+            })
+        })
+        .join()
+        .unwrap();
+        assert_eq!(other, (Lang::En, "Wrong user name or password".to_string()));
+        assert_eq!(
+            with_lang(Lang::Zh, || text("serve.bad-login", &[])),
+            "用户名或密码错误"
+        );
     }
 
     /// Every `t!`/`tl!` in the source names a key both catalogs hold, with

@@ -570,6 +570,7 @@ mod tests {
             note: String::new(),
             inspector: String::new(),
             why: "w".into(),
+            entered_by: String::new(),
         }
     }
 
@@ -814,6 +815,7 @@ mod tests {
                         note: String::new(),
                         inspector: String::new(),
                         checked_at: String::new(),
+                        entered_by: String::new(),
                     },
                 ),
                 Step::Amend(k) => put(b.0, b.1, b.2, &amended(&id(*k))),

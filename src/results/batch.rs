@@ -26,6 +26,8 @@ pub struct ResultRow {
     pub note: String,
     pub inspector: String,
     pub checked_at: String,
+    /// The web user who entered it, or "" (see `ResultRecorded::entered_by`).
+    pub entered_by: String,
 }
 
 /// `pass`/`fail`, or 合格/不合格.
@@ -324,6 +326,7 @@ pub fn parse_results(text: &str, origin: &Origin, known: &[String]) -> Result<Pa
             note: get(note_col),
             inspector: get(insp_col),
             checked_at,
+            entered_by: String::new(),
         });
     }
     // A quote left open swallowed the rest of the file into one field: say
@@ -528,6 +531,7 @@ pub fn validate(
             note: row.note,
             inspector: row.inspector,
             checked_at: row.checked_at,
+            entered_by: row.entered_by,
         };
         let Some(r) = against.existing.get(result.id.as_str()) else {
             out.new.push(result);

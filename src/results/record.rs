@@ -16,6 +16,10 @@ pub struct ResultRecorded {
     pub inspector: String,
     /// The date of the check (YYYY-MM-DD), or "".
     pub checked_at: String,
+    /// The signed-in user who entered it through `choucha serve`; absent
+    /// (empty) for a record the command line made.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub entered_by: String,
 }
 
 /// A correction: the latest result or amendment of an id counts.
@@ -28,4 +32,7 @@ pub struct ResultAmended {
     pub note: String,
     pub inspector: String,
     pub why: String,
+    /// As in [`ResultRecorded`].
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub entered_by: String,
 }

@@ -1,7 +1,7 @@
 //! The one library API for a round: every step a front end can take
 //! (`Round::create`, `open`, `commit_roster`, `reveal_seed`, `draw`, `record`,
 //! `amend`, `report`, `publish`, `bound`, `checkpoint`, `prove`, `status`,
-//! `verify`).
+//! `verify`), and the users of `choucha serve` (`users`).
 //! It owns the locking, the order of the steps and the state checks; it
 //! prints nothing and returns data for the caller to render. Imports every
 //! stage below it; only the front ends (`cmd`, a web server) import it.
@@ -16,6 +16,7 @@ mod results;
 mod roster;
 mod seed;
 mod status;
+mod users;
 mod verify;
 mod witness;
 
@@ -43,6 +44,7 @@ pub use draw::{Drawn, DrawnStratum};
 pub use results::{Amended, Amendment, Batch, Recorded};
 pub use roster::RosterCommitment;
 pub use status::{Next, Status};
+pub use users::{MIN_PASSWORD_CHARS, Role, USERS_FILE, User, Users, decoy_hash};
 pub use verify::{Check, VerifyRequest, verify};
 pub use witness::{CosignRequest, Cosigned, cosign};
 
@@ -152,8 +154,9 @@ pub const RECORD_FILES: &[&str] = &[
 ];
 
 /// The round file that `output` names, after symbolic links and `..`, if
-/// it names one: a file of [`RECORD_FILES`], a checkpoint, or a side file
-/// of a repair.
+/// it names one: a file of [`RECORD_FILES`], the users file (not of the
+/// record, but the office's passwords), a checkpoint, or a side file of a
+/// repair.
 pub fn record_file_named(dir: &Path, output: &Path) -> Option<PathBuf> {
     let resolve = |p: &Path| -> Option<PathBuf> {
         if let Ok(c) = std::fs::canonicalize(p) {
@@ -175,6 +178,7 @@ pub fn record_file_named(dir: &Path, output: &Path) -> Option<PathBuf> {
     let named = match (first.as_ref(), second) {
         (name, None) => {
             RECORD_FILES.contains(&name)
+                || name == USERS_FILE
                 || name.starts_with(&format!("{}.torn-", crate::log::chain::LOG_FILE))
         }
         (dir, Some(_)) => dir == crate::proof::tlog::CHECKPOINT_DIR,

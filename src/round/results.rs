@@ -52,6 +52,8 @@ pub struct Amendment {
     pub inspector: String,
     /// Why the result is corrected: required.
     pub why: String,
+    /// The web user who entered it, or "" (see `ResultAmended::entered_by`).
+    pub entered_by: String,
 }
 
 /// What `amend` changed.
@@ -137,6 +139,7 @@ impl super::Round {
                 note: c.now.note.clone(),
                 inspector: c.now.inspector.clone(),
                 why: why.clone().unwrap_or_default(),
+                entered_by: c.now.entered_by.clone(),
             })
             .collect();
         let records = checked.new;
@@ -219,6 +222,7 @@ impl super::Round {
             note: a.note,
             inspector: a.inspector,
             why,
+            entered_by: a.entered_by,
         })?;
         if let Some(r) = self.state_mut().results.get_mut(&id) {
             *r = FinalResult {

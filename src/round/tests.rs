@@ -51,6 +51,7 @@ fn one(id: &str, verdict: Verdict, reasons: &[&str]) -> Batch {
         note: String::new(),
         inspector: String::new(),
         checked_at: String::new(),
+        entered_by: String::new(),
     })
 }
 
@@ -116,6 +117,7 @@ fn a_whole_round_through_the_api_verifies() {
             note: String::new(),
             inspector: String::new(),
             why: "复核".into(),
+            entered_by: String::new(),
         })
         .unwrap();
     assert_eq!((a.was, a.now), (Verdict::Pass, Verdict::Fail));

@@ -17,10 +17,27 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The folders (and top files) from the bottom up: each may import those
-/// before it, never one after it.
+/// before it, never one after it. Folders joined by `|` share a layer and
+/// may not import each other: the two front ends, `cmd` (the command line)
+/// and `serve` (the web), stand side by side over `round`.
 const LAYERS: &[&str] = &[
-    "i18n", "error", "base", "input", "roster", "sampling", "results", "log", "proof", "stats",
-    "audit", "output", "round", "cli", "cmd", "lib", "main",
+    "i18n",
+    "error",
+    "base",
+    "input",
+    "roster",
+    "sampling",
+    "results",
+    "log",
+    "proof",
+    "stats",
+    "audit",
+    "output",
+    "round",
+    "cli",
+    "cmd|serve",
+    "lib",
+    "main",
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -100,9 +117,13 @@ fn crate_paths(code: &str) -> Vec<String> {
     out
 }
 
+fn top(module: &str) -> &str {
+    module.split("::").next().unwrap_or("")
+}
+
 fn layer(module: &str) -> Option<usize> {
-    let top = module.split("::").next().unwrap_or("");
-    LAYERS.iter().position(|l| *l == top)
+    let top = top(module);
+    LAYERS.iter().position(|l| l.split('|').any(|f| f == top))
 }
 
 #[test]
@@ -150,6 +171,13 @@ fn no_folder_imports_one_above_it_and_no_file_imports_in_a_circle() {
                     LAYERS[theirs],
                     LAYERS[mine]
                 ));
+            } else if theirs == mine && top(&target) != top(module) {
+                problems.push(format!(
+                    "{}: imports crate::{target} ({} and {} are side by side)",
+                    file.display(),
+                    top(&target),
+                    top(module)
+                ));
             }
         }
     }
@@ -194,4 +222,8 @@ fn the_checker_reads_grouped_imports_and_skips_test_code() {
     );
     assert!(layer("audit::report") > layer("log::state"));
     assert!(layer("base::fsio") < layer("log::state"));
+    // The two front ends share a layer, above the round API and below lib.
+    assert_eq!(layer("cmd::record"), layer("serve::api"));
+    assert!(layer("round") < layer("serve"));
+    assert!(layer("serve") < layer("lib"));
 }

@@ -13,6 +13,7 @@ mod log_safety;
 mod offices;
 mod outputs;
 mod results;
+mod serve;
 mod signing;
 mod verify_round;
 mod witness;
