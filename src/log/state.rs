@@ -867,6 +867,9 @@ mod tests {
             let log = log_of(&all);
             let views = result_views(&log);
             let briefs: Vec<ResultBrief<'_>> = views.briefs().collect();
+            // The count agrees with what is walked, and so does emptiness.
+            proptest::prop_assert_eq!(views.len(), briefs.len());
+            proptest::prop_assert_eq!(views.is_empty(), briefs.is_empty());
             let sorted = crate::results::idmatch::SortedIds::new(briefs.iter().map(|b| b.id)).unwrap();
             let first = first_id_error(&briefs, &sorted);
             let checked =

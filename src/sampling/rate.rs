@@ -111,6 +111,21 @@ mod tests {
     }
 
     #[test]
+    fn nine_decimals_are_read_exactly_and_ten_are_refused() {
+        assert_eq!(
+            "0.123456789".parse::<Rate>().unwrap().to_string(),
+            "123456789/1000000000"
+        );
+        assert_eq!(
+            "12.345678901%".parse::<Rate>().unwrap().to_string(),
+            "12345678901/100000000000"
+        );
+        for s in ["0.1234567891", "12.3456789012%"] {
+            assert!(s.parse::<Rate>().is_err(), "{s} should be refused");
+        }
+    }
+
+    #[test]
     fn out_of_range_and_garbage_are_refused() {
         for s in [
             "0", "0%", "101%", "3/2", "1/0", "-1/2", "abc", "", "%", "1e-1", "0.5.5", "1/2/3",
