@@ -1,6 +1,5 @@
 //! Durable file writes: a file a command reports as written survives a crash.
 
-use std::fs::File;
 use std::io::Write;
 use std::path::Path;
 
@@ -38,7 +37,7 @@ pub fn sync_dir(dir: &Path) -> Result<()> {
         } else {
             dir
         };
-        File::open(dir)
+        std::fs::File::open(dir)
             .and_then(|d| d.sync_all())
             .map_err(|e| Error::io(dir, e))
     }

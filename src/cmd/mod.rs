@@ -39,6 +39,7 @@ pub mod bound;
 pub mod bundle;
 pub mod checkpoint;
 pub mod columns;
+pub mod console;
 pub mod demo;
 pub mod draw;
 pub mod init;

@@ -18,7 +18,8 @@
 //! The language is chosen once per process, before the command line is parsed
 //! (help is a message too): `--lang zh|en`, else `CHOUCHA_LANG`, else the locale (`LC_ALL`, then
 //! `LC_MESSAGES`, then `LANG`, as POSIX orders them; a value starting with
-//! `zh` gives Chinese), else English. Records never hold a message, so the log
+//! `zh` gives Chinese), else on Windows the user's display language, else
+//! English. Records never hold a message, so the log
 //! and every digest are the same in either language.
 
 use std::collections::HashMap;
@@ -80,14 +81,32 @@ pub fn current() -> Lang {
 /// every user of a machine), else the first non-empty of `LC_ALL`,
 /// `LC_MESSAGES` and `LANG`; Chinese when it starts with `zh`.
 pub fn from_locale(var: impl Fn(&str) -> Option<OsString>) -> Lang {
+    from_locale_or_system(var, || None)
+}
+
+/// As [`from_locale`], but when no variable decides, the system's own
+/// choice (`system`: on Windows the user's display language, which
+/// [`system_language`] gives) before English.
+pub fn from_locale_or_system(
+    var: impl Fn(&str) -> Option<OsString>,
+    system: impl FnOnce() -> Option<&'static str>,
+) -> Lang {
     let chosen = ["CHOUCHA_LANG", "LC_ALL", "LC_MESSAGES", "LANG"]
         .iter()
         .filter_map(|name| var(name))
-        .find(|v| !v.is_empty());
+        .find(|v| !v.is_empty())
+        .or_else(|| system().map(OsString::from));
     match chosen {
         Some(v) if v.to_string_lossy().starts_with("zh") => Lang::Zh,
         _ => Lang::En,
     }
+}
+
+/// The system's language where it has one besides the locale variables:
+/// on Windows the user's display language (`GetUserDefaultUILanguage`),
+/// `None` elsewhere.
+pub fn system_language() -> Option<&'static str> {
+    choucha_win::ui_language()
 }
 
 /// `--lang X` or `--lang=X` among the arguments (before a `--`), read before
@@ -382,6 +401,17 @@ mod tests {
         );
         assert_eq!(from_locale(env(&[("LANG", "C")])), Lang::En);
         assert_eq!(from_locale(env(&[])), Lang::En);
+        // Windows: the display language when no variable decides, never over one.
+        assert_eq!(from_locale_or_system(env(&[]), || Some("zh")), Lang::Zh);
+        assert_eq!(from_locale_or_system(env(&[]), || Some("")), Lang::En);
+        assert_eq!(
+            from_locale_or_system(env(&[("CHOUCHA_LANG", "en")]), || Some("zh")),
+            Lang::En
+        );
+        assert_eq!(
+            from_locale_or_system(env(&[("LANG", "zh_CN.UTF-8")]), || Some("en")),
+            Lang::Zh
+        );
         assert_eq!(
             from_locale(env(&[("LC_ALL", "C"), ("LANG", "zh_CN.UTF-8")])),
             Lang::En
