@@ -366,6 +366,16 @@ pub struct KeygenArgs {
     pub name: PathBuf,
     #[arg(long)]
     pub comment: Option<String>,
+    #[arg(long, value_enum, default_value = "ed25519")]
+    pub algorithm: KeyAlgorithm,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum KeyAlgorithm {
+    // OpenSSH Ed25519 keys, SSHSIG signatures.
+    Ed25519,
+    // SM2 keys in PKCS#8/SPKI PEM, DER signatures with SM3 (the gm profile).
+    Sm2,
 }
 
 #[derive(Debug, Args)]

@@ -3,9 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cli::{KeygenArgs, SignArgs, VerifySignatureArgs};
+use crate::cli::{KeyAlgorithm, KeygenArgs, SignArgs, VerifySignatureArgs};
 use crate::error::{Error, Result};
-use crate::proof::keys;
+use crate::proof::{gmsig, keys};
 use crate::t;
 
 fn pub_path(key: &Path) -> PathBuf {
@@ -34,6 +34,9 @@ fn public_line(key: &ssh_key::PublicKey) -> Result<String> {
 /// a keygen killed between the two leaves a private key alone, and the next
 /// `keygen` of that name completes the pair from it instead of refusing.
 pub fn keygen(args: &KeygenArgs) -> Result<()> {
+    if args.algorithm == KeyAlgorithm::Sm2 {
+        return keygen_sm2(args);
+    }
     let path = &args.name;
     let pub_file = pub_path(path);
     // symlink_metadata: a dangling link is there too, and would be refused later.
@@ -87,6 +90,39 @@ pub fn keygen(args: &KeygenArgs) -> Result<()> {
     Ok(())
 }
 
+/// `keygen --algorithm sm2`: NAME as PKCS#8 PEM, NAME.pub as SPKI PEM, the
+/// forms `openssl genpkey` and `openssl pkey -pubout` write.
+fn keygen_sm2(args: &KeygenArgs) -> Result<()> {
+    let path = &args.name;
+    let pub_file = pub_path(path);
+    for p in [path, &pub_file] {
+        if std::fs::symlink_metadata(p).is_ok() {
+            return Err(Error::refused(t!(
+                "cmd.sign.key-exists",
+                path = p.display()
+            )));
+        }
+    }
+    let key = gmsig::generate().map_err(Error::input)?;
+    let private = gmsig::private_pem(&key).map_err(Error::input)?;
+    let public = gmsig::public_pem(&key.public_key()).map_err(Error::input)?;
+    create_new(path, private.as_bytes(), 0o600)?;
+    if let Err(e) = create_new(&pub_file, public.as_bytes(), 0o644) {
+        let _ = std::fs::remove_file(path);
+        return Err(e);
+    }
+    outln!(
+        "{}",
+        t!(
+            "cmd.sign.keygen-wrote",
+            private = path.display(),
+            public = pub_file.display()
+        )
+    );
+    outln!("{}", gmsig::fingerprint(&key.public_key()));
+    Ok(())
+}
+
 fn sig_path(file: &Path) -> PathBuf {
     let mut s = file.as_os_str().to_owned();
     s.push(".sig");
@@ -114,6 +150,17 @@ pub fn sign_file(file: &Path, key_path: &Path, namespace: &str) -> Result<String
             file = record.display()
         )));
     }
+    let key_bytes = crate::base::fsio::read(key_path)?;
+    if gmsig::is_pem(&key_bytes, gmsig::PRIVATE_PEM_BEGIN) {
+        // An SM2 key: a DER signature, as `openssl dgst -sm3 -sign` writes.
+        let in_file =
+            |e: String| Error::input(t!("keys.in-file", path = key_path.display(), error = e));
+        let key = gmsig::parse_private(&key_bytes).map_err(in_file)?;
+        let bytes = crate::base::fsio::read(file)?;
+        let der = gmsig::sign(&key, &bytes).map_err(in_file)?;
+        crate::base::fsio::write_output(&sig, &der)?;
+        return Ok(gmsig::fingerprint(&key.public_key()));
+    }
     let key = keys::load_private(key_path)?;
     let bytes = crate::base::fsio::read(file)?;
     let armored = keys::sign(&key, namespace, &bytes)?;
@@ -140,6 +187,28 @@ pub fn verify_signature(args: &VerifySignatureArgs) -> Result<()> {
         .signature
         .clone()
         .unwrap_or_else(|| sig_path(&args.file));
+    if let (Some(p), None) = (&args.pubkey, &args.allowed_signers) {
+        let key_bytes = crate::base::fsio::read(p)?;
+        if gmsig::is_pem(&key_bytes, gmsig::PUBLIC_PEM_BEGIN) {
+            let key = gmsig::parse_public(&key_bytes)
+                .map_err(|e| Error::input(t!("keys.in-file", path = p.display(), error = e)))?;
+            let der = crate::base::fsio::read(&sig_file)?;
+            let msg = crate::base::fsio::read(&args.file)?;
+            gmsig::verify(&key, &msg, &der).map_err(|e| {
+                Error::Discrepancy(t!("cmd.sign.failed", file = args.file.display(), error = e))
+            })?;
+            outln!(
+                "{}",
+                t!(
+                    "cmd.sign.verified",
+                    file = args.file.display(),
+                    fingerprint = gmsig::fingerprint(&key),
+                    namespace = args.namespace
+                )
+            );
+            return Ok(());
+        }
+    }
     let armored = String::from_utf8(crate::base::fsio::read(&sig_file)?)
         .map_err(|_| Error::input(t!("keys.not-text", path = sig_file.display())))?;
     let msg = crate::base::fsio::read(&args.file)?;

@@ -6,6 +6,7 @@ mod bundle;
 mod excel;
 mod foundation;
 mod fuzz;
+mod gm;
 mod i18n;
 mod kills;
 mod layering;

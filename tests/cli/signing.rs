@@ -1177,7 +1177,7 @@ fn a_file_that_is_no_key_is_named_with_what_is_wrong_with_it() {
             "pkcs8",
             "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----\n"
                 .to_string(),
-            "it is a PEM key of type \"PRIVATE KEY\", not an OpenSSH one",
+            "not an SM2 private key in PKCS#8 PEM",
         ),
         (
             "cut",
