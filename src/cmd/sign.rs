@@ -32,16 +32,18 @@ fn public_line(key: &ssh_key::PublicKey) -> Result<String> {
 
 /// The private key is written first and the public one second, each whole:
 /// a keygen killed between the two leaves a private key alone, and the next
-/// `keygen` of that name completes the pair from it instead of refusing.
+/// `keygen` of that name completes the pair from it instead of refusing
+/// (OpenSSH keys; an SM2 key alone is refused, as any existing key is).
 pub fn keygen(args: &KeygenArgs) -> Result<()> {
-    if args.algorithm == KeyAlgorithm::Sm2 {
-        return keygen_sm2(args);
-    }
     let path = &args.name;
     let pub_file = pub_path(path);
     // symlink_metadata: a dangling link is there too, and would be refused later.
     let exists = |p: &Path| std::fs::symlink_metadata(p).is_ok();
-    if exists(path) && !exists(&pub_file) && path.is_file() {
+    if args.algorithm == KeyAlgorithm::Ed25519
+        && exists(path)
+        && !exists(&pub_file)
+        && path.is_file()
+    {
         let key = keys::load_private(path)?;
         create_new(&pub_file, public_line(key.public_key())?.as_bytes(), 0o644)?;
         outln!(
@@ -63,16 +65,32 @@ pub fn keygen(args: &KeygenArgs) -> Result<()> {
             )));
         }
     }
-    let comment = args.comment.clone().unwrap_or_else(|| {
-        path.file_name()
-            .map_or("choucha".into(), |n| n.to_string_lossy().into_owned())
-    });
-    let key = keys::generate(&comment)?;
-    let private = key
-        .to_openssh(ssh_key::LineEnding::LF)
-        .map_err(|e| Error::input(t!("cmd.sign.cannot-encode-key", error = e)))?;
-    let public = public_line(key.public_key())?;
-    create_new(path, private.as_bytes(), 0o600)?;
+    // NAME and NAME.pub: OpenSSH's forms for Ed25519; for SM2 the PKCS#8 and
+    // SPKI PEM that `openssl genpkey` and `openssl pkey -pubout` write. The
+    // private key is written in its arm, so that it stays in its own
+    // (zeroized, for OpenSSH) buffer.
+    let (public, fingerprint) = match args.algorithm {
+        KeyAlgorithm::Ed25519 => {
+            let comment = args.comment.clone().unwrap_or_else(|| {
+                path.file_name()
+                    .map_or("choucha".into(), |n| n.to_string_lossy().into_owned())
+            });
+            let key = keys::generate(&comment)?;
+            let private = key
+                .to_openssh(ssh_key::LineEnding::LF)
+                .map_err(|e| Error::input(t!("cmd.sign.cannot-encode-key", error = e)))?;
+            let public = public_line(key.public_key())?;
+            create_new(path, private.as_bytes(), 0o600)?;
+            (public, keys::fingerprint(key.public_key()))
+        }
+        KeyAlgorithm::Sm2 => {
+            let key = gmsig::generate().map_err(Error::input)?;
+            let private = gmsig::private_pem(&key).map_err(Error::input)?;
+            let public = gmsig::public_pem(&key.public_key()).map_err(Error::input)?;
+            create_new(path, private.as_bytes(), 0o600)?;
+            (public, gmsig::fingerprint(&key.public_key()))
+        }
+    };
     if let Err(e) = create_new(&pub_file, public.as_bytes(), 0o644) {
         // A pair or nothing: a private key without its public half is no key to use.
         let _ = std::fs::remove_file(path);
@@ -86,40 +104,7 @@ pub fn keygen(args: &KeygenArgs) -> Result<()> {
             public = pub_file.display()
         )
     );
-    outln!("{}", keys::fingerprint(key.public_key()));
-    Ok(())
-}
-
-/// `keygen --algorithm sm2`: NAME as PKCS#8 PEM, NAME.pub as SPKI PEM, the
-/// forms `openssl genpkey` and `openssl pkey -pubout` write.
-fn keygen_sm2(args: &KeygenArgs) -> Result<()> {
-    let path = &args.name;
-    let pub_file = pub_path(path);
-    for p in [path, &pub_file] {
-        if std::fs::symlink_metadata(p).is_ok() {
-            return Err(Error::refused(t!(
-                "cmd.sign.key-exists",
-                path = p.display()
-            )));
-        }
-    }
-    let key = gmsig::generate().map_err(Error::input)?;
-    let private = gmsig::private_pem(&key).map_err(Error::input)?;
-    let public = gmsig::public_pem(&key.public_key()).map_err(Error::input)?;
-    create_new(path, private.as_bytes(), 0o600)?;
-    if let Err(e) = create_new(&pub_file, public.as_bytes(), 0o644) {
-        let _ = std::fs::remove_file(path);
-        return Err(e);
-    }
-    outln!(
-        "{}",
-        t!(
-            "cmd.sign.keygen-wrote",
-            private = path.display(),
-            public = pub_file.display()
-        )
-    );
-    outln!("{}", gmsig::fingerprint(&key.public_key()));
+    outln!("{fingerprint}");
     Ok(())
 }
 
@@ -132,7 +117,7 @@ fn sig_path(file: &Path) -> PathBuf {
 /// Signs a file's bytes; writes FILE.sig as an output: a regular file is
 /// replaced atomically, a link is followed, a FIFO or device is written
 /// into. Returns the key's fingerprint.
-pub fn sign_file(file: &Path, key_path: &Path, namespace: &str) -> Result<String> {
+pub fn sign_file(file: &Path, key_path: &Path, namespace: &str) -> Result<Signed> {
     // A round's manifest.json.sig is a record of the draw: never replaced
     // here, not even through a link to it.
     let sig = sig_path(file);
@@ -150,35 +135,47 @@ pub fn sign_file(file: &Path, key_path: &Path, namespace: &str) -> Result<String
             file = record.display()
         )));
     }
+    keys::refuse_open_private(key_path)?;
     let key_bytes = crate::base::fsio::read(key_path)?;
-    if gmsig::is_pem(&key_bytes, gmsig::PRIVATE_PEM_BEGIN) {
+    let bytes = crate::base::fsio::read(file)?;
+    let (signature, signed) = if gmsig::is_pem(&key_bytes, gmsig::PRIVATE_PEM_BEGIN) {
         // An SM2 key: a DER signature, as `openssl dgst -sm3 -sign` writes.
         let in_file =
             |e: String| Error::input(t!("keys.in-file", path = key_path.display(), error = e));
         let key = gmsig::parse_private(&key_bytes).map_err(in_file)?;
-        let bytes = crate::base::fsio::read(file)?;
         let der = gmsig::sign(&key, &bytes).map_err(in_file)?;
-        crate::base::fsio::write_output(&sig, &der)?;
-        return Ok(gmsig::fingerprint(&key.public_key()));
-    }
-    let key = keys::load_private(key_path)?;
-    let bytes = crate::base::fsio::read(file)?;
-    let armored = keys::sign(&key, namespace, &bytes)?;
-    crate::base::fsio::write_output(&sig, armored.as_bytes())?;
-    Ok(keys::fingerprint(key.public_key()))
+        (der, Signed::Sm2(gmsig::fingerprint(&key.public_key())))
+    } else {
+        let key = keys::private_from_bytes(key_path, &key_bytes)?;
+        let armored = keys::sign(&key, namespace, &bytes)?;
+        (
+            armored.into_bytes(),
+            Signed::Ssh(keys::fingerprint(key.public_key())),
+        )
+    };
+    crate::base::fsio::write_output(&sig, &signature)?;
+    Ok(signed)
+}
+
+/// Who signed, by the key's kind: an SSHSIG signature is bound to a
+/// namespace, an SM2 one is not.
+pub enum Signed {
+    Ssh(String),
+    Sm2(String),
 }
 
 pub fn sign(args: &SignArgs) -> Result<()> {
-    let fp = sign_file(&args.file, &args.key, &args.namespace)?;
-    outln!(
-        "{}",
-        t!(
+    let sig = sig_path(&args.file);
+    let line = match sign_file(&args.file, &args.key, &args.namespace)? {
+        Signed::Ssh(fp) => t!(
             "cmd.sign.signed",
-            sig = sig_path(&args.file).display(),
+            sig = sig.display(),
             namespace = args.namespace,
             fingerprint = fp
-        )
-    );
+        ),
+        Signed::Sm2(fp) => t!("cmd.sign.signed-sm2", sig = sig.display(), fingerprint = fp),
+    };
+    outln!("{line}");
     Ok(())
 }
 
@@ -187,6 +184,8 @@ pub fn verify_signature(args: &VerifySignatureArgs) -> Result<()> {
         .signature
         .clone()
         .unwrap_or_else(|| sig_path(&args.file));
+    // --pubkey alone: read once, an SM2 key (SPKI PEM) or an OpenSSH line.
+    let mut pubkey = None;
     if let (Some(p), None) = (&args.pubkey, &args.allowed_signers) {
         let key_bytes = crate::base::fsio::read(p)?;
         if gmsig::is_pem(&key_bytes, gmsig::PUBLIC_PEM_BEGIN) {
@@ -200,21 +199,21 @@ pub fn verify_signature(args: &VerifySignatureArgs) -> Result<()> {
             outln!(
                 "{}",
                 t!(
-                    "cmd.sign.verified",
+                    "cmd.sign.verified-sm2",
                     file = args.file.display(),
-                    fingerprint = gmsig::fingerprint(&key),
-                    namespace = args.namespace
+                    fingerprint = gmsig::fingerprint(&key)
                 )
             );
             return Ok(());
         }
+        pubkey = Some(keys::public_from_bytes(p, &key_bytes)?);
     }
     let armored = String::from_utf8(crate::base::fsio::read(&sig_file)?)
         .map_err(|_| Error::input(t!("keys.not-text", path = sig_file.display())))?;
     let msg = crate::base::fsio::read(&args.file)?;
     let candidates: Vec<ssh_key::PublicKey> =
         match (&args.pubkey, &args.allowed_signers, &args.identity) {
-            (Some(p), None, None) => vec![keys::load_public(p)?],
+            (Some(_), None, None) => pubkey.into_iter().collect(),
             (None, Some(f), Some(id)) => {
                 let text = String::from_utf8(crate::base::fsio::read(f)?)
                     .map_err(|_| Error::input(t!("keys.not-text", path = f.display())))?;

@@ -24,8 +24,9 @@ pub fn fingerprint(key: &PublicKey) -> String {
     key.fingerprint(HashAlg::Sha256).to_string()
 }
 
-/// Reads a private key, refusing one that group or others can read (as ssh does).
-pub fn load_private(path: &Path) -> Result<PrivateKey> {
+/// Refuses a private key file that group or others can read (as ssh does),
+/// whatever its format.
+pub fn refuse_open_private(path: &Path) -> Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -41,12 +42,24 @@ pub fn load_private(path: &Path) -> Result<PrivateKey> {
             )));
         }
     }
-    let text = crate::base::fsio::read(path)?;
-    let key = PrivateKey::from_openssh(&text).map_err(|e| {
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
+/// Reads a private key, refusing one that group or others can read.
+pub fn load_private(path: &Path) -> Result<PrivateKey> {
+    refuse_open_private(path)?;
+    private_from_bytes(path, &crate::base::fsio::read(path)?)
+}
+
+/// An OpenSSH Ed25519 private key from the bytes of the file `path`.
+pub fn private_from_bytes(path: &Path, text: &[u8]) -> Result<PrivateKey> {
+    let key = PrivateKey::from_openssh(text).map_err(|e| {
         Error::input(t!(
             "keys.not-private",
             path = path.display(),
-            error = private_key_problem(&text, &e.to_string())
+            error = private_key_problem(text, &e.to_string())
         ))
     })?;
     if key.is_encrypted() {
@@ -64,7 +77,12 @@ pub fn load_private(path: &Path) -> Result<PrivateKey> {
 
 /// Reads an OpenSSH public key line (`ssh-ed25519 AAAA… comment`).
 pub fn load_public(path: &Path) -> Result<PublicKey> {
-    let text = String::from_utf8(crate::base::fsio::read(path)?)
+    public_from_bytes(path, &crate::base::fsio::read(path)?)
+}
+
+/// An OpenSSH public key line from the bytes of the file `path`.
+pub fn public_from_bytes(path: &Path, bytes: &[u8]) -> Result<PublicKey> {
+    let text = std::str::from_utf8(bytes)
         .map_err(|_| Error::input(t!("keys.not-text", path = path.display())))?;
     parse_public(text.trim())
         .map_err(|e| Error::input(t!("keys.in-file", path = path.display(), error = e)))

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
@@ -89,6 +89,13 @@ fn bad_json(e: JsonRejection, lang: Lang) -> ApiError {
     ApiError::new(
         StatusCode::BAD_REQUEST,
         tl!(lang, "serve.bad-json", error = e.body_text()),
+    )
+}
+
+fn bad_query(e: QueryRejection, lang: Lang) -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        tl!(lang, "serve.bad-query", error = e.body_text()),
     )
 }
 
@@ -364,16 +371,11 @@ pub struct SampleQuery {
 pub async fn sample(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
-    query: std::result::Result<Query<SampleQuery>, axum::extract::rejection::QueryRejection>,
+    query: std::result::Result<Query<SampleQuery>, QueryRejection>,
 ) -> ApiResult {
     let c = caller(&app, &headers, false)?;
     let lang = c.lang;
-    let Query(q) = query.map_err(|e| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            tl!(lang, "serve.bad-query", error = e.body_text()),
-        )
-    })?;
+    let Query(q) = query.map_err(|e| bad_query(e, lang))?;
     let dir = app.dir.clone();
     let body = blocking(lang, move || {
         let round = Round::open(&dir).map_err(|e| round_error(e, lang))?;
@@ -596,17 +598,12 @@ pub struct ReportQuery {
 pub async fn report(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
-    query: std::result::Result<Query<ReportQuery>, axum::extract::rejection::QueryRejection>,
+    query: std::result::Result<Query<ReportQuery>, QueryRejection>,
 ) -> ApiResult {
     let c = caller(&app, &headers, false)?;
     c.require(&[Role::Admin, Role::Auditor])?;
     let lang = c.lang;
-    let Query(q) = query.map_err(|e| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            tl!(lang, "serve.bad-query", error = e.body_text()),
-        )
-    })?;
+    let Query(q) = query.map_err(|e| bad_query(e, lang))?;
     let format = q.format.unwrap_or_else(|| "json".into());
     let content_type = match format.as_str() {
         "md" => "text/markdown; charset=utf-8",

@@ -50,10 +50,28 @@ fn gm_sm2_signatures_interoperate_with_openssl() {
         key.to_str().unwrap(),
         public.to_str().unwrap(),
     );
-    ok(None, &["sign", ms, "--key", ks]);
+    // An SM2 private key readable by others is refused, as an OpenSSH one is.
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&key, fs::Permissions::from_mode(0o644)).unwrap();
+        let open = run(None, &["sign", ms, "--key", ks]);
+        assert_eq!(open.code, 2, "{}", open.stderr);
+        assert!(open.stderr.contains("chmod 600"), "{}", open.stderr);
+        assert!(!tmp.path().join("m.json.sig").exists());
+        fs::set_permissions(&key, fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let signed = ok(None, &["sign", ms, "--key", ks]);
+    assert!(
+        signed.contains("SM2") && !signed.contains("namespace"),
+        "{signed}"
+    );
     let sig = tmp.path().join("m.json.sig");
     assert_eq!(fs::read(&sig).unwrap()[0], 0x30, "a DER SEQUENCE");
-    ok(None, &["verify-signature", ms, "--pubkey", ps]);
+    let verified = ok(None, &["verify-signature", ms, "--pubkey", ps]);
+    assert!(
+        verified.contains("SM2") && !verified.contains("namespace"),
+        "{verified}"
+    );
 
     // Another file under that signature: exit 1.
     let other = tmp.path().join("other");
@@ -125,20 +143,22 @@ fn gm_sm2_signatures_interoperate_with_openssl() {
             ps,
         ],
     );
-    // `openssl dgst -sm3` prints the digest choucha computes.
+    // choucha's fingerprint is what OpenSSL prints for the key: the SM3 of
+    // its SubjectPublicKeyInfo DER.
+    let der = tmp.path().join("k.der");
     let o = Command::new("openssl")
-        .args(["dgst", "-sm3", "-r", ms])
+        .args(["pkey", "-pubin", "-in", ps, "-outform", "DER", "-out"])
+        .arg(&der)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = Command::new("openssl")
+        .args(["dgst", "-sm3", "-r"])
+        .arg(&der)
         .output()
         .unwrap();
     let printed = String::from_utf8_lossy(&o.stdout);
-    let ours = sm3_hex_of(&fs::read(&m).unwrap());
-    assert!(printed.starts_with(&ours), "{printed} vs {ours}");
-}
-
-fn sm3_hex_of(bytes: &[u8]) -> String {
-    use sm3::Digest;
-    sm3::Sm3::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    let hex = printed.split_whitespace().next().unwrap_or("");
+    assert_eq!(hex.len(), 64, "{printed}");
+    assert!(out.contains(&format!("SM3:{hex}")), "{out} vs {printed}");
 }
